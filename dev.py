@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Set up and run Lanes on this machine with nothing but Python 3.11+.
+
+    python3 dev.py run     install, migrate, load the demo district, serve on 127.0.0.1:8000
+    python3 dev.py test    install, then run the whole test suite (extra arguments go to pytest)
+
+Both create a virtual environment in .venv and install the pinned requirements into it
+(again only when a requirements file changed). `run` uses SQLite unless DATABASE_URL
+says otherwise; `test` runs against DATABASE_URL too, so CI runs it once per database.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+CHROMIUM = "/usr/bin/chromium"
+
+
+def run(*args: str, env: dict | None = None) -> None:
+    print("+", " ".join(args), flush=True)
+    subprocess.run(args, cwd=ROOT, env=env, check=True)
+
+
+def install(requirements: str) -> None:
+    """Create .venv and install `requirements` unless that exact file is installed already."""
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py may be started by an older python3)
+        sys.exit("Lanes needs Python 3.11 or newer.")
+    if not PYTHON.exists():
+        print(f"Creating virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", requirements):
+        digest.update((ROOT / name).read_bytes())
+    stamp = VENV / f".installed-{requirements}"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    run(str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(str(PYTHON), "-m", "pip", "install", "--quiet", "-r", requirements)
+    stamp.write_text(digest.hexdigest())
+
+
+def ensure_chromium() -> None:
+    """Install the system's Chromium for the browser tests when it is missing and possible."""
+    if Path(CHROMIUM).exists() or not shutil.which("apt-get"):
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    if sudo and not shutil.which("sudo"):
+        print("Chromium is missing and cannot be installed; browser tests will skip.")
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        run(*sudo, "apt-get", "update", "-qq", env=env)
+        run(*sudo, "apt-get", "install", "-y", "-qq", "chromium", env=env)
+    except subprocess.CalledProcessError:
+        print("Chromium could not be installed; browser tests will skip outside CI.")
+
+
+def serve() -> None:
+    install("requirements.txt")
+    env = {**os.environ}
+    env.setdefault("DEBUG", "on")
+    env.setdefault("LANES_DEMO_PASSWORD", "lanes-demo")
+    manage = [str(PYTHON), "manage.py"]
+    run(*manage, "migrate", "--noinput", env=env)
+    run(*manage, "load_demo", env=env)
+    run(*manage, "runserver", "127.0.0.1:8000", env=env)
+
+
+def test(pytest_args: list[str]) -> None:
+    install("requirements-dev.txt")
+    ensure_chromium()
+    env = {**os.environ}
+    env.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+    result = subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
+    sys.exit(result.returncode)
+
+
+def main() -> None:
+    command, *rest = sys.argv[1:] or ["help"]
+    if command == "run":
+        serve()
+    elif command == "test":
+        test(rest)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,271 @@
+"""The tenant (District), its schools and networks, its staff, and who may see it."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class AccessLevel(models.TextChoices):
+    """What a member may do in a district; each level includes the ones before it."""
+
+    VIEWER = "viewer", _("Viewer")
+    EDITOR = "editor", _("Editor")
+    ADMIN = "admin", _("Admin")
+
+
+# Levels that include each level: an admin can do what an editor can.
+LEVELS_AT_LEAST = {
+    AccessLevel.VIEWER: [AccessLevel.VIEWER, AccessLevel.EDITOR, AccessLevel.ADMIN],
+    AccessLevel.EDITOR: [AccessLevel.EDITOR, AccessLevel.ADMIN],
+    AccessLevel.ADMIN: [AccessLevel.ADMIN],
+}
+
+
+class DistrictQuerySet(models.QuerySet):
+    """The one scoping mechanism: rows of the districts a user belongs to.
+
+    Every page, API view and admin fetches tenant-owned rows through `visible_to`
+    (read) or `editable_by` (write). Filters by subquery, not join: a join over
+    memberships would duplicate rows.
+    """
+
+    def _district_field(self) -> str:
+        return "pk" if self.model is District else "district"
+
+    def with_access(self, user, level: AccessLevel):
+        """Rows in districts where `user` has at least `level`; every row for superusers."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        districts = Membership.objects.filter(
+            user=user, access_level__in=LEVELS_AT_LEAST[level]
+        ).values("district")
+        return self.filter(**{f"{self._district_field()}__in": districts})
+
+    def visible_to(self, user):
+        """Rows `user` may read: any membership, or superuser."""
+        return self.with_access(user, AccessLevel.VIEWER)
+
+    def editable_by(self, user):
+        """Rows `user` may change: editor or admin membership, or superuser."""
+        return self.with_access(user, AccessLevel.EDITOR)
+
+    def administered_by(self, user):
+        """Rows `user` may administer (members, tokens): admin membership, or superuser."""
+        return self.with_access(user, AccessLevel.ADMIN)
+
+
+class Tracked(models.Model):
+    """Change tracking shared by every editable table: last change time and a version.
+
+    `version` grows by one on every save, so a client holding an older version can be
+    told its copy is stale (matrix cells, API If-Match).
+    """
+
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        super().save(*args, **kwargs)
+
+
+class District(Tracked):
+    """A school district: the tenant that owns every other row."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    suppression_min_n = models.PositiveIntegerField(
+        default=10,
+        help_text=_("Values with a denominator below this are suppressed, unless a metric says otherwise."),
+    )
+    overload_ratio = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        help_text=_(
+            "A role is overloaded when it is accountable for more than this many times "
+            "the average number of rows per accountable role."
+        ),
+    )
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overload_ratio__gt=1),
+                name="%(app_label)s_%(class)s_overload_ratio_above_one",
+                violation_error_message=_("The overload ratio must be greater than 1."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("district:home")
+
+
+class Person(Tracked):
+    """A member of the district's staff, who may hold roles; optionally a Lanes user."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="people")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district", "name", "pk"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "user"],
+                condition=Q(user__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_user",
+                violation_error_message=_("This user is already a person in this district."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Network(Tracked):
+    """A group of schools under one network chief; geographic or not (options, charter)."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="networks")
+    name = models.CharField(max_length=100)
+    is_geographic = models.BooleanField(default=True)
+    chief = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="networks_led"
+    )
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district", "-is_geographic", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_("A network with this name already exists in the district."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.chief_id and self.chief.district_id != self.district_id:
+            raise ValidationError({"chief": _("The chief must belong to the network's district.")})
+
+
+class SchoolCategory(models.TextChoices):
+    ELEMENTARY = "ES", _("Elementary school")
+    MIDDLE = "MS", _("Middle school")
+    HIGH = "HS", _("High school")
+    OTHER = "OT", _("Other")
+
+
+class School(Tracked):
+    """A school, identified by the district's own school id."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="schools")
+    school_id = models.CharField(max_length=30, help_text=_("The district's own school id."))
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=100, blank=True)
+    category = models.CharField(max_length=2, choices=SchoolCategory, default=SchoolCategory.OTHER)
+    grades = models.CharField(max_length=30, blank=True)
+    enrollment = models.PositiveIntegerField(null=True, blank=True)
+    network = models.ForeignKey(
+        Network, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools"
+    )
+    performance_rating = models.CharField(max_length=40, blank=True)
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "school_id"],
+                name="%(app_label)s_%(class)s_unique_school_id",
+                violation_error_message=_("A school with this id already exists in the district."),
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=SchoolCategory.values),
+                name="%(app_label)s_%(class)s_category_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["district", "network"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.network_id and self.network.district_id != self.district_id:
+            raise ValidationError({"network": _("The network must belong to the school's district.")})
+
+
+class Membership(Tracked):
+    """A user's access to one district: viewer, editor or admin."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    access_level = models.CharField(max_length=10, choices=AccessLevel, default=AccessLevel.VIEWER)
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district", "user__username", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "user"],
+                name="%(app_label)s_%(class)s_one_per_user",
+                violation_error_message=_("This user is already a member of this district."),
+            ),
+            models.CheckConstraint(
+                condition=Q(access_level__in=AccessLevel.values),
+                name="%(app_label)s_%(class)s_access_level_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.district} ({self.get_access_level_display()})"
+
+
+def date_range_condition(start: str, end: str) -> Q:
+    """A check-constraint condition: `end` is empty or not before `start`."""
+    return Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)})

@@ -1,0 +1,375 @@
+"""Shared goals, the metrics that measure them, their targets, and the measurements."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from district.models import DistrictQuerySet, Tracked
+
+
+class Unit(models.TextChoices):
+    """What a metric's values count; percent values lie between 0 and 100."""
+
+    PERCENT = "percent", _("Percent")
+    PER_100 = "per_100", _("Per 100 students")
+    COUNT = "count", _("Count")
+    DAYS = "days", _("Days")
+    SCORE = "score", _("Score")
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher", _("Higher is better")
+    LOWER_IS_BETTER = "lower", _("Lower is better")
+
+
+class Aggregation(models.TextChoices):
+    """How school values roll up to a network and the district."""
+
+    MEAN = "mean", _("Mean of schools")
+    WEIGHTED_N = "weighted_n", _("Mean weighted by denominator (n)")
+    WEIGHTED_ENROLLMENT = "weighted_enrollment", _("Mean weighted by enrollment")
+    SUM = "sum", _("Sum")
+    MIN = "min", _("Minimum")
+    MAX = "max", _("Maximum")
+
+
+class Frequency(models.TextChoices):
+    """How often a metric is measured; a value older than this allows is stale."""
+
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+
+
+class Scope(models.TextChoices):
+    """What a measurement describes: one school, one network or the whole district."""
+
+    SCHOOL = "school", _("School")
+    NETWORK = "network", _("Network")
+    DISTRICT = "district", _("District")
+
+
+class Goal(Tracked):
+    """A shared, measurable goal of the cabinet, owned by one or more roles."""
+
+    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="goals")
+    statement = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    owner_roles = models.ManyToManyField(
+        "roles.Role", through="GoalOwner", related_name="owned_goals", blank=True
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="subgoals"
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district", "sort_order", "statement", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("starts_on")),
+                name="%(app_label)s_%(class)s_starts_before_it_ends",
+                violation_error_message=_("A goal's period must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="%(app_label)s_%(class)s_not_own_parent",
+                violation_error_message=_("A goal cannot be its own parent."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.statement
+
+    def clean(self):
+        if self.parent_id and self.parent.district_id != self.district_id:
+            raise ValidationError({"parent": _("A parent goal must belong to the same district.")})
+
+
+class GoalOwner(Tracked):
+    """A role that owns a goal (several roles: a joint goal)."""
+
+    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="goal_owners")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="owners")
+    role = models.ForeignKey("roles.Role", on_delete=models.CASCADE, related_name="goal_ownerships")
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["goal", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal", "role"],
+                name="%(app_label)s_%(class)s_once_per_goal",
+                violation_error_message=_("This role already owns this goal."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.role} owns {self.goal}"
+
+    def clean(self):
+        if (self.goal_id and self.goal.district_id != self.district_id) or (
+            self.role_id and self.role.district_id != self.district_id
+        ):
+            raise ValidationError(_("Goal, role and owner must belong to one district."))
+
+
+class Metric(Tracked):
+    """A measure of a goal: unit, direction, how it rolls up, baseline and target."""
+
+    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="metrics")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="metrics")
+    code = models.SlugField(max_length=60, help_text=_("Stable code used by imports and the API."))
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=20, choices=Unit, default=Unit.PERCENT)
+    decimals = models.PositiveSmallIntegerField(default=1)
+    direction = models.CharField(max_length=10, choices=Direction, default=Direction.HIGHER_IS_BETTER)
+    aggregation = models.CharField(max_length=20, choices=Aggregation, default=Aggregation.MEAN)
+    frequency = models.CharField(max_length=10, choices=Frequency, default=Frequency.YEARLY)
+    baseline_value = models.DecimalField(max_digits=14, decimal_places=4)
+    baseline_on = models.DateField()
+    target_value = models.DecimalField(max_digits=14, decimal_places=4)
+    target_on = models.DateField()
+    tolerance = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        default=0,
+        help_text=_("How far behind the expected value a metric may be and still count as at risk, not off track."),
+    )
+    min_n = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Suppress values whose denominator is below this; empty uses the district's setting."),
+    )
+    owner_roles = models.ManyToManyField(
+        "roles.Role", through="MetricOwner", related_name="owned_metrics", blank=True
+    )
+    source = models.CharField(max_length=300, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district", "goal__sort_order", "sort_order", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "code"],
+                name="%(app_label)s_%(class)s_unique_code",
+                violation_error_message=_("A metric with this code already exists in the district."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_on__gt=F("baseline_on")),
+                name="%(app_label)s_%(class)s_target_after_baseline",
+                violation_error_message=_("The target date must come after the baseline date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(decimals__lte=6),
+                name="%(app_label)s_%(class)s_decimals_at_most_six",
+                violation_error_message=_("Show at most 6 decimals."),
+            ),
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0),
+                name="%(app_label)s_%(class)s_tolerance_not_negative",
+                violation_error_message=_("The tolerance cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__in=Unit.values)
+                & Q(direction__in=Direction.values)
+                & Q(aggregation__in=Aggregation.values)
+                & Q(frequency__in=Frequency.values),
+                name="%(app_label)s_%(class)s_choices_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("goals:metric-detail", args=[self.pk])
+
+    def clean(self):
+        if self.goal_id and self.goal.district_id != self.district_id:
+            raise ValidationError({"goal": _("The goal must belong to the metric's district.")})
+        if self.unit == Unit.PERCENT:
+            for field in ("baseline_value", "target_value"):
+                value = getattr(self, field)
+                if value is not None and not 0 <= value <= 100:
+                    raise ValidationError({field: _("A percent lies between 0 and 100.")})
+
+    @property
+    def effective_min_n(self) -> int:
+        """The denominator below which values are suppressed."""
+        return self.min_n if self.min_n is not None else self.district.suppression_min_n
+
+
+class MetricOwner(Tracked):
+    """A role that owns a metric."""
+
+    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="metric_owners")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="owners")
+    role = models.ForeignKey("roles.Role", on_delete=models.CASCADE, related_name="metric_ownerships")
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["metric", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "role"],
+                name="%(app_label)s_%(class)s_once_per_metric",
+                violation_error_message=_("This role already owns this metric."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.role} owns {self.metric}"
+
+    def clean(self):
+        if (self.metric_id and self.metric.district_id != self.district_id) or (
+            self.role_id and self.role.district_id != self.district_id
+        ):
+            raise ValidationError(_("Metric, role and owner must belong to one district."))
+
+
+class Target(Tracked):
+    """An interim target: the value a metric should reach by a date."""
+
+    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="targets")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="targets")
+    due_on = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["metric", "due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "due_on"],
+                name="%(app_label)s_%(class)s_one_per_date",
+                violation_error_message=_("This metric already has a target on this date."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.metric}: {self.value} by {self.due_on}"
+
+    def clean(self):
+        if self.metric_id and self.metric.district_id != self.district_id:
+            raise ValidationError({"metric": _("The metric must belong to the target's district.")})
+        if self.metric_id and self.due_on and not (
+            self.metric.baseline_on < self.due_on < self.metric.target_on
+        ):
+            raise ValidationError(
+                {"due_on": _("An interim target falls between the metric's baseline and target dates.")}
+            )
+
+
+class Measurement(Tracked):
+    """One value of a metric for one period and exactly one scope: a school, a network or the district."""
+
+    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="measurements")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="measurements")
+    period_end = models.DateField(help_text=_("Last day of the period measured."))
+    scope = models.CharField(max_length=10, choices=Scope, default=Scope.SCHOOL)
+    school = models.ForeignKey(
+        "district.School", on_delete=models.CASCADE, null=True, blank=True, related_name="measurements"
+    )
+    network = models.ForeignKey(
+        "district.Network", on_delete=models.CASCADE, null=True, blank=True, related_name="measurements"
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    n = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Denominator: how many students or staff the value describes.")
+    )
+    source = models.CharField(max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["metric", "period_end", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope=Scope.SCHOOL) & Q(school__isnull=False) & Q(network__isnull=True))
+                | (Q(scope=Scope.NETWORK) & Q(school__isnull=True) & Q(network__isnull=False))
+                | (Q(scope=Scope.DISTRICT) & Q(school__isnull=True) & Q(network__isnull=True)),
+                name="%(app_label)s_%(class)s_exactly_one_scope",
+                violation_error_message=_(
+                    "A measurement describes exactly one school, one network or the whole district."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "school", "period_end"],
+                condition=Q(scope=Scope.SCHOOL),
+                name="%(app_label)s_%(class)s_one_per_school_period",
+                violation_error_message=_("This school already has a value for this metric and period."),
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "network", "period_end"],
+                condition=Q(scope=Scope.NETWORK),
+                name="%(app_label)s_%(class)s_one_per_network_period",
+                violation_error_message=_("This network already has a value for this metric and period."),
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "period_end"],
+                condition=Q(scope=Scope.DISTRICT),
+                name="%(app_label)s_%(class)s_one_per_district_period",
+                violation_error_message=_("The district already has a value for this metric and period."),
+            ),
+        ]
+        indexes = [
+            # Rollups and charts read one metric over periods, by scope.
+            models.Index(fields=["metric", "scope", "period_end"], name="goals_meas_metric_scope_period"),
+            models.Index(fields=["district", "updated_at", "id"], name="goals_meas_district_updated"),
+        ]
+
+    def __str__(self):
+        return f"{self.metric} {self.period_end}: {self.value}"
+
+    def clean(self):
+        for related in ("metric", "school", "network"):
+            obj = getattr(self, related) if getattr(self, f"{related}_id") else None
+            if obj is not None and obj.district_id != self.district_id:
+                raise ValidationError({related: _("Must belong to the measurement's district.")})
+        if self.metric_id and self.metric.unit == Unit.PERCENT and self.value is not None:
+            if not 0 <= self.value <= 100:
+                raise ValidationError({"value": _("A percent lies between 0 and 100.")})
+
+    @property
+    def scope_object(self):
+        return self.school or self.network or self.district
+
+
+def school_year_end(label: str) -> datetime.date:
+    """The last day (30 June) of a school year written "2014-15" or "2014-2015"."""
+    first, _sep, second = label.strip().partition("-")
+    start = int(first)
+    if len(first) != 4 or not second.isdigit():
+        raise ValueError(label)
+    end = int(second) if len(second) == 4 else (start + 1)
+    if end != start + 1 or (len(second) == 2 and int(second) != (start + 1) % 100):
+        raise ValueError(label)
+    return datetime.date(end, 6, 30)

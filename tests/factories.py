@@ -1,0 +1,196 @@
+"""One factory per model; every object graph stays inside one district."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from district.models import AccessLevel, District, Membership, Network, Person, School
+from goals.models import (
+    Goal,
+    GoalOwner,
+    Measurement,
+    Metric,
+    MetricOwner,
+    Scope,
+    Target,
+)
+from roles.models import (
+    Ownership,
+    RaciLevel,
+    Responsibility,
+    Role,
+    RoleAssignment,
+    RoleKind,
+    WorkArea,
+)
+
+SAME_DISTRICT = factory.SelfAttribute("..district")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+
+    name = factory.Sequence(lambda n: f"District {n}")
+    slug = factory.Sequence(lambda n: f"district-{n}")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    district = factory.SubFactory(DistrictFactory)
+    user = factory.SubFactory(UserFactory)
+    access_level = AccessLevel.VIEWER
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Person {n}")
+
+
+class NetworkFactory(DjangoModelFactory):
+    class Meta:
+        model = Network
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Network {n}")
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    district = factory.SubFactory(DistrictFactory)
+    school_id = factory.Sequence(lambda n: f"{400000 + n}")
+    name = factory.Sequence(lambda n: f"School {n}")
+    network = factory.SubFactory(NetworkFactory, district=SAME_DISTRICT)
+    enrollment = 500
+
+
+class RoleFactory(DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    district = factory.SubFactory(DistrictFactory)
+    code = factory.Sequence(lambda n: f"R{n}")
+    title = factory.LazyAttribute(lambda r: f"Chief {r.code}")
+    kind = RoleKind.CABINET
+
+
+class RoleAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = RoleAssignment
+
+    district = factory.SubFactory(DistrictFactory)
+    role = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
+    person = factory.SubFactory(PersonFactory, district=SAME_DISTRICT)
+    started_on = datetime.date(2020, 7, 1)
+
+
+class WorkAreaFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkArea
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Work area {n}")
+
+
+class ResponsibilityFactory(DjangoModelFactory):
+    class Meta:
+        model = Responsibility
+
+    district = factory.SubFactory(DistrictFactory)
+    work_area = factory.SubFactory(WorkAreaFactory, district=SAME_DISTRICT)
+    name = factory.Sequence(lambda n: f"Responsibility {n}")
+
+
+class OwnershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Ownership
+
+    district = factory.SubFactory(DistrictFactory)
+    responsibility = factory.SubFactory(ResponsibilityFactory, district=SAME_DISTRICT)
+    role = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
+    level = RaciLevel.ACCOUNTABLE
+
+
+class GoalFactory(DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    district = factory.SubFactory(DistrictFactory)
+    statement = factory.Sequence(lambda n: f"Goal {n}")
+    starts_on = datetime.date(2014, 7, 1)
+    ends_on = datetime.date(2019, 6, 30)
+
+
+class GoalOwnerFactory(DjangoModelFactory):
+    class Meta:
+        model = GoalOwner
+
+    district = factory.SubFactory(DistrictFactory)
+    goal = factory.SubFactory(GoalFactory, district=SAME_DISTRICT)
+    role = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
+
+
+class MetricFactory(DjangoModelFactory):
+    class Meta:
+        model = Metric
+
+    district = factory.SubFactory(DistrictFactory)
+    goal = factory.SubFactory(GoalFactory, district=SAME_DISTRICT)
+    code = factory.Sequence(lambda n: f"metric_{n}")
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    baseline_value = Decimal("80")
+    baseline_on = datetime.date(2015, 6, 30)
+    target_value = Decimal("90")
+    target_on = datetime.date(2019, 6, 30)
+    tolerance = Decimal("2")
+
+
+class MetricOwnerFactory(DjangoModelFactory):
+    class Meta:
+        model = MetricOwner
+
+    district = factory.SubFactory(DistrictFactory)
+    metric = factory.SubFactory(MetricFactory, district=SAME_DISTRICT)
+    role = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
+
+
+class TargetFactory(DjangoModelFactory):
+    class Meta:
+        model = Target
+
+    district = factory.SubFactory(DistrictFactory)
+    metric = factory.SubFactory(MetricFactory, district=SAME_DISTRICT)
+    due_on = datetime.date(2017, 6, 30)
+    value = Decimal("85")
+
+
+class MeasurementFactory(DjangoModelFactory):
+    class Meta:
+        model = Measurement
+
+    district = factory.SubFactory(DistrictFactory)
+    metric = factory.SubFactory(MetricFactory, district=SAME_DISTRICT)
+    period_end = datetime.date(2016, 6, 30)
+    scope = Scope.SCHOOL
+    school = factory.SubFactory(SchoolFactory, district=SAME_DISTRICT)
+    value = Decimal("85")
