@@ -78,7 +78,9 @@ def test(pytest_args: list[str]) -> None:
     ensure_chromium()
     env = {**os.environ}
     env.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
-    result = subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
+    result = subprocess.run(
+        [str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT, env=env
+    )
     sys.exit(result.returncode)
 
 

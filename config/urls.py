@@ -14,7 +14,11 @@ urlpatterns = [
     path("api/v1/", include("roles.api.urls")),
     path("api/v1/", include("goals.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
 ]
 
 admin.site.site_header = "Lanes administration"

@@ -30,7 +30,9 @@ def has_level(user, district: District, level: AccessLevel) -> bool:
     return held is not None and held in LEVELS_AT_LEAST[level]
 
 
-def get_district_or_404(user, slug: str, *, level: AccessLevel = AccessLevel.VIEWER) -> District:
+def get_district_or_404(
+    user, slug: str, *, level: AccessLevel = AccessLevel.VIEWER
+) -> District:
     """The district `slug` if `user` may see it (404 otherwise), checked for `level` (403).
 
     The returned district carries `user_level`, so templates can offer edit controls
@@ -76,14 +78,20 @@ class DistrictScopedAdmin(SimpleHistoryAdmin):
             return True
         if obj is not None:
             return has_level(request.user, self._district_of(obj), AccessLevel.VIEWER)
-        return request.user.is_staff and Membership.objects.filter(user=request.user).exists()
+        return (
+            request.user.is_staff
+            and Membership.objects.filter(user=request.user).exists()
+        )
 
     def has_change_permission(self, request, obj=None):
         if request.user.is_superuser:
             return True
         if obj is not None:
             return has_level(request.user, self._district_of(obj), AccessLevel.EDITOR)
-        return request.user.is_staff and District.objects.editable_by(request.user).exists()
+        return (
+            request.user.is_staff
+            and District.objects.editable_by(request.user).exists()
+        )
 
     def has_add_permission(self, request, obj=None):
         return self.has_change_permission(request, None)

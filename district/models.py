@@ -91,7 +91,9 @@ class District(Tracked):
     slug = models.SlugField(max_length=60, unique=True)
     suppression_min_n = models.PositiveIntegerField(
         default=10,
-        help_text=_("Values with a denominator below this are suppressed, unless a metric says otherwise."),
+        help_text=_(
+            "Values with a denominator below this are suppressed, unless a metric says otherwise."
+        ),
     )
     overload_ratio = models.DecimalField(
         max_digits=4,
@@ -126,7 +128,9 @@ class District(Tracked):
 class Person(Tracked):
     """A member of the district's staff, who may hold roles; optionally a Lanes user."""
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="people")
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="people"
+    )
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     title = models.CharField(max_length=200, blank=True)
@@ -149,7 +153,9 @@ class Person(Tracked):
                 fields=["district", "user"],
                 condition=Q(user__isnull=False),
                 name="%(app_label)s_%(class)s_one_per_user",
-                violation_error_message=_("This user is already a person in this district."),
+                violation_error_message=_(
+                    "This user is already a person in this district."
+                ),
             ),
         ]
 
@@ -160,11 +166,17 @@ class Person(Tracked):
 class Network(Tracked):
     """A group of schools under one network chief; geographic or not (options, charter)."""
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="networks")
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="networks"
+    )
     name = models.CharField(max_length=100)
     is_geographic = models.BooleanField(default=True)
     chief = models.ForeignKey(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="networks_led"
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="networks_led",
     )
 
     history = HistoricalRecords()
@@ -176,7 +188,9 @@ class Network(Tracked):
             models.UniqueConstraint(
                 fields=["district", "name"],
                 name="%(app_label)s_%(class)s_unique_name",
-                violation_error_message=_("A network with this name already exists in the district."),
+                violation_error_message=_(
+                    "A network with this name already exists in the district."
+                ),
             ),
         ]
 
@@ -185,7 +199,9 @@ class Network(Tracked):
 
     def clean(self):
         if self.chief_id and self.chief.district_id != self.district_id:
-            raise ValidationError({"chief": _("The chief must belong to the network's district.")})
+            raise ValidationError(
+                {"chief": _("The chief must belong to the network's district.")}
+            )
 
 
 class SchoolCategory(models.TextChoices):
@@ -198,15 +214,25 @@ class SchoolCategory(models.TextChoices):
 class School(Tracked):
     """A school, identified by the district's own school id."""
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="schools")
-    school_id = models.CharField(max_length=30, help_text=_("The district's own school id."))
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="schools"
+    )
+    school_id = models.CharField(
+        max_length=30, help_text=_("The district's own school id.")
+    )
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=100, blank=True)
-    category = models.CharField(max_length=2, choices=SchoolCategory, default=SchoolCategory.OTHER)
+    category = models.CharField(
+        max_length=2, choices=SchoolCategory, default=SchoolCategory.OTHER
+    )
     grades = models.CharField(max_length=30, blank=True)
     enrollment = models.PositiveIntegerField(null=True, blank=True)
     network = models.ForeignKey(
-        Network, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools"
+        Network,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="schools",
     )
     performance_rating = models.CharField(max_length=40, blank=True)
 
@@ -219,7 +245,9 @@ class School(Tracked):
             models.UniqueConstraint(
                 fields=["district", "school_id"],
                 name="%(app_label)s_%(class)s_unique_school_id",
-                violation_error_message=_("A school with this id already exists in the district."),
+                violation_error_message=_(
+                    "A school with this id already exists in the district."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(category__in=SchoolCategory.values),
@@ -233,17 +261,23 @@ class School(Tracked):
 
     def clean(self):
         if self.network_id and self.network.district_id != self.district_id:
-            raise ValidationError({"network": _("The network must belong to the school's district.")})
+            raise ValidationError(
+                {"network": _("The network must belong to the school's district.")}
+            )
 
 
 class Membership(Tracked):
     """A user's access to one district: viewer, editor or admin."""
 
-    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships")
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="memberships"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    access_level = models.CharField(max_length=10, choices=AccessLevel, default=AccessLevel.VIEWER)
+    access_level = models.CharField(
+        max_length=10, choices=AccessLevel, default=AccessLevel.VIEWER
+    )
 
     history = HistoricalRecords()
     objects = DistrictQuerySet.as_manager()
@@ -254,7 +288,9 @@ class Membership(Tracked):
             models.UniqueConstraint(
                 fields=["district", "user"],
                 name="%(app_label)s_%(class)s_one_per_user",
-                violation_error_message=_("This user is already a member of this district."),
+                violation_error_message=_(
+                    "This user is already a member of this district."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(access_level__in=AccessLevel.values),

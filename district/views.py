@@ -10,9 +10,9 @@ from .models import District, Membership
 @login_required
 def home(request):
     """The user's districts, with their access level and links to what they can use."""
-    levels = Membership.objects.filter(user=request.user, district=OuterRef("pk")).values(
-        "access_level"
-    )[:1]
+    levels = Membership.objects.filter(
+        user=request.user, district=OuterRef("pk")
+    ).values("access_level")[:1]
     districts = (
         District.objects.visible_to(request.user)
         .annotate(

@@ -23,6 +23,22 @@ class Unit(models.TextChoices):
     SCORE = "score", _("Score")
 
 
+def unit_range_error(unit: str, value) -> str | None:
+    """Why `value` cannot be a value in `unit`, or None when it can.
+
+    The one rule for value ranges, used by model validation, imports, the entry grid
+    and the API: a percent lies between 0 and 100; rates, counts and days are not
+    negative; scores may be any number.
+    """
+    if value is None:
+        return None
+    if unit == Unit.PERCENT and not 0 <= value <= 100:
+        return _("A percent lies between 0 and 100.")
+    if unit in (Unit.PER_100, Unit.COUNT, Unit.DAYS) and value < 0:
+        return _("This value cannot be negative.")
+    return None
+
+
 class Direction(models.TextChoices):
     HIGHER_IS_BETTER = "higher", _("Higher is better")
     LOWER_IS_BETTER = "lower", _("Lower is better")
@@ -59,7 +75,9 @@ class Scope(models.TextChoices):
 class Goal(Tracked):
     """A shared, measurable goal of the cabinet, owned by one or more roles."""
 
-    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="goals")
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="goals"
+    )
     statement = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     owner_roles = models.ManyToManyField(
@@ -68,7 +86,11 @@ class Goal(Tracked):
     starts_on = models.DateField()
     ends_on = models.DateField()
     parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="subgoals"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subgoals",
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -95,15 +117,21 @@ class Goal(Tracked):
 
     def clean(self):
         if self.parent_id and self.parent.district_id != self.district_id:
-            raise ValidationError({"parent": _("A parent goal must belong to the same district.")})
+            raise ValidationError(
+                {"parent": _("A parent goal must belong to the same district.")}
+            )
 
 
 class GoalOwner(Tracked):
     """A role that owns a goal (several roles: a joint goal)."""
 
-    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="goal_owners")
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="goal_owners"
+    )
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="owners")
-    role = models.ForeignKey("roles.Role", on_delete=models.CASCADE, related_name="goal_ownerships")
+    role = models.ForeignKey(
+        "roles.Role", on_delete=models.CASCADE, related_name="goal_ownerships"
+    )
 
     history = HistoricalRecords()
     objects = DistrictQuerySet.as_manager()
@@ -125,22 +153,34 @@ class GoalOwner(Tracked):
         if (self.goal_id and self.goal.district_id != self.district_id) or (
             self.role_id and self.role.district_id != self.district_id
         ):
-            raise ValidationError(_("Goal, role and owner must belong to one district."))
+            raise ValidationError(
+                _("Goal, role and owner must belong to one district.")
+            )
 
 
 class Metric(Tracked):
     """A measure of a goal: unit, direction, how it rolls up, baseline and target."""
 
-    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="metrics")
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="metrics"
+    )
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="metrics")
-    code = models.SlugField(max_length=60, help_text=_("Stable code used by imports and the API."))
+    code = models.SlugField(
+        max_length=60, help_text=_("Stable code used by imports and the API.")
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=20, choices=Unit, default=Unit.PERCENT)
     decimals = models.PositiveSmallIntegerField(default=1)
-    direction = models.CharField(max_length=10, choices=Direction, default=Direction.HIGHER_IS_BETTER)
-    aggregation = models.CharField(max_length=20, choices=Aggregation, default=Aggregation.MEAN)
-    frequency = models.CharField(max_length=10, choices=Frequency, default=Frequency.YEARLY)
+    direction = models.CharField(
+        max_length=10, choices=Direction, default=Direction.HIGHER_IS_BETTER
+    )
+    aggregation = models.CharField(
+        max_length=20, choices=Aggregation, default=Aggregation.MEAN
+    )
+    frequency = models.CharField(
+        max_length=10, choices=Frequency, default=Frequency.YEARLY
+    )
     baseline_value = models.DecimalField(max_digits=14, decimal_places=4)
     baseline_on = models.DateField()
     target_value = models.DecimalField(max_digits=14, decimal_places=4)
@@ -149,12 +189,16 @@ class Metric(Tracked):
         max_digits=14,
         decimal_places=4,
         default=0,
-        help_text=_("How far behind the expected value a metric may be and still count as at risk, not off track."),
+        help_text=_(
+            "How far behind the expected value a metric may be and still count as at risk, not off track."
+        ),
     )
     min_n = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text=_("Suppress values whose denominator is below this; empty uses the district's setting."),
+        help_text=_(
+            "Suppress values whose denominator is below this; empty uses the district's setting."
+        ),
     )
     owner_roles = models.ManyToManyField(
         "roles.Role", through="MetricOwner", related_name="owned_metrics", blank=True
@@ -171,12 +215,16 @@ class Metric(Tracked):
             models.UniqueConstraint(
                 fields=["district", "code"],
                 name="%(app_label)s_%(class)s_unique_code",
-                violation_error_message=_("A metric with this code already exists in the district."),
+                violation_error_message=_(
+                    "A metric with this code already exists in the district."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(target_on__gt=F("baseline_on")),
                 name="%(app_label)s_%(class)s_target_after_baseline",
-                violation_error_message=_("The target date must come after the baseline date."),
+                violation_error_message=_(
+                    "The target date must come after the baseline date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(decimals__lte=6),
@@ -205,12 +253,16 @@ class Metric(Tracked):
 
     def clean(self):
         if self.goal_id and self.goal.district_id != self.district_id:
-            raise ValidationError({"goal": _("The goal must belong to the metric's district.")})
-        if self.unit == Unit.PERCENT:
-            for field in ("baseline_value", "target_value"):
-                value = getattr(self, field)
-                if value is not None and not 0 <= value <= 100:
-                    raise ValidationError({field: _("A percent lies between 0 and 100.")})
+            raise ValidationError(
+                {"goal": _("The goal must belong to the metric's district.")}
+            )
+        errors = {}
+        for field in ("baseline_value", "target_value"):
+            message = unit_range_error(self.unit, getattr(self, field))
+            if message:
+                errors[field] = message
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def effective_min_n(self) -> int:
@@ -221,9 +273,13 @@ class Metric(Tracked):
 class MetricOwner(Tracked):
     """A role that owns a metric."""
 
-    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="metric_owners")
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="metric_owners"
+    )
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="owners")
-    role = models.ForeignKey("roles.Role", on_delete=models.CASCADE, related_name="metric_ownerships")
+    role = models.ForeignKey(
+        "roles.Role", on_delete=models.CASCADE, related_name="metric_ownerships"
+    )
 
     history = HistoricalRecords()
     objects = DistrictQuerySet.as_manager()
@@ -245,13 +301,17 @@ class MetricOwner(Tracked):
         if (self.metric_id and self.metric.district_id != self.district_id) or (
             self.role_id and self.role.district_id != self.district_id
         ):
-            raise ValidationError(_("Metric, role and owner must belong to one district."))
+            raise ValidationError(
+                _("Metric, role and owner must belong to one district.")
+            )
 
 
 class Target(Tracked):
     """An interim target: the value a metric should reach by a date."""
 
-    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="targets")
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="targets"
+    )
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="targets")
     due_on = models.DateField()
     value = models.DecimalField(max_digits=14, decimal_places=4)
@@ -265,7 +325,9 @@ class Target(Tracked):
             models.UniqueConstraint(
                 fields=["metric", "due_on"],
                 name="%(app_label)s_%(class)s_one_per_date",
-                violation_error_message=_("This metric already has a target on this date."),
+                violation_error_message=_(
+                    "This metric already has a target on this date."
+                ),
             ),
         ]
 
@@ -274,35 +336,65 @@ class Target(Tracked):
 
     def clean(self):
         if self.metric_id and self.metric.district_id != self.district_id:
-            raise ValidationError({"metric": _("The metric must belong to the target's district.")})
-        if self.metric_id and self.due_on and not (
-            self.metric.baseline_on < self.due_on < self.metric.target_on
+            raise ValidationError(
+                {"metric": _("The metric must belong to the target's district.")}
+            )
+        if self.metric_id:
+            message = unit_range_error(self.metric.unit, self.value)
+            if message:
+                raise ValidationError({"value": message})
+        if (
+            self.metric_id
+            and self.due_on
+            and not (self.metric.baseline_on < self.due_on < self.metric.target_on)
         ):
             raise ValidationError(
-                {"due_on": _("An interim target falls between the metric's baseline and target dates.")}
+                {
+                    "due_on": _(
+                        "An interim target falls between the metric's baseline and target dates."
+                    )
+                }
             )
 
 
 class Measurement(Tracked):
     """One value of a metric for one period and exactly one scope: a school, a network or the district."""
 
-    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="measurements")
-    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="measurements")
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="measurements"
+    )
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, related_name="measurements"
+    )
     period_end = models.DateField(help_text=_("Last day of the period measured."))
     scope = models.CharField(max_length=10, choices=Scope, default=Scope.SCHOOL)
     school = models.ForeignKey(
-        "district.School", on_delete=models.CASCADE, null=True, blank=True, related_name="measurements"
+        "district.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measurements",
     )
     network = models.ForeignKey(
-        "district.Network", on_delete=models.CASCADE, null=True, blank=True, related_name="measurements"
+        "district.Network",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measurements",
     )
     value = models.DecimalField(max_digits=14, decimal_places=4)
     n = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Denominator: how many students or staff the value describes.")
+        null=True,
+        blank=True,
+        help_text=_("Denominator: how many students or staff the value describes."),
     )
     source = models.CharField(max_length=200, blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     entered_at = models.DateTimeField(auto_now_add=True)
 
@@ -313,9 +405,21 @@ class Measurement(Tracked):
         ordering = ["metric", "period_end", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(scope=Scope.SCHOOL) & Q(school__isnull=False) & Q(network__isnull=True))
-                | (Q(scope=Scope.NETWORK) & Q(school__isnull=True) & Q(network__isnull=False))
-                | (Q(scope=Scope.DISTRICT) & Q(school__isnull=True) & Q(network__isnull=True)),
+                condition=(
+                    Q(scope=Scope.SCHOOL)
+                    & Q(school__isnull=False)
+                    & Q(network__isnull=True)
+                )
+                | (
+                    Q(scope=Scope.NETWORK)
+                    & Q(school__isnull=True)
+                    & Q(network__isnull=False)
+                )
+                | (
+                    Q(scope=Scope.DISTRICT)
+                    & Q(school__isnull=True)
+                    & Q(network__isnull=True)
+                ),
                 name="%(app_label)s_%(class)s_exactly_one_scope",
                 violation_error_message=_(
                     "A measurement describes exactly one school, one network or the whole district."
@@ -325,25 +429,37 @@ class Measurement(Tracked):
                 fields=["metric", "school", "period_end"],
                 condition=Q(scope=Scope.SCHOOL),
                 name="%(app_label)s_%(class)s_one_per_school_period",
-                violation_error_message=_("This school already has a value for this metric and period."),
+                violation_error_message=_(
+                    "This school already has a value for this metric and period."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["metric", "network", "period_end"],
                 condition=Q(scope=Scope.NETWORK),
                 name="%(app_label)s_%(class)s_one_per_network_period",
-                violation_error_message=_("This network already has a value for this metric and period."),
+                violation_error_message=_(
+                    "This network already has a value for this metric and period."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["metric", "period_end"],
                 condition=Q(scope=Scope.DISTRICT),
                 name="%(app_label)s_%(class)s_one_per_district_period",
-                violation_error_message=_("The district already has a value for this metric and period."),
+                violation_error_message=_(
+                    "The district already has a value for this metric and period."
+                ),
             ),
         ]
         indexes = [
             # Rollups and charts read one metric over periods, by scope.
-            models.Index(fields=["metric", "scope", "period_end"], name="goals_meas_metric_scope_period"),
-            models.Index(fields=["district", "updated_at", "id"], name="goals_meas_district_updated"),
+            models.Index(
+                fields=["metric", "scope", "period_end"],
+                name="goals_meas_metric_scope_period",
+            ),
+            models.Index(
+                fields=["district", "updated_at", "id"],
+                name="goals_meas_district_updated",
+            ),
         ]
 
     def __str__(self):
@@ -353,10 +469,13 @@ class Measurement(Tracked):
         for related in ("metric", "school", "network"):
             obj = getattr(self, related) if getattr(self, f"{related}_id") else None
             if obj is not None and obj.district_id != self.district_id:
-                raise ValidationError({related: _("Must belong to the measurement's district.")})
-        if self.metric_id and self.metric.unit == Unit.PERCENT and self.value is not None:
-            if not 0 <= self.value <= 100:
-                raise ValidationError({"value": _("A percent lies between 0 and 100.")})
+                raise ValidationError(
+                    {related: _("Must belong to the measurement's district.")}
+                )
+        if self.metric_id:
+            message = unit_range_error(self.metric.unit, self.value)
+            if message:
+                raise ValidationError({"value": message})
 
     @property
     def scope_object(self):

@@ -30,12 +30,20 @@ class RaciLevel(models.TextChoices):
 class Role(Tracked):
     """A position in the district's leadership (CAO, CSO, CTO, a network chief)."""
 
-    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="roles")
-    code = models.CharField(max_length=20, help_text=_("Short code such as CAO or CSO."))
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="roles"
+    )
+    code = models.CharField(
+        max_length=20, help_text=_("Short code such as CAO or CSO.")
+    )
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=RoleKind, default=RoleKind.CABINET)
     reports_to = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="direct_reports"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="direct_reports",
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
@@ -49,7 +57,9 @@ class Role(Tracked):
             models.UniqueConstraint(
                 fields=["district", "code"],
                 name="%(app_label)s_%(class)s_unique_code",
-                violation_error_message=_("A role with this code already exists in the district."),
+                violation_error_message=_(
+                    "A role with this code already exists in the district."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=RoleKind.values),
@@ -67,7 +77,9 @@ class Role(Tracked):
 
     def clean(self):
         if self.reports_to_id and self.reports_to.district_id != self.district_id:
-            raise ValidationError({"reports_to": _("A role reports to a role of its own district.")})
+            raise ValidationError(
+                {"reports_to": _("A role reports to a role of its own district.")}
+            )
 
 
 class RoleAssignment(Tracked):
@@ -77,7 +89,9 @@ class RoleAssignment(Tracked):
         "district.District", on_delete=models.CASCADE, related_name="role_assignments"
     )
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
-    person = models.ForeignKey("district.Person", on_delete=models.CASCADE, related_name="assignments")
+    person = models.ForeignKey(
+        "district.Person", on_delete=models.CASCADE, related_name="assignments"
+    )
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     is_acting = models.BooleanField(default=False)
@@ -103,13 +117,17 @@ class RoleAssignment(Tracked):
         if (self.role_id and self.role.district_id != self.district_id) or (
             self.person_id and self.person.district_id != self.district_id
         ):
-            raise ValidationError(_("Role, person and assignment must belong to one district."))
+            raise ValidationError(
+                _("Role, person and assignment must belong to one district.")
+            )
 
 
 class WorkArea(Tracked):
     """A group of responsibilities (planning, curriculum, systems) shown together in the matrix."""
 
-    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="work_areas")
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="work_areas"
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -123,7 +141,9 @@ class WorkArea(Tracked):
             models.UniqueConstraint(
                 fields=["district", "name"],
                 name="%(app_label)s_%(class)s_unique_name",
-                violation_error_message=_("A work area with this name already exists in the district."),
+                violation_error_message=_(
+                    "A work area with this name already exists in the district."
+                ),
             ),
         ]
 
@@ -137,12 +157,16 @@ class Responsibility(Tracked):
     district = models.ForeignKey(
         "district.District", on_delete=models.CASCADE, related_name="responsibilities"
     )
-    work_area = models.ForeignKey(WorkArea, on_delete=models.PROTECT, related_name="responsibilities")
+    work_area = models.ForeignKey(
+        WorkArea, on_delete=models.PROTECT, related_name="responsibilities"
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     is_joint = models.BooleanField(
         default=False,
-        help_text=_("Declared joint work: several roles are accountable together by agreement."),
+        help_text=_(
+            "Declared joint work: several roles are accountable together by agreement."
+        ),
     )
     sort_order = models.PositiveIntegerField(default=0)
 
@@ -150,13 +174,22 @@ class Responsibility(Tracked):
     objects = DistrictQuerySet.as_manager()
 
     class Meta:
-        ordering = ["district", "work_area__sort_order", "work_area__name", "sort_order", "name", "pk"]
+        ordering = [
+            "district",
+            "work_area__sort_order",
+            "work_area__name",
+            "sort_order",
+            "name",
+            "pk",
+        ]
         verbose_name_plural = "responsibilities"
         constraints = [
             models.UniqueConstraint(
                 fields=["work_area", "name"],
                 name="%(app_label)s_%(class)s_unique_name",
-                violation_error_message=_("A responsibility with this name already exists in the work area."),
+                violation_error_message=_(
+                    "A responsibility with this name already exists in the work area."
+                ),
             ),
         ]
 
@@ -168,14 +201,24 @@ class Responsibility(Tracked):
 
     def clean(self):
         if self.work_area_id and self.work_area.district_id != self.district_id:
-            raise ValidationError({"work_area": _("The work area must belong to the responsibility's district.")})
+            raise ValidationError(
+                {
+                    "work_area": _(
+                        "The work area must belong to the responsibility's district."
+                    )
+                }
+            )
 
 
 class Ownership(Tracked):
     """One matrix cell: a role's RACI level on one responsibility."""
 
-    district = models.ForeignKey("district.District", on_delete=models.CASCADE, related_name="ownerships")
-    responsibility = models.ForeignKey(Responsibility, on_delete=models.CASCADE, related_name="ownerships")
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="ownerships"
+    )
+    responsibility = models.ForeignKey(
+        Responsibility, on_delete=models.CASCADE, related_name="ownerships"
+    )
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="ownerships")
     level = models.CharField(max_length=1, choices=RaciLevel)
 
@@ -188,7 +231,9 @@ class Ownership(Tracked):
             models.UniqueConstraint(
                 fields=["responsibility", "role"],
                 name="%(app_label)s_%(class)s_one_per_role",
-                violation_error_message=_("This role already has a level on this responsibility."),
+                violation_error_message=_(
+                    "This role already has a level on this responsibility."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(level__in=RaciLevel.values),
@@ -202,6 +247,9 @@ class Ownership(Tracked):
 
     def clean(self):
         if (self.role_id and self.role.district_id != self.district_id) or (
-            self.responsibility_id and self.responsibility.district_id != self.district_id
+            self.responsibility_id
+            and self.responsibility.district_id != self.district_id
         ):
-            raise ValidationError(_("Role, responsibility and ownership must belong to one district."))
+            raise ValidationError(
+                _("Role, responsibility and ownership must belong to one district.")
+            )

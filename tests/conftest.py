@@ -20,7 +20,9 @@ PASSWORD = "correct-horse-battery"
 def _test_settings(settings):
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -94,12 +96,15 @@ def api_client_for():
     return make
 
 
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Under CI (LANES_CI set) every test must run: a skipped test is reported as failed."""
     outcome = yield
     report = outcome.get_result()
-    if os.environ.get("LANES_CI") and report.skipped and not hasattr(report, "wasxfail"):
+    if (
+        os.environ.get("LANES_CI")
+        and report.skipped
+        and not hasattr(report, "wasxfail")
+    ):
         report.outcome = "failed"
         report.longrepr = f"Skipped under CI, which runs every test: {report.longrepr}"
