@@ -1,0 +1,157 @@
+"""Admin for districts, their people, networks, schools and members.
+
+Superusers create and delete districts; a district's admins edit it and manage its
+members; editors change its people, networks and schools; viewers only read.
+"""
+
+from django.contrib import admin
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from .access import (
+    DistrictScopedAdmin,
+    DistrictScopedInline,
+    DistrictScopedRelatedFilter,
+)
+from .models import AccessLevel, District, Membership, Network, Person, School
+
+
+def _count_per_district(model):
+    """The number of `model` rows in each district, as a subquery (a join would multiply)."""
+    rows = (
+        model.objects.filter(district=OuterRef("pk"))
+        .order_by()
+        .values("district")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+class MembershipInline(DistrictScopedInline):
+    model = Membership
+    edit_level = AccessLevel.ADMIN
+    fields = ["user", "access_level"]
+    show_change_link = False
+
+
+@admin.register(District)
+class DistrictAdmin(DistrictScopedAdmin):
+    edit_level = AccessLevel.ADMIN
+    list_display = [
+        "name",
+        "slug",
+        "school_count",
+        "member_count",
+        "suppression_min_n",
+        "overload_ratio",
+        "updated_at",
+    ]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "suppression_min_n", "overload_ratio"]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                school_count=_count_per_district(School),
+                member_count=_count_per_district(Membership),
+            )
+        )
+
+    @admin.display(description="schools", ordering="school_count")
+    def school_count(self, district):
+        return district.school_count
+
+    @admin.display(description="members", ordering="member_count")
+    def member_count(self, district):
+        return district.member_count
+
+    # A district is created or removed by a superuser only: it holds everything else.
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(Membership)
+class MembershipAdmin(DistrictScopedAdmin):
+    edit_level = AccessLevel.ADMIN
+    list_display = ["user", "user_email", "district", "access_level", "updated_at"]
+    list_filter = [("district", DistrictScopedRelatedFilter), "access_level"]
+    list_select_related = ["user", "district"]
+    search_fields = ["user__username", "user__email", "user__last_name"]
+    fields = ["district", "user", "access_level"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # A membership changes its level; a new user gets a new membership.
+        return (*readonly, "user") if obj is not None else readonly
+
+    @admin.display(description="email", ordering="user__email")
+    def user_email(self, membership):
+        return membership.user.email
+
+
+@admin.register(Person)
+class PersonAdmin(DistrictScopedAdmin):
+    list_display = ["name", "title", "email", "user", "district"]
+    list_filter = [("district", DistrictScopedRelatedFilter)]
+    list_select_related = ["user", "district"]
+    search_fields = ["name", "email", "title"]
+    fields = ["district", "name", "title", "email", "user"]
+
+
+@admin.register(Network)
+class NetworkAdmin(DistrictScopedAdmin):
+    list_display = ["name", "is_geographic", "chief", "school_count", "district"]
+    list_filter = [("district", DistrictScopedRelatedFilter), "is_geographic"]
+    list_select_related = ["chief", "district"]
+    search_fields = ["name"]
+    autocomplete_fields = ["chief"]
+    fields = ["district", "name", "is_geographic", "chief"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(school_count=Count("schools"))
+
+    @admin.display(description="schools", ordering="school_count")
+    def school_count(self, network):
+        return network.school_count
+
+
+@admin.register(School)
+class SchoolAdmin(DistrictScopedAdmin):
+    list_display = [
+        "school_id",
+        "name",
+        "category",
+        "grades",
+        "network",
+        "enrollment",
+        "performance_rating",
+        "district",
+    ]
+    list_display_links = ["school_id", "name"]
+    list_filter = [
+        ("district", DistrictScopedRelatedFilter),
+        "category",
+        ("network", DistrictScopedRelatedFilter),
+    ]
+    list_select_related = ["network", "district"]
+    search_fields = ["school_id", "name", "short_name"]
+    autocomplete_fields = ["network"]
+    fields = [
+        "district",
+        "school_id",
+        "name",
+        "short_name",
+        "category",
+        "grades",
+        "enrollment",
+        "network",
+        "performance_rating",
+    ]

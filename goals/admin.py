@@ -1,0 +1,262 @@
+"""Admin for goals, their metrics, owners and targets, and measurements."""
+
+import datetime
+
+from django.contrib import admin
+from django.db.models import Max, Min
+
+from district.access import (
+    DistrictScopedAdmin,
+    DistrictScopedInline,
+    DistrictScopedRelatedFilter,
+)
+
+from .models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
+
+
+class GoalOwnerInline(DistrictScopedInline):
+    model = GoalOwner
+    fields = ["role"]
+
+
+class MetricInline(DistrictScopedInline):
+    model = Metric
+    fields = [
+        "code",
+        "name",
+        "unit",
+        "direction",
+        "baseline_value",
+        "baseline_on",
+        "target_value",
+        "target_on",
+    ]
+    extra = 0
+
+
+class MetricOwnerInline(DistrictScopedInline):
+    model = MetricOwner
+    fields = ["role"]
+
+
+class TargetInline(DistrictScopedInline):
+    model = Target
+    fields = ["due_on", "value"]
+
+
+@admin.register(Goal)
+class GoalAdmin(DistrictScopedAdmin):
+    list_display = [
+        "statement",
+        "starts_on",
+        "ends_on",
+        "parent",
+        "sort_order",
+        "district",
+    ]
+    list_filter = [("district", DistrictScopedRelatedFilter)]
+    list_select_related = ["parent", "district"]
+    search_fields = ["statement", "description"]
+    autocomplete_fields = ["parent"]
+    fields = [
+        "district",
+        "statement",
+        "description",
+        "starts_on",
+        "ends_on",
+        "parent",
+        "sort_order",
+    ]
+    inlines = [GoalOwnerInline, MetricInline]
+
+
+@admin.register(GoalOwner)
+class GoalOwnerAdmin(DistrictScopedAdmin):
+    list_display = ["goal", "role", "district"]
+    list_filter = [
+        ("district", DistrictScopedRelatedFilter),
+        ("role", DistrictScopedRelatedFilter),
+    ]
+    list_select_related = ["goal", "role", "district"]
+    search_fields = ["goal__statement", "role__code"]
+    autocomplete_fields = ["goal", "role"]
+    fields = ["district", "goal", "role"]
+
+
+@admin.register(Metric)
+class MetricAdmin(DistrictScopedAdmin):
+    list_display = [
+        "code",
+        "name",
+        "goal",
+        "unit",
+        "direction",
+        "frequency",
+        "aggregation",
+        "target_value",
+        "target_on",
+        "district",
+    ]
+    list_display_links = ["code", "name"]
+    list_filter = [
+        ("district", DistrictScopedRelatedFilter),
+        ("goal", DistrictScopedRelatedFilter),
+        "unit",
+        "direction",
+        "frequency",
+    ]
+    list_select_related = ["goal", "district"]
+    search_fields = ["code", "name", "description"]
+    autocomplete_fields = ["goal"]
+    fieldsets = [
+        (None, {"fields": ["district", "goal", "code", "name", "description"]}),
+        (
+            "How it is measured",
+            {
+                "fields": [
+                    "unit",
+                    "decimals",
+                    "direction",
+                    "aggregation",
+                    "frequency",
+                    "min_n",
+                    "source",
+                ]
+            },
+        ),
+        (
+            "Baseline and target",
+            {
+                "fields": [
+                    ("baseline_value", "baseline_on"),
+                    ("target_value", "target_on"),
+                    "tolerance",
+                ]
+            },
+        ),
+        (None, {"fields": ["sort_order"]}),
+    ]
+    inlines = [TargetInline, MetricOwnerInline]
+
+
+@admin.register(MetricOwner)
+class MetricOwnerAdmin(DistrictScopedAdmin):
+    list_display = ["metric", "role", "district"]
+    list_filter = [
+        ("district", DistrictScopedRelatedFilter),
+        ("role", DistrictScopedRelatedFilter),
+    ]
+    list_select_related = ["metric", "role", "district"]
+    search_fields = ["metric__code", "metric__name", "role__code"]
+    autocomplete_fields = ["metric", "role"]
+    fields = ["district", "metric", "role"]
+
+
+@admin.register(Target)
+class TargetAdmin(DistrictScopedAdmin):
+    list_display = ["metric", "due_on", "value", "district"]
+    list_filter = [
+        ("district", DistrictScopedRelatedFilter),
+        ("metric", DistrictScopedRelatedFilter),
+    ]
+    list_select_related = ["metric", "district"]
+    search_fields = ["metric__code", "metric__name"]
+    autocomplete_fields = ["metric"]
+    fields = ["district", "metric", "due_on", "value"]
+
+
+class SchoolYearFilter(admin.SimpleListFilter):
+    """Measurements of one school year (July to June), offered from the metrics' dates.
+
+    The choices come from the visible metrics' baseline and target dates, never from
+    the measurements table, which holds millions of rows.
+    """
+
+    title = "school year"
+    parameter_name = "school_year"
+
+    def lookups(self, request, model_admin):
+        span = Metric.objects.visible_to(request.user).aggregate(
+            first=Min("baseline_on"), last=Max("target_on")
+        )
+        if span["first"] is None:
+            return []
+        first = _school_year_ending(span["first"])
+        last = _school_year_ending(span["last"])
+        return [
+            (str(end), f"{end - 1}-{end % 100:02d}")
+            for end in range(last, first - 1, -1)
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        try:
+            end = int(self.value())
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(
+            period_end__gte=datetime.date(end - 1, 7, 1),
+            period_end__lte=datetime.date(end, 6, 30),
+        )
+
+
+def _school_year_ending(day: datetime.date) -> int:
+    """The calendar year in which the school year holding `day` ends (30 June)."""
+    return day.year + 1 if day.month >= 7 else day.year
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(DistrictScopedAdmin):
+    """Millions of rows: no full count, no facets, no scan for filter choices.
+
+    Newest changes first, which the index on `updated_at` serves; sorting is offered
+    only on indexed columns.
+    """
+
+    list_display = [
+        "metric",
+        "period_end",
+        "scope",
+        "school",
+        "network",
+        "value",
+        "n",
+        "source",
+        "updated_at",
+    ]
+    list_filter = [
+        ("district", DistrictScopedRelatedFilter),
+        SchoolYearFilter,
+        "scope",
+        ("metric", DistrictScopedRelatedFilter),
+        ("network", DistrictScopedRelatedFilter),
+    ]
+    list_select_related = ["metric", "school", "network"]
+    search_fields = ["=school__school_id"]
+    search_help_text = "Search by the district's school id (exact)."
+    autocomplete_fields = ["metric", "school", "network"]
+    ordering = ["-updated_at", "-pk"]
+    sortable_by = ["period_end", "updated_at"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    list_per_page = 50
+    fields = [
+        "district",
+        "metric",
+        "period_end",
+        "scope",
+        "school",
+        "network",
+        "value",
+        "n",
+        "source",
+        "entered_by",
+        "entered_at",
+    ]
+    readonly_fields = ["entered_by", "entered_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
