@@ -1,8 +1,19 @@
 """Lanes URLs: pages, the admin, login, and the REST API under /api/v1/."""
 
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.health import healthz
+
+# Swagger UI starts from an inline script and style: this page alone allows them,
+# by a per-request nonce (templates/drf_spectacular/swagger_ui.html), plus the
+# data: images its stylesheet uses.
+api_docs = csp_update({"script-src": NONCE, "style-src": NONCE, "img-src": "data:"})(
+    SpectacularSwaggerView.as_view(url_name="api-schema")
+)
 
 urlpatterns = [
     path("", include("district.urls")),
@@ -16,9 +27,10 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        api_docs,
         name="api-docs",
     ),
+    path("healthz", healthz, name="healthz"),
 ]
 
 admin.site.site_header = "Lanes administration"
