@@ -1,0 +1,330 @@
+"""Network and district values of metrics, computed in SQL from school values.
+
+Every function here answers with a fixed number of queries, whatever the number of
+schools, metrics or periods: the aggregation runs in the database (GROUP BY with the
+aggregate the metric asks for, window functions for "latest per school"), and Python
+only merges the grouped rows. The SQL is plain enough for SQLite and PostgreSQL alike.
+
+Rules, decided once here:
+
+- Aggregation follows `Metric.aggregation`: the mean of the schools' values; a mean
+  weighted by each value's denominator n; a mean weighted by school enrollment; the
+  sum; the minimum; the maximum. A weighted mean leaves out schools without a weight
+  (no n, no enrollment); when none of the schools has one it falls back to the plain
+  mean, so a period is not blank only because weights are missing. Enrollment is the
+  school's current enrollment.
+- Suppressed school values (`goals.status.is_suppressed`: a denominator below the
+  metric's effective minimum n) are left out of every rollup, for every user. A network
+  or district value is then computed from publishable values only, so it can never
+  give a suppressed value away by subtraction (a network of two schools, one of them
+  suppressed, would otherwise reveal it). "Schools reporting" counts the schools whose
+  values went into the rollup.
+- A value entered directly for a network or the district (a Measurement of scope
+  network or district) takes precedence over the computed rollup of that scope and
+  period: districts often publish official figures computed from student-level data,
+  which a rollup of school values only approximates. `RollupValue.is_entered` says which
+  one a value is; `schools_reporting` still counts the school values of that period.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    FloatField,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, Lead, NullIf, RowNumber
+
+from .models import Aggregation, Measurement, Scope
+
+# Values are stored with four decimals; rollups are reported with the same precision.
+PRECISION = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class RollupValue:
+    """A metric's value for one network (or the district) and one period."""
+
+    metric_id: int
+    network_id: int | None  # None: the district
+    period_end: datetime.date
+    value: Decimal | None
+    n: int | None  # total denominator of the values behind it, when known
+    schools_reporting: int
+    is_entered: bool  # entered for this scope, not computed from schools
+
+
+@dataclass(frozen=True)
+class SchoolValue:
+    """A school's latest value of a metric up to a date, with the one before it."""
+
+    metric_id: int
+    school_id: int
+    period_end: datetime.date
+    value: Decimal
+    n: int | None
+    previous_period_end: datetime.date | None
+    previous_value: Decimal | None
+    previous_n: int | None
+
+
+def publishable() -> Q:
+    """School values that are not suppressed: the SQL form of `status.is_suppressed`.
+
+    A value is suppressed when its n is known and below the metric's minimum n, or
+    the district's when the metric sets none (`Metric.effective_min_n`).
+    """
+    min_n = Coalesce(F("metric__min_n"), F("district__suppression_min_n"))
+    return Q(n__isnull=True) | Q(n__gte=min_n)
+
+
+def rolled_value() -> Case:
+    """The aggregate of a group of school values, chosen by the metric's aggregation."""
+    value = Cast("value", FloatField())
+    mean = Avg(value)
+
+    def weighted_by(weight):
+        # Rows without a weight drop out of both sums (NULL * x is NULL).
+        weighted = Sum(value * weight) / NullIf(Sum(weight), Value(0.0))
+        return Coalesce(weighted, mean, output_field=FloatField())
+
+    return Case(
+        When(metric__aggregation=Aggregation.MEAN, then=mean),
+        When(
+            metric__aggregation=Aggregation.WEIGHTED_N,
+            then=weighted_by(Cast("n", FloatField())),
+        ),
+        When(
+            metric__aggregation=Aggregation.WEIGHTED_ENROLLMENT,
+            then=weighted_by(Cast("school__enrollment", FloatField())),
+        ),
+        When(metric__aggregation=Aggregation.SUM, then=Sum(value)),
+        When(metric__aggregation=Aggregation.MIN, then=Min(value)),
+        When(metric__aggregation=Aggregation.MAX, then=Max(value)),
+        output_field=FloatField(),
+    )
+
+
+def to_decimal(number) -> Decimal | None:
+    """A database number (float or Decimal) as a Decimal with four decimals."""
+    if number is None:
+        return None
+    return Decimal(str(number)).quantize(PRECISION, rounding=ROUND_HALF_UP)
+
+
+def _periods(queryset, *, until, period_end):
+    if period_end is not None:
+        queryset = queryset.filter(period_end=period_end)
+    if until is not None:
+        queryset = queryset.filter(period_end__lte=until)
+    return queryset
+
+
+def rollup_series(
+    *,
+    district,
+    metric_ids: Iterable[int],
+    scope: Scope,
+    network_ids: Iterable[int] | None = None,
+    until: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+) -> dict[tuple[int, int | None], tuple[RollupValue, ...]]:
+    """Values per (metric, network) for `scope` NETWORK, or per (metric, None) for DISTRICT.
+
+    Each series is ordered by period end. `until` keeps periods ending on or before it;
+    `period_end` keeps one period. Two queries: the computed rollups and the entered
+    values.
+    """
+    if scope not in (Scope.NETWORK, Scope.DISTRICT):
+        raise ValueError(f"Rollups are per network or district, not {scope}.")
+    metric_ids = list(metric_ids)
+    by_network = scope == Scope.NETWORK
+    schools = _periods(
+        Measurement.objects.filter(
+            district=district, metric_id__in=metric_ids, scope=Scope.SCHOOL
+        ),
+        until=until,
+        period_end=period_end,
+    ).filter(publishable())
+    entered = _periods(
+        Measurement.objects.filter(
+            district=district, metric_id__in=metric_ids, scope=scope
+        ),
+        until=until,
+        period_end=period_end,
+    )
+    group = ["metric_id", "metric__aggregation", "period_end"]
+    if by_network:
+        schools = schools.filter(school__network__isnull=False)
+        group.append("school__network_id")
+        if network_ids is not None:
+            network_ids = list(network_ids)
+            schools = schools.filter(school__network_id__in=network_ids)
+            entered = entered.filter(network_id__in=network_ids)
+    computed = (
+        schools.values(*group)
+        .annotate(
+            rolled=rolled_value(),
+            n_total=Sum("n"),
+            reporting=Count("id"),
+        )
+        .order_by()
+    )
+
+    merged: dict[tuple[int, int | None, datetime.date], RollupValue] = {}
+    reporting: dict[tuple[int, int | None, datetime.date], int] = {}
+    for row in computed:
+        network_id = row["school__network_id"] if by_network else None
+        key = (row["metric_id"], network_id, row["period_end"])
+        reporting[key] = row["reporting"]
+        merged[key] = RollupValue(
+            metric_id=row["metric_id"],
+            network_id=network_id,
+            period_end=row["period_end"],
+            value=to_decimal(row["rolled"]),
+            n=row["n_total"],
+            schools_reporting=row["reporting"],
+            is_entered=False,
+        )
+    # No ordering: the default ordering joins metric, goal and district for nothing.
+    entered_rows = entered.order_by().values(
+        "metric_id", "network_id", "period_end", "value", "n"
+    )
+    for row in entered_rows:
+        key = (row["metric_id"], row["network_id"], row["period_end"])
+        merged[key] = RollupValue(
+            metric_id=row["metric_id"],
+            network_id=row["network_id"],
+            period_end=row["period_end"],
+            value=to_decimal(row["value"]),
+            n=row["n"],
+            schools_reporting=reporting.get(key, 0),
+            is_entered=True,
+        )
+
+    series: dict[tuple[int, int | None], list[RollupValue]] = defaultdict(list)
+    for key in sorted(merged, key=lambda k: (k[0], k[1] or 0, k[2])):
+        series[key[:2]].append(merged[key])
+    return {key: tuple(values) for key, values in series.items()}
+
+
+def district_series(
+    *,
+    district,
+    metric_ids: Iterable[int],
+    until: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+) -> dict[int, tuple[RollupValue, ...]]:
+    """Each metric's district values by period (entered, or rolled up from schools)."""
+    series = rollup_series(
+        district=district,
+        metric_ids=metric_ids,
+        scope=Scope.DISTRICT,
+        until=until,
+        period_end=period_end,
+    )
+    return {metric_id: values for (metric_id, _none), values in series.items()}
+
+
+def network_series(
+    *,
+    district,
+    metric_ids: Iterable[int],
+    network_ids: Iterable[int] | None = None,
+    until: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+) -> dict[tuple[int, int], tuple[RollupValue, ...]]:
+    """Each (metric, network)'s values by period (entered, or rolled up from schools)."""
+    return rollup_series(
+        district=district,
+        metric_ids=metric_ids,
+        scope=Scope.NETWORK,
+        network_ids=network_ids,
+        until=until,
+        period_end=period_end,
+    )
+
+
+def latest_and_previous(
+    series: Iterable[RollupValue],
+) -> tuple[RollupValue | None, RollupValue | None]:
+    """The last two entries of a series ordered by period end."""
+    values = tuple(series)
+    latest = values[-1] if values else None
+    previous = values[-2] if len(values) > 1 else None
+    return latest, previous
+
+
+def latest_school_values(
+    *,
+    district,
+    metric_ids: Iterable[int],
+    until: datetime.date,
+    network_id: int | None = None,
+    school_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, int], SchoolValue]:
+    """Each school's latest value of each metric on or before `until`, and the one before.
+
+    One query: a window over each (metric, school)'s values, newest first, keeps the
+    first row and reads the previous value with LEAD.
+    """
+    queryset = Measurement.objects.filter(
+        district=district,
+        metric_id__in=list(metric_ids),
+        scope=Scope.SCHOOL,
+        period_end__lte=until,
+    )
+    if network_id is not None:
+        queryset = queryset.filter(school__network_id=network_id)
+    if school_ids is not None:
+        queryset = queryset.filter(school_id__in=list(school_ids))
+    window = {
+        "partition_by": [F("metric_id"), F("school_id")],
+        "order_by": F("period_end").desc(),
+    }
+    rows = (
+        queryset.annotate(
+            newest=Window(RowNumber(), **window),
+            previous_value=Window(Lead("value"), **window),
+            previous_n=Window(Lead("n"), **window),
+            previous_period_end=Window(Lead("period_end"), **window),
+        )
+        .filter(newest=1)
+        .order_by()
+        .values(
+            "metric_id",
+            "school_id",
+            "period_end",
+            "value",
+            "n",
+            "previous_value",
+            "previous_n",
+            "previous_period_end",
+        )
+    )
+    return {
+        (row["metric_id"], row["school_id"]): SchoolValue(
+            metric_id=row["metric_id"],
+            school_id=row["school_id"],
+            period_end=row["period_end"],
+            value=to_decimal(row["value"]),
+            n=row["n"],
+            previous_period_end=row["previous_period_end"],
+            previous_value=to_decimal(row["previous_value"]),
+            previous_n=row["previous_n"],
+        )
+        for row in rows
+    }
