@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "district",
     "roles",
     "goals",
+    "tokens",
 ]
 
 MIDDLEWARE = [
@@ -191,18 +192,35 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The REST API: token or session sign-in, JSON only, throttled per user and per token.
+# Rates are "N/second", "N/minute", "N/hour" or "N/day"; over a limit the API answers
+# 429 with Retry-After.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so a request without credentials gets 401 and WWW-Authenticate.
+        "tokens.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "district.api.filters.StableOrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "district.api.filters.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tokens.throttling.AnonymousThrottle",
+        "tokens.throttling.UserThrottle",
+        "tokens.throttling.TokenThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/minute"),
+        "user": env("API_THROTTLE_USER", default="1200/minute"),
+        "token": env("API_THROTTLE_TOKEN", default="600/minute"),
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -214,6 +232,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Requests name related objects by id (or slug); responses show them in brief.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MeasurementScopeEnum": "goals.models.Scope",
+        "TokenScopeEnum": "tokens.models.TokenScope",
+    },
 }
 
 # Console logs, one JSON object per line (LOG_FORMAT=json) or plain text (text);

@@ -19,11 +19,13 @@ urlpatterns = [
     path("", include("district.urls")),
     path("", include("roles.urls")),
     path("", include("goals.urls")),
+    path("", include("tokens.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("district.api.urls")),
     path("api/v1/", include("roles.api.urls")),
     path("api/v1/", include("goals.api.urls")),
+    path("api/v1/", include("tokens.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/",

@@ -1,7 +1,14 @@
 """API routes of the district app, included under /api/v1/."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter(trailing_slash=True)
+from . import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("districts", views.DistrictViewSet, basename="district")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("networks", views.NetworkViewSet, basename="network")
+router.register("schools", views.SchoolViewSet, basename="school")
+router.register("memberships", views.MembershipViewSet, basename="membership")
 
 urlpatterns = router.urls

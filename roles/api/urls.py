@@ -1,7 +1,18 @@
 """API routes of the roles app, included under /api/v1/."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter(trailing_slash=True)
+from . import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("roles", views.RoleViewSet, basename="role")
+router.register(
+    "role-assignments", views.RoleAssignmentViewSet, basename="role-assignment"
+)
+router.register("work-areas", views.WorkAreaViewSet, basename="work-area")
+router.register(
+    "responsibilities", views.ResponsibilityViewSet, basename="responsibility"
+)
+router.register("ownerships", views.OwnershipViewSet, basename="ownership")
 
 urlpatterns = router.urls
