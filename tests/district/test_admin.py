@@ -8,14 +8,14 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.forms import CheckboxInput, ModelChoiceField
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from district.access import DistrictScopedAdmin
-from district.models import AccessLevel, District
+from district.models import AccessLevel, District, Membership, Network
 
-from ..factories import MembershipFactory
+from ..admin_pages import add_inline_row, choice_fields, errors, form_data, staff, url
+from ..factories import MembershipFactory, NetworkFactory, UserFactory
 from ..tenant_models import FACTORIES, SCOPED_MODELS, is_tenant_owned, label, make
 
 pytestmark = pytest.mark.django_db
@@ -29,53 +29,12 @@ MAKEABLE = [
 ]
 
 
-def url(model, view: str, *args) -> str:
-    opts = model._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
-
-
 def make_any(model, district):
     if model is Group:
         return Group.objects.create(name="Principals")
     if model in SCOPED_MODELS:
         return make(model, district)
     return FACTORIES[model]()
-
-
-def staff(user):
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
-
-
-def form_data(response) -> dict:
-    """What a browser posts for an admin form page as shown: main form and inlines."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if isinstance(field.field.widget, CheckboxInput):
-                if value:
-                    data[field.html_name] = "on"
-            elif value is not None:
-                data[field.html_name] = str(value)
-    return data
-
-
-def choice_fields(response):
-    """Every foreign-key choice field of the page's form and its inline forms."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [*inline.formset.forms, inline.formset.empty_form]
-    for form in forms:
-        # An inline row's hidden id is not a choice: rows are looked up under the parent.
-        row_id = form._meta.model._meta.pk.name
-        for name, field in form.fields.items():
-            if isinstance(field, ModelChoiceField) and name != row_id:
-                yield name, field
 
 
 def result_ids(response) -> set[int]:
@@ -280,3 +239,139 @@ def test_admin_index_lists_only_what_a_member_may_see(client_for, viewer):
     apps = {app["app_label"] for app in response.context["app_list"]}
     assert {"district", "roles", "goals"} <= apps
     assert "auth" not in apps
+
+
+# Districts and their members
+
+
+def test_only_superusers_add_or_delete_districts(client_for, district_admin, district):
+    client = client_for(staff(district_admin))
+    assert client.get(url(District, "add")).status_code == 403
+    assert client.get(url(District, "delete", district.pk)).status_code == 403
+    assert (
+        client.post(url(District, "delete", district.pk), {"post": "yes"}).status_code
+        == 403
+    )
+    assert District.objects.filter(pk=district.pk).exists()
+
+
+def test_superuser_creates_a_district_with_its_first_admin(client_for, superuser):
+    client = client_for(superuser)
+    page = client.get(url(District, "add"))
+    data = form_data(page) | {"name": "Riverside", "slug": "riverside"}
+    newcomer = UserFactory(username="newcomer")
+    add_inline_row(data, page, Membership, user=newcomer.pk, access_level="admin")
+    response = client.post(url(District, "add"), data)
+    assert response.status_code == 302, errors(response)
+    riverside = District.objects.get(slug="riverside")
+    assert riverside.history.get().history_user == superuser
+    membership = riverside.memberships.get()
+    assert (membership.user, membership.access_level) == (newcomer, "admin")
+
+
+def test_district_admin_edits_their_district_and_history_names_them(
+    client_for, district_admin, district
+):
+    client = client_for(staff(district_admin))
+    page = client.get(url(District, "change", district.pk))
+    data = form_data(page) | {"suppression_min_n": "20"}
+    response = client.post(url(District, "change", district.pk), data)
+    assert response.status_code == 302, errors(response)
+    district.refresh_from_db()
+    assert district.suppression_min_n == 20
+    assert district.history.latest().history_user == district_admin
+
+
+def test_editor_views_their_district_but_cannot_change_it(client_for, editor, district):
+    client = client_for(staff(editor))
+    page = client.get(url(District, "change", district.pk))
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    response = client.post(url(District, "change", district.pk), {"name": "Mine"})
+    assert response.status_code == 403
+
+
+def test_district_admin_adds_a_member_on_the_district_page(
+    client_for, district_admin, district
+):
+    client = client_for(staff(district_admin))
+    newcomer = UserFactory(username="newcomer")
+    page = client.get(url(District, "change", district.pk))
+    data = form_data(page)
+    add_inline_row(data, page, Membership, user=newcomer.pk, access_level="editor")
+    response = client.post(url(District, "change", district.pk), data)
+    assert response.status_code == 302, errors(response)
+    membership = Membership.objects.get(user=newcomer)
+    assert membership.district == district
+    assert membership.history.get().history_user == district_admin
+
+
+def test_editors_cannot_manage_members(client_for, editor, viewer, district):
+    client = client_for(staff(editor))
+    membership = Membership.objects.get(user=viewer)
+    assert client.get(url(Membership, "add")).status_code == 403
+    page = client.get(url(Membership, "change", membership.pk))
+    assert page.context["has_change_permission"] is False
+    client.post(url(Membership, "change", membership.pk), {"access_level": "admin"})
+    membership.refresh_from_db()
+    assert membership.access_level == AccessLevel.VIEWER
+
+
+def test_members_offered_are_never_another_districts_users(
+    client_for, district_admin, viewer, outsider, district
+):
+    unassigned = UserFactory(username="unassigned")
+    page = client_for(staff(district_admin)).get(url(Membership, "add"))
+    users = set(page.context["adminform"].form.fields["user"].queryset)
+    assert {viewer, district_admin, unassigned} <= users
+    assert outsider not in users
+
+
+def test_a_member_cannot_be_added_to_another_district(
+    client_for, district_admin, other_district
+):
+    newcomer = UserFactory(username="newcomer")
+    response = client_for(staff(district_admin)).post(
+        url(Membership, "add"),
+        {"district": other_district.pk, "user": newcomer.pk, "access_level": "admin"},
+    )
+    assert response.status_code == 200
+    assert "district" in response.context["adminform"].form.errors
+    assert not Membership.objects.filter(user=newcomer).exists()
+
+
+def test_a_new_row_starts_in_the_members_only_district(client_for, editor, district):
+    page = client_for(staff(editor)).get(url(Network, "add"))
+    assert page.context["adminform"].form.initial["district"] == district.pk
+
+
+def test_a_member_cannot_create_a_row_in_another_district(
+    client_for, editor, district, other_district
+):
+    client = client_for(staff(editor))
+    response = client.post(
+        url(Network, "add"),
+        {"district": other_district.pk, "name": "Far away", "is_geographic": "on"},
+    )
+    assert response.status_code == 200
+    assert "district" in response.context["adminform"].form.errors
+    assert not Network.objects.filter(name="Far away").exists()
+    response = client.post(
+        url(Network, "add"),
+        {"district": district.pk, "name": "Near", "is_geographic": "on"},
+    )
+    assert response.status_code == 302
+    assert Network.objects.get(name="Near").history.get().history_user == editor
+
+
+def test_a_row_never_moves_to_another_district(
+    client_for, editor, district, other_district
+):
+    MembershipFactory(district=other_district, user=editor, access_level="editor")
+    network = NetworkFactory(district=district)
+    client = client_for(staff(editor))
+    page = client.get(url(Network, "change", network.pk))
+    data = form_data(page) | {"district": other_district.pk, "name": "Moved"}
+    assert client.post(url(Network, "change", network.pk), data).status_code == 302
+    network.refresh_from_db()
+    assert (network.district, network.name) == (district, "Moved")

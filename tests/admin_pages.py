@@ -1,0 +1,66 @@
+"""Driving admin pages in tests: URLs, staff personas and the data a browser posts."""
+
+from django.forms import CheckboxInput, ModelChoiceField
+from django.urls import reverse
+
+
+def url(model, view: str, *args) -> str:
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def staff(user):
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+def form_data(response) -> dict:
+    """What a browser posts for an admin form page as shown: main form and inlines."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if isinstance(field.field.widget, CheckboxInput):
+                if value:
+                    data[field.html_name] = "on"
+            elif value is not None:
+                data[field.html_name] = str(value)
+    return data
+
+
+def choice_fields(response):
+    """Every foreign-key choice field of the page's form and its inline forms."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [*inline.formset.forms, inline.formset.empty_form]
+    for form in forms:
+        # An inline row's hidden id is not a choice: rows are looked up under the parent.
+        row_id = form._meta.model._meta.pk.name
+        for name, field in form.fields.items():
+            if isinstance(field, ModelChoiceField) and name != row_id:
+                yield name, field
+
+
+def add_inline_row(data: dict, response, model, **values) -> None:
+    """Add one row of the `model` inline to posted `data`, as "Add another" does."""
+    formsets = [i.formset for i in response.context["inline_admin_formsets"]]
+    formset = next(f for f in formsets if f.model is model)
+    total = f"{formset.prefix}-TOTAL_FORMS"
+    index = int(data[total])
+    data[total] = str(index + 1)
+    for name, value in values.items():
+        data[f"{formset.prefix}-{index}-{name}"] = str(value)
+
+
+def errors(response) -> list[str]:
+    """Every error message a re-shown admin form page carries, inlines included."""
+    found = list(response.context["adminform"].form.errors.values())
+    for inline in response.context["inline_admin_formsets"]:
+        found += [inline.formset.non_form_errors()]
+        for form in inline.formset.forms:
+            found += list(form.errors.values())
+    return [str(message) for messages in found for message in messages]
