@@ -249,7 +249,7 @@ class Metric(Tracked):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("goals:metric-detail", args=[self.pk])
+        return reverse("goals:metric-detail", args=[self.district.slug, self.pk])
 
     def clean(self):
         if self.goal_id and self.goal.district_id != self.district_id:

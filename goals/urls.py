@@ -1,5 +1,35 @@
-from django.urls import path  # noqa: F401
+"""Pages of the goals app, per district."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "goals"
 
-urlpatterns = []
+urlpatterns = [
+    path(
+        "districts/<slug:slug>/dashboard/",
+        views.dashboard,
+        name="dashboard",
+    ),
+    path(
+        "districts/<slug:slug>/metrics/<int:pk>/",
+        views.metric_detail,
+        name="metric-detail",
+    ),
+    path(
+        "districts/<slug:slug>/metrics/<int:pk>/networks/<int:network_pk>/",
+        views.metric_detail,
+        name="metric-network",
+    ),
+    path(
+        "districts/<slug:slug>/networks/<int:pk>/",
+        views.network_scorecard,
+        name="network-scorecard",
+    ),
+    path(
+        "districts/<slug:slug>/roles/<int:pk>/",
+        views.role_scorecard,
+        name="role-scorecard",
+    ),
+]

@@ -1,0 +1,357 @@
+"""The shared-metric dashboard: goals, their metrics' status, values and trend charts.
+
+`build_dashboard` assembles what the dashboard page shows for one district, as of the
+end of a school year, optionally for one network and for the goals of one owner role
+(or the joint goals). It reads a fixed number of queries whatever the number of
+schools: the goals and metrics with their owners and targets, and two rollup queries.
+The metric cards built here are shared by the metric page and the scorecards.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Max, Min, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from district.models import Network
+from roles.models import Role
+
+from .charts import Chart, SeriesValue, build_chart
+from .display import (
+    EMPTY,
+    ShownValue,
+    change_between,
+    format_value,
+    school_year_label,
+    show_value,
+    shown_change,
+)
+from .models import Goal, GoalOwner, Measurement, Metric, MetricOwner, school_year_end
+from .rollups import RollupValue, district_series, latest_and_previous, network_series
+from .status import (
+    MetricStatus,
+    Status,
+    Trajectory,
+    count_statuses,
+    evaluate_metric,
+    goal_status,
+    trajectory_of,
+)
+
+JOINT = "joint"
+
+
+@dataclass(frozen=True)
+class MetricCard:
+    """One metric's standing for one scope (district or network) as of a date."""
+
+    metric: Metric
+    owners: tuple[str, ...]
+    status: MetricStatus
+    latest: ShownValue
+    latest_period: str
+    expected: str
+    baseline: str
+    target: str
+    change: str
+    change_value: Decimal | None
+    schools_reporting: int | None
+    is_entered: bool
+    chart: Chart
+
+    @property
+    def target_date(self) -> datetime.date:
+        return self.metric.target_on
+
+
+@dataclass(frozen=True)
+class GoalCard:
+    """A goal, its owner roles and its metrics' cards."""
+
+    goal: Goal
+    owners: tuple[str, ...]
+    status: Status
+    metrics: tuple[MetricCard, ...]
+
+    @property
+    def is_joint(self) -> bool:
+        return len(self.owners) > 1
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard shows: goal cards and how many metrics have each status."""
+
+    goals: tuple[GoalCard, ...]
+    counts: tuple[tuple[Status, int], ...]
+    as_of: datetime.date
+    scope_label: str
+
+
+def school_years(district) -> tuple[str, ...]:
+    """The school years the district has values for, newest first ("2017-18", ...).
+
+    Without any value, the current school year alone.
+    """
+    span = Measurement.objects.filter(district=district).aggregate(
+        first=Min("period_end"), last=Max("period_end")
+    )
+    if span["first"] is None:
+        return (school_year_label(timezone.localdate()),)
+    start = int(school_year_label(span["first"])[:4])
+    end = int(school_year_label(span["last"])[:4])
+    return tuple(f"{year}-{(year + 1) % 100:02d}" for year in range(end, start - 1, -1))
+
+
+def as_of_date(school_year: str) -> datetime.date:
+    """The date statuses are evaluated on for a school year: its last day, 30 June."""
+    return school_year_end(school_year)
+
+
+def metrics_with_details(queryset):
+    """Metrics with what cards need, fetched in a fixed number of queries."""
+    return queryset.select_related("district", "goal").prefetch_related(
+        "targets",
+        Prefetch("owners", queryset=MetricOwner.objects.select_related("role")),
+    )
+
+
+def goals_with_details(queryset, metrics):
+    """Goals with their owners and metrics (`metrics`: a prepared Metric queryset)."""
+    return queryset.prefetch_related(
+        Prefetch("owners", queryset=GoalOwner.objects.select_related("role")),
+        Prefetch("metrics", queryset=metrics),
+    )
+
+
+def owner_codes(owners: Iterable) -> tuple[str, ...]:
+    return tuple(owner.role.code for owner in owners)
+
+
+def series_values(
+    series: Sequence[RollupValue], *, metric, can_see_suppressed: bool
+) -> tuple[SeriesValue, ...]:
+    """A rollup series as chart values, suppressed values hidden from viewers."""
+    values = []
+    for item in series:
+        shown = show_value(
+            item.value, item.n, metric=metric, can_see_suppressed=can_see_suppressed
+        )
+        values.append(
+            SeriesValue(
+                on=item.period_end,
+                value=shown.value,
+                is_below_min_n=shown.is_below_min_n,
+                text=shown.text,
+            )
+        )
+    return tuple(values)
+
+
+def status_of(
+    metric: Metric,
+    trajectory: Trajectory,
+    shown: ShownValue,
+    period_end: datetime.date | None,
+    *,
+    as_of: datetime.date,
+) -> MetricStatus:
+    """The status of a value as shown to one person: a hidden value counts as no data."""
+    return evaluate_metric(
+        trajectory=trajectory,
+        direction=metric.direction,
+        tolerance=metric.tolerance,
+        frequency=metric.frequency,
+        value=shown.value,
+        period_end=period_end,
+        as_of=as_of,
+    )
+
+
+def build_metric_card(
+    metric: Metric,
+    series: Sequence[RollupValue],
+    *,
+    as_of: datetime.date,
+    can_see_suppressed: bool,
+    series_label: str,
+    comparison: Sequence[RollupValue] = (),
+    comparison_label: str = "",
+    size: str = "small",
+) -> MetricCard:
+    """The card of `metric` for one scope from its series (periods up to `as_of`)."""
+    latest, previous = latest_and_previous(series)
+
+    def shown(item: RollupValue | None) -> ShownValue:
+        if item is None:
+            return show_value(None, None, metric=metric, can_see_suppressed=False)
+        return show_value(
+            item.value, item.n, metric=metric, can_see_suppressed=can_see_suppressed
+        )
+
+    latest_shown, previous_shown = shown(latest), shown(previous)
+    trajectory = trajectory_of(metric)
+    status = status_of(
+        metric,
+        trajectory,
+        latest_shown,
+        latest.period_end if latest else None,
+        as_of=as_of,
+    )
+
+    def text(value):
+        return format_value(value, unit=metric.unit, decimals=metric.decimals)
+
+    return MetricCard(
+        metric=metric,
+        owners=owner_codes(metric.owners.all()),
+        status=status,
+        latest=latest_shown,
+        latest_period=school_year_label(latest.period_end) if latest else EMPTY,
+        expected=text(status.expected) if status.expected is not None else EMPTY,
+        baseline=_("%(value)s on %(date)s")
+        % {
+            "value": text(metric.baseline_value),
+            "date": metric.baseline_on.isoformat(),
+        },
+        target=_("%(value)s by %(date)s")
+        % {"value": text(metric.target_value), "date": metric.target_on.isoformat()},
+        change=shown_change(latest_shown, previous_shown, metric=metric),
+        change_value=change_between(latest_shown, previous_shown),
+        schools_reporting=latest.schools_reporting if latest else None,
+        is_entered=latest.is_entered if latest else False,
+        chart=build_chart(
+            metric=metric,
+            trajectory=trajectory,
+            series=series_values(
+                series, metric=metric, can_see_suppressed=can_see_suppressed
+            ),
+            series_label=series_label,
+            comparison=series_values(
+                comparison, metric=metric, can_see_suppressed=can_see_suppressed
+            ),
+            comparison_label=comparison_label,
+            as_of=as_of,
+            size=size,
+        ),
+    )
+
+
+def build_goal_cards(
+    goals: Iterable[Goal],
+    by_metric: dict[int, Sequence[RollupValue]],
+    *,
+    as_of: datetime.date,
+    can_see_suppressed: bool,
+    series_label: str,
+) -> tuple[GoalCard, ...]:
+    """Cards of `goals` (metrics and owners prefetched) from their metrics' series."""
+    cards = []
+    for goal in goals:
+        metric_cards = tuple(
+            build_metric_card(
+                metric,
+                by_metric.get(metric.pk, ()),
+                as_of=as_of,
+                can_see_suppressed=can_see_suppressed,
+                series_label=series_label,
+            )
+            for metric in goal.metrics.all()
+        )
+        cards.append(
+            GoalCard(
+                goal=goal,
+                owners=owner_codes(goal.owners.all()),
+                status=goal_status(card.status.status for card in metric_cards),
+                metrics=metric_cards,
+            )
+        )
+    return tuple(cards)
+
+
+def owner_roles(district, user) -> list:
+    """The district's roles that own a goal or a metric, in the matrix's column order."""
+    owners = Q(pk__in=GoalOwner.objects.filter(district=district).values("role")) | Q(
+        pk__in=MetricOwner.objects.filter(district=district).values("role")
+    )
+    return list(
+        Role.objects.visible_to(user)
+        .filter(district=district)
+        .filter(owners)
+        .order_by("kind", "sort_order", "code", "pk")
+    )
+
+
+def goals_for_owner(goals, owner: str | int | None):
+    """`goals` owned by role `owner` (its goals or its metrics' goals), or joint ones.
+
+    `owner` is a role pk, `JOINT` (goals with two or more owner roles) or None (all).
+    Subqueries, not joins: a join over owners would repeat goals.
+    """
+    if owner is None or owner == "":
+        return goals
+    if owner == JOINT:
+        joint = (
+            GoalOwner.objects.values("goal")
+            .annotate(roles=Count("role", distinct=True))
+            .filter(roles__gte=2)
+            .values("goal")
+        )
+        return goals.filter(pk__in=joint)
+    return goals.filter(
+        Q(pk__in=GoalOwner.objects.filter(role_id=owner).values("goal"))
+        | Q(pk__in=MetricOwner.objects.filter(role_id=owner).values("metric__goal"))
+    )
+
+
+def build_dashboard(
+    *,
+    district,
+    user,
+    as_of: datetime.date,
+    owner: str | int | None = None,
+    network: Network | None = None,
+) -> Dashboard:
+    """The dashboard of `district` as of `as_of`, for `network` or the whole district."""
+    can_see_suppressed = bool(getattr(district, "user_can_edit", False))
+    metrics = metrics_with_details(
+        Metric.objects.visible_to(user).filter(district=district)
+    )
+    goals = goals_with_details(
+        goals_for_owner(Goal.objects.visible_to(user).filter(district=district), owner),
+        metrics,
+    )
+    goals = list(goals)
+    metric_ids = [m.pk for g in goals for m in g.metrics.all()]
+    if network is None:
+        by_metric = district_series(
+            district=district, metric_ids=metric_ids, until=as_of
+        )
+        scope_label = _("District")
+    else:
+        by_pair = network_series(
+            district=district,
+            metric_ids=metric_ids,
+            network_ids=[network.pk],
+            until=as_of,
+        )
+        by_metric = {metric_id: values for (metric_id, _n), values in by_pair.items()}
+        scope_label = network.name
+
+    cards = build_goal_cards(
+        goals,
+        by_metric,
+        as_of=as_of,
+        can_see_suppressed=can_see_suppressed,
+        series_label=scope_label,
+    )
+    counts = count_statuses(m.status.status for g in cards for m in g.metrics)
+    return Dashboard(
+        goals=tuple(cards),
+        counts=tuple(counts.items()),
+        as_of=as_of,
+        scope_label=scope_label,
+    )

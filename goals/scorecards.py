@@ -1,0 +1,417 @@
+"""The metric page (by network, down to schools), the network and the role scorecards.
+
+Each builder reads a fixed number of queries whatever the number of schools; the
+grouping and "latest per school" run in SQL (`goals.rollups`), Python only evaluates
+each row's status and orders the rows.
+"""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from district.models import Network, School
+from roles.models import Role, RoleAssignment
+
+from .dashboards import (
+    GoalCard,
+    MetricCard,
+    build_goal_cards,
+    build_metric_card,
+    goals_with_details,
+    metrics_with_details,
+    status_of,
+)
+from .display import (
+    EMPTY,
+    ShownValue,
+    change_between,
+    school_year_label,
+    show_value,
+    shown_change,
+)
+from .models import Goal, GoalOwner, Metric
+from .rollups import (
+    RollupValue,
+    SchoolValue,
+    district_series,
+    latest_and_previous,
+    latest_school_values,
+    network_series,
+)
+from .status import (
+    GOAL_STATUS_ORDER,
+    MetricStatus,
+    Status,
+    count_statuses,
+    trajectory_of,
+)
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    """One network's (or school's) latest value of a metric, its change and status."""
+
+    place: Network | School
+    latest: ShownValue
+    period: str
+    change: str
+    change_value: Decimal | None
+    status: MetricStatus
+    schools_reporting: int | None = None
+    is_entered: bool = False
+
+
+@dataclass(frozen=True)
+class MetricDetail:
+    """The metric page: the district card, a row per network, a network's schools."""
+
+    card: MetricCard
+    networks: tuple[ScopeRow, ...]
+    network_card: MetricCard | None
+    schools: tuple[ScopeRow, ...]
+
+
+def severity(status: Status) -> int:
+    """Position of `status` in the worst-first order: off track sorts first."""
+    return GOAL_STATUS_ORDER.index(status)
+
+
+def worst_first(row: ScopeRow) -> tuple:
+    margin = row.status.margin
+    return (
+        severity(row.status.status),
+        margin if margin is not None else 0,
+        row.place.name,
+    )
+
+
+def rollup_row(
+    place: Network, series: Sequence[RollupValue], *, metric, trajectory, as_of, can_see
+) -> ScopeRow:
+    latest, previous = latest_and_previous(series)
+
+    def shown(item):
+        if item is None:
+            return show_value(None, None, metric=metric, can_see_suppressed=False)
+        return show_value(item.value, item.n, metric=metric, can_see_suppressed=can_see)
+
+    latest_shown, previous_shown = shown(latest), shown(previous)
+    return ScopeRow(
+        place=place,
+        latest=latest_shown,
+        period=school_year_label(latest.period_end) if latest else EMPTY,
+        change=shown_change(latest_shown, previous_shown, metric=metric),
+        change_value=change_between(latest_shown, previous_shown),
+        status=status_of(
+            metric,
+            trajectory,
+            latest_shown,
+            latest.period_end if latest else None,
+            as_of=as_of,
+        ),
+        schools_reporting=latest.schools_reporting if latest else 0,
+        is_entered=latest.is_entered if latest else False,
+    )
+
+
+def school_row(
+    school: School, value: SchoolValue | None, *, metric, trajectory, as_of, can_see
+) -> ScopeRow:
+    if value is None:
+        latest = show_value(None, None, metric=metric, can_see_suppressed=False)
+        return ScopeRow(
+            place=school,
+            latest=latest,
+            period=EMPTY,
+            change=EMPTY,
+            change_value=None,
+            status=status_of(metric, trajectory, latest, None, as_of=as_of),
+        )
+    latest = show_value(value.value, value.n, metric=metric, can_see_suppressed=can_see)
+    previous = show_value(
+        value.previous_value,
+        value.previous_n,
+        metric=metric,
+        can_see_suppressed=can_see,
+    )
+    return ScopeRow(
+        place=school,
+        latest=latest,
+        period=school_year_label(value.period_end),
+        change=shown_change(latest, previous, metric=metric),
+        change_value=change_between(latest, previous),
+        status=status_of(metric, trajectory, latest, value.period_end, as_of=as_of),
+    )
+
+
+def build_metric_detail(
+    *,
+    district,
+    user,
+    metric: Metric,
+    networks: Sequence[Network],
+    as_of: datetime.date,
+    network: Network | None = None,
+) -> MetricDetail:
+    """The metric page's content as of `as_of`; with `network`, its schools too."""
+    can_see = bool(getattr(district, "user_can_edit", False))
+    trajectory = trajectory_of(metric)
+    district_values = district_series(
+        district=district, metric_ids=[metric.pk], until=as_of
+    ).get(metric.pk, ())
+    by_network = network_series(district=district, metric_ids=[metric.pk], until=as_of)
+    rows = tuple(
+        rollup_row(
+            place,
+            by_network.get((metric.pk, place.pk), ()),
+            metric=metric,
+            trajectory=trajectory,
+            as_of=as_of,
+            can_see=can_see,
+        )
+        for place in networks
+    )
+    card = build_metric_card(
+        metric,
+        district_values,
+        as_of=as_of,
+        can_see_suppressed=can_see,
+        series_label=_("District"),
+        size="large",
+    )
+    if network is None:
+        return MetricDetail(card=card, networks=rows, network_card=None, schools=())
+    network_card = build_metric_card(
+        metric,
+        by_network.get((metric.pk, network.pk), ()),
+        as_of=as_of,
+        can_see_suppressed=can_see,
+        series_label=network.name,
+        comparison=district_values,
+        comparison_label=_("District"),
+        size="large",
+    )
+    schools = School.objects.visible_to(user).filter(district=district, network=network)
+    values = latest_school_values(
+        district=district, metric_ids=[metric.pk], until=as_of, network_id=network.pk
+    )
+    school_rows = sorted(
+        (
+            school_row(
+                school,
+                values.get((metric.pk, school.pk)),
+                metric=metric,
+                trajectory=trajectory,
+                as_of=as_of,
+                can_see=can_see,
+            )
+            for school in schools
+        ),
+        key=worst_first,
+    )
+    return MetricDetail(
+        card=card, networks=rows, network_card=network_card, schools=tuple(school_rows)
+    )
+
+
+@dataclass(frozen=True)
+class NetworkMetric:
+    """A metric on the network scorecard: the network's card and the district's value."""
+
+    card: MetricCard
+    district: ShownValue
+    district_status: MetricStatus
+
+
+@dataclass(frozen=True)
+class RankedSchool:
+    """A school on the network scorecard: one cell per metric, ranked worst first."""
+
+    rank: int
+    school: School
+    cells: tuple[ScopeRow, ...]
+    off_track: int
+    at_risk: int
+
+
+@dataclass(frozen=True)
+class NetworkScorecard:
+    network: Network
+    metrics: tuple[NetworkMetric, ...]
+    schools: tuple[RankedSchool, ...]
+    counts: tuple[tuple[Status, int], ...]
+
+
+def build_network_scorecard(
+    *, district, user, network: Network, as_of: datetime.date
+) -> NetworkScorecard:
+    """A network's metrics against the district and target, and its schools ranked.
+
+    Schools are ranked by how many of their metrics are off track, then at risk (most
+    first), then by name.
+    """
+    can_see = bool(getattr(district, "user_can_edit", False))
+    metrics = list(
+        metrics_with_details(Metric.objects.visible_to(user).filter(district=district))
+    )
+    metric_ids = [m.pk for m in metrics]
+    district_values = district_series(
+        district=district, metric_ids=metric_ids, until=as_of
+    )
+    network_values = network_series(
+        district=district, metric_ids=metric_ids, network_ids=[network.pk], until=as_of
+    )
+    items = []
+    trajectories = {}
+    for metric in metrics:
+        trajectories[metric.pk] = trajectory_of(metric)
+        card = build_metric_card(
+            metric,
+            network_values.get((metric.pk, network.pk), ()),
+            as_of=as_of,
+            can_see_suppressed=can_see,
+            series_label=network.name,
+            comparison=district_values.get(metric.pk, ()),
+            comparison_label=_("District"),
+        )
+        district_row = rollup_row(
+            network,
+            district_values.get(metric.pk, ()),
+            metric=metric,
+            trajectory=trajectories[metric.pk],
+            as_of=as_of,
+            can_see=can_see,
+        )
+        items.append(
+            NetworkMetric(
+                card=card,
+                district=district_row.latest,
+                district_status=district_row.status,
+            )
+        )
+
+    schools = School.objects.visible_to(user).filter(district=district, network=network)
+    values = latest_school_values(
+        district=district, metric_ids=metric_ids, until=as_of, network_id=network.pk
+    )
+    unranked = []
+    for school in schools:
+        cells = tuple(
+            school_row(
+                school,
+                values.get((metric.pk, school.pk)),
+                metric=metric,
+                trajectory=trajectories[metric.pk],
+                as_of=as_of,
+                can_see=can_see,
+            )
+            for metric in metrics
+        )
+        counts = count_statuses(cell.status.status for cell in cells)
+        unranked.append((school, cells, counts))
+    unranked.sort(
+        key=lambda item: (
+            -item[2][Status.OFF_TRACK],
+            -item[2][Status.AT_RISK],
+            item[0].name,
+        )
+    )
+    ranked = tuple(
+        RankedSchool(
+            rank=rank,
+            school=school,
+            cells=cells,
+            off_track=counts[Status.OFF_TRACK],
+            at_risk=counts[Status.AT_RISK],
+        )
+        for rank, (school, cells, counts) in enumerate(unranked, start=1)
+    )
+    counts = count_statuses(item.card.status.status for item in items)
+    return NetworkScorecard(
+        network=network,
+        metrics=tuple(items),
+        schools=ranked,
+        counts=tuple(counts.items()),
+    )
+
+
+@dataclass(frozen=True)
+class RoleScorecard:
+    """A role's own goals, the joint goals it shares, and metrics it owns elsewhere."""
+
+    role: Role
+    holders: tuple[str, ...]
+    own_goals: tuple[GoalCard, ...]
+    joint_goals: tuple[GoalCard, ...]
+    other_metrics: tuple[MetricCard, ...]
+    counts: tuple[tuple[Status, int], ...]
+
+
+def build_role_scorecard(
+    *, district, user, role: Role, as_of: datetime.date
+) -> RoleScorecard:
+    """The role scorecard: district values of the role's goals and metrics."""
+    can_see = bool(getattr(district, "user_can_edit", False))
+    metrics = metrics_with_details(
+        Metric.objects.visible_to(user).filter(district=district)
+    )
+    goals = list(
+        goals_with_details(
+            Goal.objects.visible_to(user).filter(
+                district=district,
+                pk__in=GoalOwner.objects.filter(role=role).values("goal"),
+            ),
+            metrics,
+        )
+    )
+    goal_ids = {goal.pk for goal in goals}
+    other_metrics = [
+        metric
+        for metric in metrics.filter(owners__role=role)
+        if metric.goal_id not in goal_ids
+    ]
+    metric_ids = [m.pk for g in goals for m in g.metrics.all()] + [
+        m.pk for m in other_metrics
+    ]
+    by_metric = district_series(district=district, metric_ids=metric_ids, until=as_of)
+    cards = build_goal_cards(
+        goals,
+        by_metric,
+        as_of=as_of,
+        can_see_suppressed=can_see,
+        series_label=_("District"),
+    )
+    other_cards = tuple(
+        build_metric_card(
+            metric,
+            by_metric.get(metric.pk, ()),
+            as_of=as_of,
+            can_see_suppressed=can_see,
+            series_label=_("District"),
+        )
+        for metric in other_metrics
+    )
+    today = timezone.localdate()
+    holders = tuple(
+        f"{a.person.name}{_(' (acting)') if a.is_acting else ''}"
+        for a in RoleAssignment.objects.visible_to(user)
+        .filter(role=role, started_on__lte=today)
+        .exclude(ended_on__lt=today)
+        .select_related("person")
+        .order_by("started_on", "pk")
+    )
+    statuses = [m.status.status for g in cards for m in g.metrics] + [
+        m.status.status for m in other_cards
+    ]
+    return RoleScorecard(
+        role=role,
+        holders=holders,
+        own_goals=tuple(card for card in cards if not card.is_joint),
+        joint_goals=tuple(card for card in cards if card.is_joint),
+        other_metrics=other_cards,
+        counts=tuple(count_statuses(statuses).items()),
+    )

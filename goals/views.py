@@ -1,0 +1,258 @@
+"""Pages of the goals app: dashboard, metric page, scorecards, data entry and import."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+
+from district.access import get_district_or_404
+from district.models import Network
+from roles.models import Role
+
+from .dashboards import (
+    as_of_date,
+    build_dashboard,
+    metrics_with_details,
+    owner_roles,
+    school_years,
+)
+from .display import format_number
+from .forms import DashboardFilterForm, YearForm
+from .models import Metric
+from .scorecards import (
+    build_metric_detail,
+    build_network_scorecard,
+    build_role_scorecard,
+)
+
+
+def district_networks(district, user) -> list[Network]:
+    return list(
+        Network.objects.visible_to(user)
+        .filter(district=district)
+        .order_by("-is_geographic", "name", "pk")
+    )
+
+
+@login_required
+def dashboard(request, slug):
+    """Goals and their metrics' status for the district or a network, as of a year's end."""
+    district = get_district_or_404(request.user, slug)
+    roles = owner_roles(district, request.user)
+    networks = district_networks(district, request.user)
+    form = DashboardFilterForm(
+        request.GET or None,
+        roles=roles,
+        networks=networks,
+        years=school_years(district),
+    )
+    network = next((n for n in networks if str(n.pk) == form.chosen("network")), None)
+    school_year = form.school_year
+    board = build_dashboard(
+        district=district,
+        user=request.user,
+        as_of=as_of_date(school_year),
+        owner=form.chosen("role") or None,
+        network=network,
+    )
+    return render(
+        request,
+        "goals/dashboard.html",
+        {
+            "district": district,
+            "form": form,
+            "dashboard": board,
+            "network": network,
+            "networks": networks,
+            "roles": roles,
+            "school_year": school_year,
+        },
+    )
+
+
+def scoped_metric_or_404(district, user, pk):
+    """A metric of `district` that `user` may see, with what its cards need (else 404)."""
+    return get_object_or_404(
+        metrics_with_details(Metric.objects.visible_to(user).filter(district=district)),
+        pk=pk,
+    )
+
+
+def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def csv_value(shown, metric) -> str:
+    """A value for a CSV cell: the number without its unit, or why it is hidden."""
+    if shown.value is None:
+        return "" if not shown.is_suppressed else shown.text
+    return format_number(shown.value, metric.decimals).replace(",", "")
+
+
+def metric_csv(district, metric, detail, school_year, network):
+    """The metric page's tables as CSV: what the page shows, suppression included."""
+    header = [
+        "scope",
+        "school_id",
+        "name",
+        "metric",
+        "unit",
+        "school_year",
+        "latest",
+        "period",
+        "change",
+        "status",
+        "schools_reporting",
+    ]
+
+    def number(value) -> str:
+        return "" if value is None else format_number(value, metric.decimals)
+
+    def line(scope, school_id, name, row_latest, period, change, status, reporting):
+        return [
+            scope,
+            school_id,
+            name,
+            metric.code,
+            metric.unit,
+            school_year,
+            csv_value(row_latest, metric),
+            period,
+            number(change).replace(",", ""),
+            status.label,
+            "" if reporting is None else reporting,
+        ]
+
+    card = detail.card
+    rows = [
+        line(
+            "district",
+            "",
+            district.name,
+            card.latest,
+            card.latest_period,
+            card.change_value,
+            card.status.status,
+            card.schools_reporting,
+        )
+    ]
+    if network is None:
+        places = [("network", r) for r in detail.networks]
+    else:
+        places = [("school", r) for r in detail.schools]
+    for scope, row in places:
+        rows.append(
+            line(
+                scope,
+                getattr(row.place, "school_id", ""),
+                row.place.name,
+                row.latest,
+                row.period,
+                row.change_value,
+                row.status.status,
+                row.schools_reporting if scope == "network" else None,
+            )
+        )
+    suffix = f"-{slugify(network.name)}" if network else ""
+    filename = f"{district.slug}-{metric.code}{suffix}-{school_year}.csv"
+    return csv_response(filename, header, rows)
+
+
+@login_required
+def metric_detail(request, slug, pk, network_pk=None):
+    """A metric: its chart, a row per network, and (for a network) the network's schools."""
+    district = get_district_or_404(request.user, slug)
+    metric = scoped_metric_or_404(district, request.user, pk)
+    networks = district_networks(district, request.user)
+    network = None
+    if network_pk is not None:
+        network = next((n for n in networks if n.pk == network_pk), None)
+        if network is None:
+            raise Http404("No such network.")
+    form = YearForm(request.GET or None, years=school_years(district))
+    school_year = form.school_year
+    detail = build_metric_detail(
+        district=district,
+        user=request.user,
+        metric=metric,
+        networks=networks,
+        as_of=as_of_date(school_year),
+        network=network,
+    )
+    if request.GET.get("format") == "csv":
+        return metric_csv(district, metric, detail, school_year, network)
+    return render(
+        request,
+        "goals/metric_detail.html",
+        {
+            "district": district,
+            "metric": metric,
+            "detail": detail,
+            "network": network,
+            "form": form,
+            "school_year": school_year,
+            "as_of": as_of_date(school_year),
+        },
+    )
+
+
+@login_required
+def network_scorecard(request, slug, pk):
+    """A network's metrics against the district and target, its schools ranked."""
+    district = get_district_or_404(request.user, slug)
+    network = get_object_or_404(
+        Network.objects.visible_to(request.user).filter(district=district), pk=pk
+    )
+    form = YearForm(request.GET or None, years=school_years(district))
+    school_year = form.school_year
+    scorecard = build_network_scorecard(
+        district=district,
+        user=request.user,
+        network=network,
+        as_of=as_of_date(school_year),
+    )
+    return render(
+        request,
+        "goals/network_scorecard.html",
+        {
+            "district": district,
+            "network": network,
+            "scorecard": scorecard,
+            "form": form,
+            "school_year": school_year,
+            "as_of": as_of_date(school_year),
+        },
+    )
+
+
+@login_required
+def role_scorecard(request, slug, pk):
+    """A role's own and joint goals and the metrics it owns, with their status."""
+    district = get_district_or_404(request.user, slug)
+    role = get_object_or_404(
+        Role.objects.visible_to(request.user).filter(district=district), pk=pk
+    )
+    form = YearForm(request.GET or None, years=school_years(district))
+    school_year = form.school_year
+    scorecard = build_role_scorecard(
+        district=district, user=request.user, role=role, as_of=as_of_date(school_year)
+    )
+    return render(
+        request,
+        "goals/role_scorecard.html",
+        {
+            "district": district,
+            "role": role,
+            "scorecard": scorecard,
+            "form": form,
+            "school_year": school_year,
+            "as_of": as_of_date(school_year),
+        },
+    )
