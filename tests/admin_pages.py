@@ -45,8 +45,11 @@ def choice_fields(response):
                 yield name, field
 
 
-def add_inline_row(data: dict, response, model, **values) -> None:
-    """Add one row of the `model` inline to posted `data`, as "Add another" does."""
+def add_inline_row(data: dict, response, model, **values) -> str:
+    """Add one row of the `model` inline to posted `data`, as "Add another" does.
+
+    Returns the row's prefix, for changing its fields before posting again.
+    """
     formsets = [i.formset for i in response.context["inline_admin_formsets"]]
     formset = next(f for f in formsets if f.model is model)
     total = f"{formset.prefix}-TOTAL_FORMS"
@@ -54,6 +57,7 @@ def add_inline_row(data: dict, response, model, **values) -> None:
     data[total] = str(index + 1)
     for name, value in values.items():
         data[f"{formset.prefix}-{index}-{name}"] = str(value)
+    return f"{formset.prefix}-{index}"
 
 
 def errors(response) -> list[str]:
