@@ -69,6 +69,15 @@ class MeasurementCursorPagination(pagination.CursorPagination):
     page_size_query_param = "limit"
     max_page_size = 1000
 
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # The position is an id: anything else would reach the database as a crash.
+        if cursor is not None and cursor.position is not None:
+            position = cursor.position
+            if not position.isdigit() or int(position) > 2**63 - 1:
+                raise exceptions.NotFound(self.invalid_cursor_message)
+        return cursor
+
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)

@@ -1,0 +1,354 @@
+"""Writes through the API: validation as 400s, stale writes as 412, conflicts as 409."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from district.access import DistrictScopedViewSet
+from district.models import District
+from goals.models import Measurement
+from roles.models import Role, WorkArea
+from tests.factories import (
+    MeasurementFactory,
+    MetricFactory,
+    NetworkFactory,
+    ResponsibilityFactory,
+    RoleFactory,
+    SchoolFactory,
+    WorkAreaFactory,
+)
+
+# --- Concurrency ---
+
+
+def test_detail_carries_an_etag_of_pk_and_version(api_client_for, viewer, district):
+    role = RoleFactory(district=district)
+
+    response = api_client_for(viewer).get(f"/api/v1/roles/{role.pk}/")
+
+    assert response["ETag"] == f'"{role.pk}.1"'
+
+
+def test_update_with_current_if_match_succeeds_and_returns_the_new_etag(
+    api_client_for, editor, district
+):
+    role = RoleFactory(district=district, title="Chief")
+    client = api_client_for(editor)
+    etag = client.get(f"/api/v1/roles/{role.pk}/")["ETag"]
+
+    response = client.patch(
+        f"/api/v1/roles/{role.pk}/",
+        {"title": "Chief Academic Officer"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+
+    assert response.status_code == 200
+    assert response["ETag"] == f'"{role.pk}.2"'
+    role.refresh_from_db()
+    assert (role.title, role.version) == ("Chief Academic Officer", 2)
+
+
+def test_stale_update_is_refused_with_412_and_changes_nothing(
+    api_client_for, editor, district
+):
+    role = RoleFactory(district=district, title="Chief")
+    client = api_client_for(editor)
+    stale = client.get(f"/api/v1/roles/{role.pk}/")["ETag"]
+    client.patch(f"/api/v1/roles/{role.pk}/", {"title": "First"}, format="json")
+
+    response = client.patch(
+        f"/api/v1/roles/{role.pk}/",
+        {"title": "Second"},
+        format="json",
+        HTTP_IF_MATCH=stale,
+    )
+
+    assert response.status_code == 412
+    role.refresh_from_db()
+    assert (role.title, role.version) == ("First", 2)
+    assert role.history.count() == 2
+
+
+def test_stale_delete_is_refused_with_412(api_client_for, editor, district):
+    role = RoleFactory(district=district)
+    client = api_client_for(editor)
+    stale = client.get(f"/api/v1/roles/{role.pk}/")["ETag"]
+    client.patch(f"/api/v1/roles/{role.pk}/", {"title": "New"}, format="json")
+
+    response = client.delete(f"/api/v1/roles/{role.pk}/", HTTP_IF_MATCH=stale)
+
+    assert response.status_code == 412
+    assert Role.objects.filter(pk=role.pk).exists()
+
+
+def test_if_match_star_and_weak_etags_are_accepted(api_client_for, editor, district):
+    role = RoleFactory(district=district)
+    client = api_client_for(editor)
+
+    star = client.patch(
+        f"/api/v1/roles/{role.pk}/", {"title": "A"}, format="json", HTTP_IF_MATCH="*"
+    )
+    weak = client.patch(
+        f"/api/v1/roles/{role.pk}/",
+        {"title": "B"},
+        format="json",
+        HTTP_IF_MATCH=f'W/"{role.pk}.2"',
+    )
+
+    assert (star.status_code, weak.status_code) == (200, 200)
+
+
+def test_malformed_if_match_is_412(api_client_for, editor, district):
+    role = RoleFactory(district=district)
+
+    response = api_client_for(editor).patch(
+        f"/api/v1/roles/{role.pk}/",
+        {"title": "A"},
+        format="json",
+        HTTP_IF_MATCH="not an etag\x01",
+    )
+
+    assert response.status_code == 412
+
+
+def test_update_lost_to_a_concurrent_write_is_412(
+    api_client_for, editor, district, monkeypatch
+):
+    """The version is checked by the UPDATE itself, not by the earlier read."""
+    role = RoleFactory(district=district, title="Chief")
+    original = DistrictScopedViewSet.expected_version
+
+    def read_then_someone_else_writes(self, instance):
+        version = original(self, instance)
+        Role.objects.get(pk=instance.pk).save()  # another request wins the race
+        return version
+
+    monkeypatch.setattr(
+        DistrictScopedViewSet, "expected_version", read_then_someone_else_writes
+    )
+
+    response = api_client_for(editor).patch(
+        f"/api/v1/roles/{role.pk}/", {"title": "Mine"}, format="json"
+    )
+
+    assert response.status_code == 412
+    role.refresh_from_db()
+    assert role.title == "Chief"
+
+
+def test_update_is_one_conditional_update(api_client_for, editor, district):
+    role = RoleFactory(district=district)
+
+    with CaptureQueriesContext(connection) as queries:
+        api_client_for(editor).patch(
+            f"/api/v1/roles/{role.pk}/", {"title": "New"}, format="json"
+        )
+
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1
+    assert '"version" = ' in updates[0].split("WHERE")[1]
+
+
+# --- Validation: 400 with field messages, never a 500 ---
+
+
+def test_unique_constraint_is_400_with_its_message(api_client_for, editor, district):
+    RoleFactory(district=district, code="CAO")
+
+    response = api_client_for(editor).post(
+        "/api/v1/roles/",
+        {"district": district.slug, "code": "CAO", "title": "Another"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "A role with this code already exists in the district." in str(
+        response.json()
+    )
+
+
+def test_check_constraint_is_400_with_its_message(api_client_for, editor, district):
+    metric = MetricFactory(district=district)
+
+    response = api_client_for(editor).patch(
+        f"/api/v1/metrics/{metric.pk}/",
+        {"target_on": "2010-01-01"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "The target date must come after the baseline date." in str(response.json())
+
+
+def test_measurement_with_two_scopes_is_400(api_client_for, editor, district):
+    metric = MetricFactory(district=district)
+    school = SchoolFactory(district=district)
+
+    response = api_client_for(editor).post(
+        "/api/v1/measurements/",
+        {
+            "district": district.slug,
+            "metric": metric.pk,
+            "period_end": "2016-06-30",
+            "scope": "school",
+            "school": school.pk,
+            "network": school.network_id,
+            "value": "85",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "exactly one school" in str(response.json())
+    assert not Measurement.objects.exists()
+
+
+def test_cross_district_reference_is_400_with_a_field_message(
+    api_client_for, superuser, district, other_district
+):
+    network = NetworkFactory(district=other_district)
+
+    response = api_client_for(superuser).post(
+        "/api/v1/schools/",
+        {
+            "district": district.slug,
+            "school_id": "609",
+            "name": "Lincoln",
+            "network": network.pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "network" in response.json()
+
+
+def test_reference_to_an_invisible_object_is_400(
+    api_client_for, editor, district, other_district
+):
+    network = NetworkFactory(district=other_district)
+
+    response = api_client_for(editor).post(
+        "/api/v1/schools/",
+        {
+            "district": district.slug,
+            "school_id": "1",
+            "name": "X",
+            "network": network.pk,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["network"] == [
+        "No such object, or not one you may use here."
+    ]
+
+
+def test_object_cannot_move_to_another_district(
+    api_client_for, superuser, district, other_district
+):
+    role = RoleFactory(district=district)
+
+    response = api_client_for(superuser).patch(
+        f"/api/v1/roles/{role.pk}/", {"district": other_district.slug}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "district" in response.json()
+
+
+def test_value_outside_its_units_range_is_400(api_client_for, editor, district):
+    measurement = MeasurementFactory(district=district)
+
+    response = api_client_for(editor).patch(
+        f"/api/v1/measurements/{measurement.pk}/", {"value": "140"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "value" in response.json()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": "bad\x00title"},
+        {"sort_order": 10**30},
+        {"sort_order": -1},
+        {"reports_to": 10**30},
+        {"reports_to": True},
+        {"reports_to": "abc"},
+        {"kind": "emperor"},
+        {"district": ["cps"]},
+        ["not", "an", "object"],
+    ],
+)
+def test_bad_bodies_are_400(api_client_for, editor, district, body):
+    role = RoleFactory(district=district)
+
+    response = api_client_for(editor).patch(
+        f"/api/v1/roles/{role.pk}/", body, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+
+
+def test_malformed_json_is_400(api_client_for, editor, district):
+    response = api_client_for(editor).generic(
+        "POST", "/api/v1/roles/", "{not json", content_type="application/json"
+    )
+
+    assert response.status_code == 400
+
+
+def test_form_encoded_body_is_415(api_client_for, editor, district):
+    response = api_client_for(editor).post(
+        "/api/v1/roles/", {"code": "X"}, format="multipart"
+    )
+
+    assert response.status_code == 415
+
+
+# --- Deletes ---
+
+
+def test_deleting_a_work_area_that_still_has_responsibilities_is_409(
+    api_client_for, editor, district
+):
+    work_area = WorkAreaFactory(district=district)
+    ResponsibilityFactory(district=district, work_area=work_area)
+
+    response = api_client_for(editor).delete(f"/api/v1/work-areas/{work_area.pk}/")
+
+    assert response.status_code == 409
+    assert WorkArea.objects.filter(pk=work_area.pk).exists()
+
+
+def test_superuser_creates_and_deletes_a_district(api_client_for, superuser):
+    client = api_client_for(superuser)
+
+    created = client.post(
+        "/api/v1/districts/",
+        {"slug": "springfield", "name": "Springfield"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["url"].endswith("/api/v1/districts/springfield/")
+
+    assert client.delete("/api/v1/districts/springfield/").status_code == 204
+    assert not District.objects.filter(slug="springfield").exists()
+
+
+def test_district_admin_cannot_create_or_delete_districts(
+    api_client_for, district_admin, district
+):
+    client = api_client_for(district_admin)
+
+    assert (
+        client.post(
+            "/api/v1/districts/", {"slug": "x", "name": "X"}, format="json"
+        ).status_code
+        == 403
+    )
+    assert client.delete(f"/api/v1/districts/{district.slug}/").status_code == 403
