@@ -1,0 +1,331 @@
+"""The matrix over time: a row's history, the matrix as of a date, changes between dates.
+
+All of it reads the django-simple-history records that Ownership, Responsibility, Role
+and WorkArea keep; nothing here writes. Dates are whole days in the site's time zone:
+"as of 5 March" is the matrix at the end of 5 March, and "changes from 1 to 5 March"
+compares the matrix at the start of 1 March with the matrix at the end of 5 March, so
+changes made on both days are included.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from district.models import District
+
+from .matrix import assemble_matrix
+from .matrix_snapshot import Snapshot, load_snapshot
+from .models import Ownership, RaciLevel, Responsibility, Role, WorkArea
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """The first moment of `day` in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The last moment of `day` in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _level_name(level: str) -> str:
+    return RaciLevel(level).label if level else str(_("none"))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change to a row: a cell's level or one of the row's own fields."""
+
+    at: datetime.datetime
+    user: str  # "" when the change was made by nobody known (a script, a deleted user)
+    subject: str  # a role code for a cell, else the field's name
+    before: str
+    after: str
+
+
+def row_history(responsibility: Responsibility) -> tuple[HistoryEntry, ...]:
+    """Every recorded change to one row, newest first, in four queries."""
+    roles = _names(Role, responsibility.district_id, "code")
+    areas = _names(WorkArea, responsibility.district_id, "name")
+    entries = []
+    cell_records = (
+        Ownership.history.filter(responsibility_id=responsibility.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    previous: dict[int, str] = {}
+    for record in cell_records:
+        before = previous.get(record.id, "")
+        after = "" if record.history_type == "-" else record.level
+        previous[record.id] = after
+        if before != after:
+            entries.append(
+                HistoryEntry(
+                    at=record.history_date,
+                    user=_user_name(record.history_user),
+                    subject=roles.get(record.role_id, f"#{record.role_id}"),
+                    before=_level_name(before),
+                    after=_level_name(after),
+                )
+            )
+    fields = {
+        "name": _("Name"),
+        "description": _("Description"),
+        "is_joint": _("Declared joint"),
+        "work_area_id": _("Work area"),
+    }
+    shown = {
+        "is_joint": lambda value: str(_("yes") if value else _("no")),
+        "work_area_id": lambda value: areas.get(value, f"#{value}"),
+    }
+    row_records = (
+        Responsibility.history.filter(id=responsibility.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    last = None
+    for record in row_records:
+        user = _user_name(record.history_user)
+        if last is None or record.history_type == "+":
+            entries.append(
+                HistoryEntry(record.history_date, user, str(_("Row")), "", record.name)
+            )
+        else:
+            for attname, label in fields.items():
+                before, after = getattr(last, attname), getattr(record, attname)
+                if before != after:
+                    show = shown.get(attname, str)
+                    entries.append(
+                        HistoryEntry(
+                            record.history_date,
+                            user,
+                            str(label),
+                            show(before),
+                            show(after),
+                        )
+                    )
+        last = record
+    return tuple(sorted(entries, key=lambda entry: entry.at, reverse=True))
+
+
+def _names(model, district_id: int, field: str) -> dict[int, str]:
+    """Each object's latest recorded `field`, deleted objects included."""
+    return dict(
+        model.history.filter(district_id=district_id)
+        .order_by("history_date", "history_id")
+        .values_list("id", field)
+    )
+
+
+class RowChangeKind(models.TextChoices):
+    ADDED = "added", _("Added")
+    REMOVED = "removed", _("Removed")
+    RENAMED = "renamed", _("Renamed")
+    MOVED = "moved", _("Moved to another work area")
+    JOINT = "joint", _("Declared joint changed")
+    CLASSIFICATION = "classification", _("Classification changed")
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """A row added, removed or changed between two moments."""
+
+    responsibility_id: int
+    name: str
+    kind: RowChangeKind
+    before: str = ""
+    after: str = ""
+    editors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """A cell whose level differs between two moments: added, removed or changed."""
+
+    responsibility_id: int
+    role_id: int
+    responsibility: str
+    work_area: str
+    role: str
+    before: str  # "" for an empty cell
+    after: str
+    editors: tuple[str, ...] = ()  # who changed the cell in between, in order
+    last_changed_at: datetime.datetime | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.responsibility_id, self.role_id)
+
+    @property
+    def kind(self) -> str:
+        if not self.before:
+            return "added"
+        return "removed" if not self.after else "changed"
+
+
+@dataclass(frozen=True)
+class MatrixChanges:
+    """The differences between the matrix at `start` and at `end`."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    rows: tuple[RowChange, ...]
+    cells: tuple[CellChange, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows and not self.cells
+
+
+def diff_snapshots(before: Snapshot, after: Snapshot) -> MatrixChanges:
+    """Rows and cells that differ between two snapshots, in matrix order (pure)."""
+    old_rows = {row.pk: row for row in before.responsibilities}
+    new_rows = {row.pk: row for row in after.responsibilities}
+    areas = {area.pk: area.name for area in (*before.work_areas, *after.work_areas)}
+    roles = {role.pk: role for role in (*before.roles, *after.roles)}
+    old_health = {row.pk: row.health for row in assemble_matrix(before).rows()}
+    new_health = {row.pk: row.health for row in assemble_matrix(after).rows()}
+    order = [*new_rows, *(pk for pk in old_rows if pk not in new_rows)]
+    row_changes: list[RowChange] = []
+    for pk in order:
+        old, new = old_rows.get(pk), new_rows.get(pk)
+        if old is None or new is None:
+            row = new or old
+            kind = RowChangeKind.ADDED if old is None else RowChangeKind.REMOVED
+            row_changes.append(RowChange(pk, row.name, kind))
+            continue
+        if old.name != new.name:
+            row_changes.append(
+                RowChange(pk, new.name, RowChangeKind.RENAMED, old.name, new.name)
+            )
+        if old.work_area_id != new.work_area_id:
+            row_changes.append(
+                RowChange(
+                    pk,
+                    new.name,
+                    RowChangeKind.MOVED,
+                    areas.get(old.work_area_id, ""),
+                    areas.get(new.work_area_id, ""),
+                )
+            )
+        if old.is_joint != new.is_joint:
+            yes_no = {True: str(_("yes")), False: str(_("no"))}
+            row_changes.append(
+                RowChange(
+                    pk,
+                    new.name,
+                    RowChangeKind.JOINT,
+                    yes_no[old.is_joint],
+                    yes_no[new.is_joint],
+                )
+            )
+        old_class = old_health[pk].classification
+        new_class = new_health[pk].classification
+        if old_class != new_class:
+            row_changes.append(
+                RowChange(
+                    pk,
+                    new.name,
+                    RowChangeKind.CLASSIFICATION,
+                    str(old_class.label),
+                    str(new_class.label),
+                )
+            )
+    role_order = {role.pk: index for index, role in enumerate(after.roles)}
+    row_order = {pk: index for index, pk in enumerate(order)}
+    keys = sorted(
+        {*before.levels, *after.levels},
+        key=lambda key: (
+            row_order.get(key[0], len(row_order)),
+            role_order.get(key[1], len(role_order)),
+            key,
+        ),
+    )
+    cell_changes = []
+    for row_pk, role_pk in keys:
+        old_level = before.levels.get((row_pk, role_pk), "")
+        new_level = after.levels.get((row_pk, role_pk), "")
+        if old_level == new_level:
+            continue
+        row = new_rows.get(row_pk) or old_rows.get(row_pk)
+        role = roles.get(role_pk)
+        cell_changes.append(
+            CellChange(
+                responsibility_id=row_pk,
+                role_id=role_pk,
+                responsibility=row.name if row else f"#{row_pk}",
+                work_area=areas.get(row.work_area_id, "") if row else "",
+                role=role.code if role else f"#{role_pk}",
+                before=old_level,
+                after=new_level,
+            )
+        )
+    return MatrixChanges(
+        start=before.as_of,
+        end=after.as_of,
+        rows=tuple(row_changes),
+        cells=tuple(cell_changes),
+    )
+
+
+def matrix_changes(
+    district: District, *, first_day: datetime.date, last_day: datetime.date
+) -> MatrixChanges:
+    """Changes made from the start of `first_day` to the end of `last_day`, with who made
+    each one (history_user), in ten queries."""
+    start = start_of_day(first_day)
+    end = end_of_day(last_day)
+    changes = diff_snapshots(
+        load_snapshot(district, as_of=start - datetime.timedelta(microseconds=1)),
+        load_snapshot(district, as_of=end),
+    )
+    window = {
+        "district_id": district.pk,
+        "history_date__gte": start,
+        "history_date__lte": end,
+    }
+    cell_editors: dict[tuple[int, int], list[str]] = defaultdict(list)
+    cell_times: dict[tuple[int, int], datetime.datetime] = {}
+    for record in (
+        Ownership.history.filter(**window)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        key = (record.responsibility_id, record.role_id)
+        _append_once(cell_editors[key], _user_name(record.history_user))
+        cell_times[key] = record.history_date
+    row_editors: dict[int, list[str]] = defaultdict(list)
+    for record in (
+        Responsibility.history.filter(**window)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        _append_once(row_editors[record.id], _user_name(record.history_user))
+    cells = tuple(
+        replace(
+            change,
+            editors=tuple(cell_editors.get(change.key, ())),
+            last_changed_at=cell_times.get(change.key),
+        )
+        for change in changes.cells
+    )
+    rows = tuple(
+        replace(change, editors=tuple(row_editors.get(change.responsibility_id, ())))
+        for change in changes.rows
+    )
+    return MatrixChanges(start=start, end=end, rows=rows, cells=cells)
+
+
+def _append_once(names: list[str], name: str) -> None:
+    if name and name not in names:
+        names.append(name)
