@@ -10,7 +10,7 @@ from district.api.serializers import (
     ValidatedModelSerializer,
     district_field,
 )
-from district.models import Network, School
+from district.models import District, Network, School
 from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
 from roles.api.serializers import RoleBriefSerializer, role_field
 
@@ -220,3 +220,106 @@ class MeasurementSerializer(ValidatedModelSerializer):
     def create(self, validated_data):
         validated_data["entered_by"] = self.context["request"].user
         return super().create(validated_data)
+
+
+# --- Bulk upsert ---
+
+BULK_MAX_ROWS = 10_000
+
+
+class MeasurementRowSerializer(serializers.Serializer):
+    """One row of a bulk upsert (documentation of the row's keys; other keys are ignored)."""
+
+    metric = serializers.CharField(help_text="The metric's code.")
+    scope = serializers.ChoiceField(
+        choices=["school", "network", "district"],
+        required=False,
+        help_text="Optional: follows from school_id / network when absent.",
+    )
+    school_id = serializers.CharField(
+        required=False, help_text="The district's school id, for a school's value."
+    )
+    network = serializers.CharField(
+        required=False, help_text="The network's name, for a network's value."
+    )
+    period_end = serializers.DateField(
+        required=False, help_text="Last day of the period (or give school_year)."
+    )
+    school_year = serializers.CharField(
+        required=False, help_text="A school year such as 2014-15 (ends 30 June 2015)."
+    )
+    value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        coerce_to_string=False,
+        help_text="A number (JSON number or string) in the metric's unit range.",
+    )
+    n = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=2_147_483_647,
+        help_text="The denominator (students or staff the value describes).",
+    )
+
+
+class MeasurementBulkSerializer(serializers.Serializer):
+    """A bulk upsert: all rows are saved, or none."""
+
+    district = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=District.objects.all(),
+        help_text="The district's slug (e.g. `cps`); you must be an editor there.",
+    )
+    # Rows are checked by upsert_measurements, which numbers each row's errors.
+    rows = serializers.ListField(
+        allow_empty=False,
+        max_length=BULK_MAX_ROWS,
+        error_messages={
+            "max_length": f"At most {BULK_MAX_ROWS:,} rows per request; "
+            "send the rest in further requests."
+        },
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Check the rows and count, but save nothing."
+    )
+    source = serializers.CharField(
+        max_length=200,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Where the values come from, e.g. `warehouse 2016-07-01`.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["district"].queryset = District.objects.editable_by(
+                request.user
+            )
+
+
+class MeasurementBulkDocSerializer(MeasurementBulkSerializer):
+    """The request body as the schema shows it: rows with their keys."""
+
+    rows = MeasurementRowSerializer(many=True, max_length=BULK_MAX_ROWS)
+
+
+class RowErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the row in `rows`, from 0.")
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class MeasurementBulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    saved = serializers.BooleanField(help_text="False for a dry run.")
+
+
+class MeasurementBulkRefusalSerializer(MeasurementBulkResultSerializer):
+    detail = serializers.CharField()
+    errors = RowErrorSerializer(many=True)
+    saved = serializers.BooleanField(help_text="Always false: nothing was saved.")

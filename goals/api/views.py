@@ -2,9 +2,14 @@
 
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from district.access import DistrictScopedViewSet
 from district.api.filters import MeasurementCursorPagination
+from goals.importers import upsert_measurements
 from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
 from roles.models import Role
 
@@ -19,6 +24,10 @@ from .filters import (
 from .serializers import (
     GoalOwnerSerializer,
     GoalSerializer,
+    MeasurementBulkDocSerializer,
+    MeasurementBulkRefusalSerializer,
+    MeasurementBulkResultSerializer,
+    MeasurementBulkSerializer,
     MeasurementSerializer,
     MetricOwnerSerializer,
     MetricSerializer,
@@ -85,3 +94,55 @@ class MeasurementViewSet(DistrictScopedViewSet):
     filterset_class = MeasurementFilterSet
     filter_backends = [DjangoFilterBackend]
     pagination_class = MeasurementCursorPagination
+
+    @extend_schema(
+        request=MeasurementBulkDocSerializer,
+        responses={
+            200: MeasurementBulkResultSerializer,
+            400: OpenApiResponse(
+                MeasurementBulkRefusalSerializer,
+                description="Some rows are invalid (each listed with its index), or "
+                "the body is (for example over 10,000 rows). Nothing was saved.",
+            ),
+        },
+        description="Create or update up to 10,000 measurements of one district in "
+        "one transaction: all rows are saved or none. A row that matches the stored "
+        "value and n is unchanged, so sending the same rows again writes nothing. "
+        "Rows name the metric by code, the school by the district's school id and "
+        "the network by name.",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        """Upsert measurements in bulk through `goals.importers.upsert_measurements`."""
+        body = MeasurementBulkSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        body.is_valid(raise_exception=True)
+        result = upsert_measurements(
+            district=body.validated_data["district"],
+            rows=body.validated_data["rows"],
+            acting_user=request.user,
+            dry_run=body.validated_data["dry_run"],
+            source=body.validated_data["source"],
+        )
+        counts = {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "saved": result.saved,
+        }
+        if result.errors:
+            invalid = result.skipped
+            return Response(
+                {
+                    "detail": f"{invalid} of {len(body.validated_data['rows'])} rows "
+                    "are invalid; nothing was saved.",
+                    **counts,
+                    "errors": [
+                        {"index": e.row, "column": e.column, "message": e.message}
+                        for e in result.errors
+                    ],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(counts)
