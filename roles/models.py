@@ -197,7 +197,8 @@ class Responsibility(Tracked):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("roles:matrix") + f"#row-{self.pk}"
+        matrix = reverse("roles:matrix", kwargs={"slug": self.district.slug})
+        return f"{matrix}#row-{self.pk}"
 
     def clean(self):
         if self.work_area_id and self.work_area.district_id != self.district_id:

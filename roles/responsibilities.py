@@ -98,7 +98,14 @@ def update_responsibility(
     nothing is written then. Returns the row as stored, its history recorded as
     `acting_user`.
     """
-    moved = work_area.pk != responsibility.work_area_id
+    # Compare with the stored row: a ModelForm may already have set the new values on
+    # `responsibility`.
+    stored_area = (
+        Responsibility.objects.filter(pk=responsibility.pk)
+        .values_list("work_area_id", flat=True)
+        .first()
+    )
+    moved = work_area.pk != stored_area
     responsibility.name = name.strip()
     responsibility.description = description.strip()
     responsibility.is_joint = is_joint
@@ -111,8 +118,11 @@ def update_responsibility(
         "description": responsibility.description,
         "is_joint": is_joint,
         "work_area": work_area,
-        "sort_order": responsibility.sort_order,
     }
+    if moved:
+        # Only when moved: a reorder does not advance versions, so the in-memory
+        # position may be older than the stored one.
+        changes["sort_order"] = responsibility.sort_order
     try:
         with transaction.atomic():
             claim_row(

@@ -1,0 +1,157 @@
+"""The ownership matrix as files: CSV and Excel, as shown (same filters and date).
+
+Each row of the file is a responsibility: its work area, name, description, declared
+joint flag, one column per role (R, A, C, I or empty), its classification and warnings.
+Text that a spreadsheet would run as a formula (=, +, -, @ first) is written as text.
+"""
+
+import csv
+import datetime
+import io
+from typing import IO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from district.models import District
+
+from .matrix import Classification, Matrix
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def header(matrix: Matrix) -> list[str]:
+    return [
+        _("Work area"),
+        _("Responsibility"),
+        _("Description"),
+        _("Declared joint"),
+        *(role.code for role in matrix.roles),
+        _("Classification"),
+        _("Warnings"),
+    ]
+
+
+def rows(matrix: Matrix) -> list[list[str]]:
+    """One list of texts per responsibility shown, in matrix order."""
+    return [
+        [
+            group.name,
+            row.name,
+            row.description,
+            _("yes") if row.is_joint else _("no"),
+            *(cell.level for cell in row.cells),
+            str(row.health.classification.label),
+            " ".join(str(warning.label) for warning in row.health.warnings),
+        ]
+        for group in matrix.groups
+        for row in group.rows
+    ]
+
+
+def _as_text(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def write_csv(
+    matrix: Matrix,
+    out: IO[str],
+    *,
+    district: District,
+    as_of_day: datetime.date | None,
+) -> None:
+    """Write the matrix as UTF-8 CSV (with a byte-order mark, so Excel reads accents)."""
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(header(matrix))
+    for values in rows(matrix):
+        writer.writerow([_as_text(value) for value in values])
+
+
+def describe_filters(matrix: Matrix) -> str:
+    """The filters in words, for the file's notes."""
+    filters = matrix.filters
+    roles = {role.pk: role.code for role in matrix.roles}
+    areas = {group.pk: group.name for group in matrix.groups}
+    parts = []
+    if filters.work_area:
+        parts.append(
+            _("work area %s") % areas.get(filters.work_area, filters.work_area)
+        )
+    if filters.role:
+        role = roles.get(filters.role, str(filters.role))
+        level = filters.level or _("any level")
+        parts.append(_("role %(role)s at %(level)s") % {"role": role, "level": level})
+    if filters.classification:
+        parts.append(str(Classification(filters.classification).label).lower())
+    if filters.with_warnings:
+        parts.append(_("rows with warnings"))
+    return ", ".join(parts) or _("none (all rows)")
+
+
+def write_xlsx(
+    matrix: Matrix,
+    out: IO[bytes],
+    *,
+    district: District,
+    as_of_day: datetime.date | None,
+) -> None:
+    """Write the matrix as an Excel workbook: a Matrix sheet and an About sheet."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Matrix")
+    sheet.append(header(matrix))
+    for values in rows(matrix):
+        sheet.append(values)
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            # openpyxl stores text beginning with "=" as a formula; keep it text.
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+    bold = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = bold
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    sheet.freeze_panes = "C2"
+    widths = {1: 24, 2: 40, 3: 40, 4: 10}
+    first_role = 5
+    for index in range(1, len(header(matrix)) + 1):
+        width = widths.get(index, 8 if index < first_role + len(matrix.roles) else 30)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.auto_filter.ref = sheet.dimensions
+
+    about = workbook.create_sheet(_("About"))
+    summary = matrix.summary
+    when = _("end of %s") % as_of_day.isoformat() if as_of_day else _("current matrix")
+    for label, value in [
+        (_("District"), district.name),
+        (_("As of"), when),
+        (_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")),
+        (_("Filters"), describe_filters(matrix)),
+        (_("Rows in this file"), matrix.shown_rows),
+        (_("Summary of the whole matrix"), ""),
+        (_("Responsibilities"), summary.rows),
+        (_("Joint"), summary.joint),
+        (_("Distinct"), summary.distinct),
+        (_("Gaps"), summary.gaps),
+        (_("Conflicts"), summary.conflicts),
+        (_("Rows with warnings"), summary.with_warnings),
+        *(
+            (
+                _("Distinct rows of %s") % load.role.code,
+                load.distinct,
+            )
+            for load in summary.role_loads
+        ),
+    ]:
+        about.append([label, value])
+    for cell in about["A"]:
+        cell.font = bold
+    about.column_dimensions["A"].width = 32
+    about.column_dimensions["B"].width = 40
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    out.write(buffer.getvalue())

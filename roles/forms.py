@@ -1,0 +1,148 @@
+"""Forms of the ownership matrix page: filters, dates, a cell, a row."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .matrix import Classification, MatrixFilters
+from .matrix_snapshot import Snapshot
+from .models import RaciLevel, Responsibility, WorkArea
+
+LEVEL_CHOICES = [("", _("none")), *RaciLevel.choices]
+
+
+class PastDateField(forms.DateField):
+    """A YYYY-MM-DD date that is not after today."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        kwargs.setdefault(
+            "error_messages", {"invalid": _("Enter a date as YYYY-MM-DD.")}
+        )
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("Choose today or an earlier date."))
+
+
+class AsOfForm(forms.Form):
+    """Which moment to show: the current matrix, or the end of a past day."""
+
+    as_of = PastDateField(label=_("As of"), required=False)
+
+
+class MatrixFilterForm(forms.Form):
+    """Which rows to show; choices come from the matrix being shown."""
+
+    work_area = forms.TypedChoiceField(
+        label=_("Work area"), coerce=int, required=False, empty_value=None
+    )
+    role = forms.TypedChoiceField(
+        label=_("Role"), coerce=int, required=False, empty_value=None
+    )
+    level = forms.ChoiceField(
+        label=_("Role's level"),
+        choices=[("", _("any level")), *RaciLevel.choices],
+        required=False,
+    )
+    classification = forms.ChoiceField(
+        label=_("Classification"),
+        choices=[("", _("any")), *Classification.choices],
+        required=False,
+    )
+    with_warnings = forms.BooleanField(
+        label=_("Only rows with warnings"), required=False
+    )
+
+    def __init__(self, *args, snapshot: Snapshot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_area"].choices = [
+            ("", _("all")),
+            *((area.pk, area.name) for area in snapshot.work_areas),
+        ]
+        self.fields["role"].choices = [
+            ("", _("all")),
+            *((role.pk, f"{role.code} ({role.title})") for role in snapshot.roles),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("level") and cleaned.get("role") is None:
+            self.add_error("level", _("Choose a role to filter by its level."))
+        return cleaned
+
+    def filters(self) -> MatrixFilters:
+        """The filters asked for; none when the form is not valid."""
+        if not self.is_valid():
+            return MatrixFilters()
+        data = self.cleaned_data
+        return MatrixFilters(
+            work_area=data["work_area"],
+            role=data["role"],
+            level=data["level"] or None,
+            classification=data["classification"] or None,
+            with_warnings=data["with_warnings"],
+        )
+
+
+class CellForm(forms.Form):
+    """One cell's new level and the row version it was shown with."""
+
+    level = forms.ChoiceField(choices=LEVEL_CHOICES, required=False)
+    version = forms.IntegerField(min_value=1)
+
+
+class ResponsibilityForm(forms.ModelForm):
+    """A row's own fields: name, work area, description, declared joint."""
+
+    class Meta:
+        model = Responsibility
+        fields = ["name", "work_area", "description", "is_joint"]
+        labels = {"is_joint": _("Declared joint")}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, district, **kwargs):
+        kwargs.setdefault("instance", Responsibility(district=district))
+        super().__init__(*args, **kwargs)
+        self.fields["work_area"].queryset = WorkArea.objects.filter(district=district)
+
+
+class ResponsibilityEditForm(ResponsibilityForm):
+    """A row's fields plus the version they were shown with (no lost updates)."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", _("up")), ("down", _("down"))])
+
+
+class ChangesForm(forms.Form):
+    """Two days: list the matrix changes made from the first through the last."""
+
+    first_day = PastDateField(label=_("From"))
+    last_day = PastDateField(label=_("To"))
+
+    # The URL says ?from=..&to=..; "from" is a Python keyword, so the fields are named
+    # first_day and last_day and read and render under the URL's names.
+    url_names = {"first_day": "from", "last_day": "to"}
+
+    def add_prefix(self, field_name):
+        return self.url_names.get(field_name, field_name)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and first > last:
+            raise forms.ValidationError(_("The first day must not be after the last."))
+        return cleaned
+
+    @staticmethod
+    def default_days() -> tuple[datetime.date, datetime.date]:
+        today = timezone.localdate()
+        return today - datetime.timedelta(days=30), today

@@ -1,0 +1,454 @@
+"""Pages of the ownership matrix: the matrix, its cells and rows, history and exports.
+
+Each in-place interaction is a real form that also works without JavaScript; htmx
+requests get the fragment (`_thing.html`) that the full page includes.
+"""
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
+
+from district.access import get_district_or_404
+from district.models import AccessLevel, District
+
+from . import exports
+from .forms import (
+    AsOfForm,
+    CellForm,
+    ChangesForm,
+    MatrixFilterForm,
+    MoveForm,
+    ResponsibilityEditForm,
+    ResponsibilityForm,
+)
+from .matrix import Matrix, MatrixFilters, MatrixRow, assemble_matrix, set_ownership
+from .matrix_history import end_of_day, matrix_changes, row_history
+from .matrix_snapshot import Snapshot, load_snapshot
+from .models import RaciLevel, Responsibility, Role
+from .responsibilities import (
+    StaleRowError,
+    add_responsibility,
+    move_responsibility,
+    update_responsibility,
+)
+
+
+@dataclass
+class ShownMatrix:
+    """The matrix a request asks for (?as_of and filters), and the forms that asked."""
+
+    matrix: Matrix
+    snapshot: Snapshot
+    as_of_form: AsOfForm
+    filter_form: MatrixFilterForm
+    as_of_day: datetime.date | None
+    query: str  # the valid part of the query string, kept on links and forms
+
+    @property
+    def is_valid(self) -> bool:
+        return self.as_of_form.is_valid() and self.filter_form.is_valid()
+
+    def row(self, pk: int) -> MatrixRow | None:
+        """One row as stored, shown whatever the filters (after a change to it)."""
+        return self.matrix.find_row(pk) or assemble_matrix(self.snapshot).find_row(pk)
+
+
+def _shown_matrix(request, district: District) -> ShownMatrix:
+    as_of_form = AsOfForm(request.GET)
+    as_of_day = as_of_form.cleaned_data["as_of"] if as_of_form.is_valid() else None
+    snapshot = load_snapshot(
+        district, as_of=end_of_day(as_of_day) if as_of_day else None
+    )
+    filter_form = MatrixFilterForm(request.GET, snapshot=snapshot)
+    filters = filter_form.filters()
+    return ShownMatrix(
+        matrix=assemble_matrix(snapshot, filters),
+        snapshot=snapshot,
+        as_of_form=as_of_form,
+        filter_form=filter_form,
+        as_of_day=as_of_day,
+        query=_query_string(filters, as_of_day),
+    )
+
+
+def _query_string(filters: MatrixFilters, as_of_day: datetime.date | None) -> str:
+    params = {
+        "work_area": filters.work_area,
+        "role": filters.role,
+        "level": filters.level,
+        "classification": filters.classification,
+        "with_warnings": "on" if filters.with_warnings else None,
+        "as_of": as_of_day.isoformat() if as_of_day else None,
+    }
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+def _matrix_url(district: District, query: str = "", row_pk: int | None = None) -> str:
+    url = reverse("roles:matrix", kwargs={"slug": district.slug})
+    if query:
+        url += f"?{query}"
+    return url + (f"#row-{row_pk}" if row_pk else "")
+
+
+def _matrix_context(request, district: District, shown: ShownMatrix, **extra) -> dict:
+    can_edit = district.user_can_edit and shown.as_of_day is None
+    matrix = shown.matrix
+    context = {
+        "district": district,
+        "shown": shown,
+        "matrix": matrix,
+        "summary": matrix.summary,
+        "as_of_day": shown.as_of_day,
+        "can_edit": can_edit,
+        "query_suffix": f"?{shown.query}" if shown.query else "",
+        "colspan": len(matrix.roles) + 3,
+        "levels": RaciLevel.choices,
+        "add_form": ResponsibilityForm(district=district) if can_edit else None,
+    }
+    context.update(extra)
+    return context
+
+
+def _render_matrix(request, district: District, *, status: int = 200, **extra):
+    shown = _shown_matrix(request, district)
+    if not shown.is_valid and status == 200:
+        status = 400
+    context = _matrix_context(request, district, shown, **extra)
+    return render(request, "roles/matrix.html", context, status=status)
+
+
+@login_required
+@require_GET
+def matrix(request, slug):
+    """The ownership matrix: rows by work area, roles as columns, health and summary."""
+    district = get_district_or_404(request.user, slug)
+    return _render_matrix(request, district)
+
+
+def _editable_row(request, district: District, pk: int) -> Responsibility:
+    return get_object_or_404(
+        Responsibility.objects.editable_by(request.user).filter(district=district),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def ownership_set(request, slug, pk, role_pk):
+    """Save one cell: a role's level on a row, refused (409) when the row is stale."""
+    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    responsibility = _editable_row(request, district, pk)
+    role = get_object_or_404(
+        Role.objects.editable_by(request.user).filter(district=district), pk=role_pk
+    )
+    label = _("%(role)s on %(row)s") % {"role": role.code, "row": responsibility.name}
+    form = CellForm(request.POST)
+    if not form.is_valid():
+        return _cell_refused(
+            request,
+            district,
+            responsibility,
+            status=400,
+            message=_("%(label)s was not saved: %(errors)s")
+            % {"label": label, "errors": _form_errors(form)},
+        )
+    level = form.cleaned_data["level"]
+    try:
+        set_ownership(
+            responsibility=responsibility,
+            role=role,
+            level=level,
+            expected_version=form.cleaned_data["version"],
+            acting_user=request.user,
+        )
+    except StaleRowError:
+        return _cell_refused(
+            request,
+            district,
+            responsibility,
+            status=409,
+            message=_(
+                "%(label)s was not saved: someone else changed this row after you "
+                "opened the page. The row now shows the current values; choose again "
+                "if your change is still needed."
+            )
+            % {"label": label},
+        )
+    except ValidationError as error:
+        return _cell_refused(
+            request,
+            district,
+            responsibility,
+            status=400,
+            message=_("%(label)s was not saved: %(errors)s")
+            % {"label": label, "errors": " ".join(error.messages)},
+        )
+    saved = _("Saved: %(label)s is now %(level)s.") % {
+        "label": label,
+        "level": level or _("none"),
+    }
+    if request.htmx:
+        shown = _shown_matrix(request, district)
+        context = _matrix_context(
+            request,
+            district,
+            shown,
+            row=shown.row(responsibility.pk),
+            status_message=saved,
+        )
+        return render(request, "roles/_cell_saved.html", context)
+    messages.success(request, saved)
+    return redirect(_matrix_url(district, request.GET.urlencode(), responsibility.pk))
+
+
+def _form_errors(form) -> str:
+    return " ".join(
+        f"{form.fields[name].label or name}: {' '.join(errors)}"
+        if name != "__all__"
+        else " ".join(errors)
+        for name, errors in form.errors.items()
+    )
+
+
+def _cell_refused(request, district, responsibility, *, status: int, message: str):
+    """The row as stored now, with `message`; alone for htmx, else the whole page."""
+    if not request.htmx:
+        messages.error(request, message)
+        return _render_matrix(
+            request,
+            district,
+            status=status,
+            row_message=message,
+            row_message_pk=responsibility.pk,
+        )
+    shown = _shown_matrix(request, district)
+    context = _matrix_context(
+        request,
+        district,
+        shown,
+        row=shown.row(responsibility.pk),
+        row_message=message,
+        row_message_pk=responsibility.pk,
+        status_message=message,
+    )
+    response = render(request, "roles/_row_refused.html", context, status=status)
+    response["HX-Retarget"] = f"#row-{responsibility.pk}"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@login_required
+@require_POST
+def responsibility_add(request, slug):
+    """Add a row at the end of a work area."""
+    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    form = ResponsibilityForm(request.POST, district=district)
+    if form.is_valid():
+        try:
+            responsibility = add_responsibility(
+                district=district,
+                acting_user=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Added “%(name)s” to %(area)s.")
+                % {"name": responsibility.name, "area": responsibility.work_area},
+            )
+            return redirect(_matrix_url(district, row_pk=responsibility.pk))
+    messages.error(request, _("The responsibility was not added; see the form below."))
+    return _render_matrix(request, district, status=400, add_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def responsibility_edit(request, slug, pk):
+    """Rename a row, change its description or declared-joint flag, or move it to
+    another work area; refused (409) when someone changed the row in between."""
+    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    responsibility = _editable_row(request, district, pk)
+    status = 200
+    stale_values = None
+    if request.method == "POST":
+        form = ResponsibilityEditForm(
+            request.POST, instance=responsibility, district=district
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                update_responsibility(
+                    responsibility=responsibility,
+                    expected_version=data["version"],
+                    acting_user=request.user,
+                    name=data["name"],
+                    description=data["description"],
+                    is_joint=data["is_joint"],
+                    work_area=data["work_area"],
+                )
+            except StaleRowError:
+                stale_values = data
+                responsibility = _editable_row(request, district, pk)
+                form = ResponsibilityEditForm(
+                    instance=responsibility,
+                    district=district,
+                    initial={"version": responsibility.version},
+                )
+                status = 409
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 400
+            else:
+                messages.success(
+                    request, _("Saved “%(name)s”.") % {"name": responsibility.name}
+                )
+                return redirect(_matrix_url(district, row_pk=responsibility.pk))
+        else:
+            status = 400
+    else:
+        form = ResponsibilityEditForm(
+            instance=responsibility,
+            district=district,
+            initial={"version": responsibility.version},
+        )
+    context = {
+        "district": district,
+        "responsibility": responsibility,
+        "form": form,
+        "stale_values": stale_values,
+    }
+    return render(request, "roles/responsibility_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def responsibility_move(request, slug, pk):
+    """Move a row one place up or down in its work area."""
+    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    responsibility = _editable_row(request, district, pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose to move the row up or down."))
+    move_responsibility(
+        responsibility=responsibility,
+        direction=form.cleaned_data["direction"],
+        acting_user=request.user,
+    )
+    if not request.htmx:
+        return redirect(
+            _matrix_url(district, request.GET.urlencode(), responsibility.pk)
+        )
+    shown = _shown_matrix(request, district)
+    group = next(
+        (g for g in shown.matrix.groups if g.pk == responsibility.work_area_id), None
+    )
+    if group is None:
+        return HttpResponse(status=204)
+    context = _matrix_context(request, district, shown, group=group)
+    return render(request, "roles/_matrix_area.html", context)
+
+
+@login_required
+@require_GET
+def responsibility_history(request, slug, pk):
+    """Who changed which cell or field of one row, from what to what, and when."""
+    district = get_district_or_404(request.user, slug)
+    responsibility = get_object_or_404(
+        Responsibility.objects.visible_to(request.user).filter(district=district),
+        pk=pk,
+    )
+    context = {
+        "district": district,
+        "responsibility": responsibility,
+        "entries": row_history(responsibility),
+    }
+    template = (
+        "roles/_row_history.html"
+        if request.htmx
+        else "roles/responsibility_history.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def changes(request, slug):
+    """The matrix changes made between two days: rows and cells, and who made them."""
+    district = get_district_or_404(request.user, slug)
+    if "from" in request.GET or "to" in request.GET:
+        form = ChangesForm(request.GET)
+    else:
+        first_day, last_day = ChangesForm.default_days()
+        form = ChangesForm({"from": first_day, "to": last_day})
+    result = None
+    status = 400
+    if form.is_valid():
+        status = 200
+        result = matrix_changes(
+            district,
+            first_day=form.cleaned_data["first_day"],
+            last_day=form.cleaned_data["last_day"],
+        )
+    context = {"district": district, "form": form, "changes": result}
+    return render(request, "roles/matrix_changes.html", context, status=status)
+
+
+def _export(request, slug, *, extension: str, content_type: str, write):
+    district = get_district_or_404(request.user, slug)
+    shown = _shown_matrix(request, district)
+    if not shown.is_valid:
+        errors = _form_errors(shown.as_of_form) + " " + _form_errors(shown.filter_form)
+        return HttpResponseBadRequest(
+            _("The export was not made: %(errors)s") % {"errors": errors.strip()},
+            content_type="text/plain; charset=utf-8",
+        )
+    day = shown.as_of_day or timezone.localdate()
+    filename = f"lanes-{district.slug}-matrix-{day.isoformat()}.{extension}"
+    response = HttpResponse(content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    write(shown.matrix, response, district=district, as_of_day=shown.as_of_day)
+    return response
+
+
+@login_required
+@require_GET
+def export_csv(request, slug):
+    """The matrix as shown (same filters and date) as a CSV file."""
+    return _export(
+        request,
+        slug,
+        extension="csv",
+        content_type="text/csv; charset=utf-8",
+        write=exports.write_csv,
+    )
+
+
+@login_required
+@require_GET
+def export_xlsx(request, slug):
+    """The matrix as shown (same filters and date) as an Excel workbook."""
+    return _export(
+        request,
+        slug,
+        extension="xlsx",
+        content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+        write=exports.write_xlsx,
+    )
