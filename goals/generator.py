@@ -60,6 +60,8 @@ from .models import (
 # Rows sent to PostgreSQL per COPY statement, and per bulk_create batch elsewhere.
 COPY_CHUNK_ROWS = 200_000
 BULK_BATCH_ROWS = 2_000
+# Measurements are written one school year (52 weeks) at a time.
+WEEKS_PER_BLOCK = 52
 SOURCE = "generate_district"
 
 
@@ -518,19 +520,33 @@ def _decimal(value: float, decimals: int) -> Decimal:
 
 
 def _write_measurements(district, schools, plans, periods, rng, say) -> int:
-    """Write one value per school, metric and week, in chronological order."""
+    """Write one value per school, metric and week, one school year at a time.
+
+    Within a year, rows go in by metric, school and week, as yearly files are loaded.
+    That order keeps every index's insertion points few (one per metric and school for
+    the unique index), so the indexes stay cached while millions of rows go in.
+    """
     # Each school's own level per metric, and the random walk's current position.
     levels = [
         [rng.gauss(plan.kind.level, plan.kind.spread) for _school in schools]
         for plan in plans
     ]
     current = [list(row) for row in levels]
-    enrollments = [school.enrollment or 0 for school in schools]
     now = timezone.now()
+    # Values of a week are entered three days after it ends.
+    stamps = [
+        min(
+            now,
+            datetime.datetime.combine(
+                period + datetime.timedelta(days=3), datetime.time(6), datetime.UTC
+            ),
+        )
+        for period in periods
+    ]
     sink = (
-        _CopySink(district, schools, plans)
+        _CopySink(district, schools, plans, periods, stamps)
         if connection.vendor == "postgresql"
-        else _BulkCreateSink(district, schools, plans)
+        else _BulkCreateSink(district, schools, plans, periods)
     )
     if connection.vendor == "postgresql":
         # Check foreign keys at the end of each COPY chunk rather than at commit, so the
@@ -538,31 +554,23 @@ def _write_measurements(district, schools, plans, periods, rng, say) -> int:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     gauss, written = rng.gauss, 0
-    for week, period in enumerate(periods):
-        entered_at = min(
-            now,
-            datetime.datetime.combine(
-                period + datetime.timedelta(days=3), datetime.time(6), datetime.UTC
-            ),
-        )
+    for start in range(0, len(periods), WEEKS_PER_BLOCK):
+        weeks = range(start, min(start + WEEKS_PER_BLOCK, len(periods)))
         for m, plan in enumerate(plans):
-            kind, low, high = plan.kind, plan.low, plan.high
-            drift = plan.drift * week
+            step, low, high, drift = plan.kind.step, plan.low, plan.high, plan.drift
             level_row, row = levels[m], current[m]
-            values = []
             for s in range(len(schools)):
-                # Mean-reverting walk around the school's drifting level.
-                x = row[s]
-                x += 0.3 * (level_row[s] + drift - x) + gauss(0.0, kind.step)
-                x = low if x < low else high if x > high else x
+                x, level, values = row[s], level_row[s], []
+                for week in weeks:
+                    # Mean-reverting walk around the school's drifting level.
+                    x += 0.3 * (level + drift * week - x) + gauss(0.0, step)
+                    x = low if x < low else high if x > high else x
+                    values.append(x)
                 row[s] = x
-                values.append(x)
-            sink.add(m, period, values, enrollments, entered_at)
-            written += len(values)
-        if (week + 1) % 52 == 0 or week + 1 == len(periods):
-            sink.flush()
-            say(f"  {written:,} measurements ({week + 1} of {len(periods)} weeks)")
-    sink.flush()
+                sink.add(m, s, weeks, values)
+                written += len(values)
+        sink.flush()
+        say(f"  {written:,} measurements ({weeks.stop} of {len(periods)} weeks)")
     return written
 
 
@@ -574,7 +582,7 @@ class _CopySink:
         "source, entered_by_id, entered_at, updated_at, version"
     )
 
-    def __init__(self, district, schools, plans):
+    def __init__(self, district, schools, plans, periods, stamps):
         self.sql = (
             f"COPY {Measurement._meta.db_table} ({self.columns}) "
             "FROM STDIN WITH (FORMAT csv)"
@@ -582,24 +590,24 @@ class _CopySink:
         # No generated field holds a comma or a quote, so no CSV quoting is needed.
         self.prefixes = [f"{district.pk},{plan.metric.pk}," for plan in plans]
         self.school_parts = [f",{Scope.SCHOOL},{school.pk},," for school in schools]
+        self.n_parts = [f",{school.enrollment or ''}," for school in schools]
         self.formats = [f"{{:.{plan.kind.decimals}f}}" for plan in plans]
         self.with_n = [plan.kind.unit in (Unit.PERCENT, Unit.PER_100) for plan in plans]
+        self.periods = [period.isoformat() for period in periods]
+        self.suffixes = [
+            f"{SOURCE},,{t.isoformat()},{t.isoformat()},1\n" for t in stamps
+        ]
         self.lines: list[str] = []
 
-    def add(self, m, period, values, enrollments, entered_at):
-        prefix = self.prefixes[m] + period.isoformat()
-        stamp = entered_at.isoformat()
-        suffix = f",{SOURCE},,{stamp},{stamp},1\n"
-        fmt = self.formats[m].format
-        parts = self.school_parts
-        if self.with_n[m]:
-            for s, value in enumerate(values):
-                self.lines.append(
-                    f"{prefix}{parts[s]}{fmt(value)},{enrollments[s]}{suffix}"
-                )
-        else:
-            for s, value in enumerate(values):
-                self.lines.append(f"{prefix}{parts[s]}{fmt(value)},{suffix}")
+    def add(self, m, s, weeks, values):
+        head = self.prefixes[m]
+        school = self.school_parts[s]
+        n_part = self.n_parts[s] if self.with_n[m] else ",,"
+        fmt, periods, suffixes = self.formats[m].format, self.periods, self.suffixes
+        self.lines.extend(
+            f"{head}{periods[week]}{school}{fmt(value)}{n_part}{suffixes[week]}"
+            for week, value in zip(weeks, values, strict=True)
+        )
         if len(self.lines) >= COPY_CHUNK_ROWS:
             self.flush()
 
@@ -620,25 +628,24 @@ class _CopySink:
 class _BulkCreateSink:
     """Writes measurements with bulk_create in batches, for databases without COPY."""
 
-    def __init__(self, district, schools, plans):
+    def __init__(self, district, schools, plans, periods):
         self.district, self.schools, self.plans = district, schools, plans
+        self.periods = periods
         self.rows: list[Measurement] = []
 
-    def add(self, m, period, values, enrollments, entered_at):
-        plan = self.plans[m]
+    def add(self, m, s, weeks, values):
+        plan, school = self.plans[m], self.schools[s]
         with_n = plan.kind.unit in (Unit.PERCENT, Unit.PER_100)
-        for school, value, enrollment in zip(
-            self.schools, values, enrollments, strict=True
-        ):
+        for week, value in zip(weeks, values, strict=True):
             self.rows.append(
                 Measurement(
                     district=self.district,
                     metric=plan.metric,
-                    period_end=period,
+                    period_end=self.periods[week],
                     scope=Scope.SCHOOL,
                     school=school,
                     value=_decimal(value, plan.kind.decimals),
-                    n=enrollment if with_n else None,
+                    n=school.enrollment if with_n else None,
                     source=SOURCE,
                 )
             )
