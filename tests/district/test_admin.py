@@ -181,13 +181,20 @@ def test_member_cannot_open_another_districts_history_version(
 @pytest.mark.parametrize(
     "model", [m for m in SCOPED_MODELS if m is not District], ids=label
 )
+@pytest.mark.parametrize("persona", ["editor", "district_admin"])
 def test_add_page_offers_no_foreign_rows(
-    model, client_for, district_admin, outsider, district, other_district
+    request, model, persona, client_for, outsider, district, other_district
 ):
     make(model, district)
     make(model, other_district)
-    response = client_for(staff(district_admin)).get(url(model, "add"))
-    assert response.status_code == 200
+    user = staff(request.getfixturevalue(persona))
+    response = client_for(user).get(url(model, "add"))
+    if admin.site._registry[model].edit_level == AccessLevel.ADMIN:
+        assert response.status_code == (200 if persona == "district_admin" else 403)
+    else:
+        assert response.status_code == 200
+    if response.status_code == 403:
+        return
     for name, field in choice_fields(response):
         rows = field.queryset
         if rows.model is District:
@@ -375,3 +382,34 @@ def test_a_row_never_moves_to_another_district(
     assert client.post(url(Network, "change", network.pk), data).status_code == 302
     network.refresh_from_db()
     assert (network.district, network.name) == (district, "Moved")
+
+
+def test_a_member_cannot_delete_rows_of_a_district_they_only_view(
+    client_for, editor, district, other_district
+):
+    MembershipFactory(district=other_district, user=editor)  # a viewer there
+    mine, theirs = (
+        NetworkFactory(district=district),
+        NetworkFactory(district=other_district),
+    )
+    client = client_for(staff(editor))
+    listed = client.get(url(Network, "changelist"))
+    assert {mine.pk, theirs.pk} <= {row.pk for row in listed.context["cl"].result_list}
+    client.post(
+        url(Network, "changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [mine.pk, theirs.pk],
+            "post": "yes",
+        },
+    )
+    assert Network.objects.filter(pk=theirs.pk).exists()
+    client.post(
+        url(Network, "changelist"),
+        {"action": "delete_selected", "_selected_action": [mine.pk], "post": "yes"},
+    )
+    assert not Network.objects.filter(pk=mine.pk).exists()
+    assert (
+        Network.history.filter(id=mine.pk, history_type="-").get().history_user
+        == editor
+    )
