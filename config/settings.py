@@ -234,6 +234,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Requests name related objects by id (or slug); responses show them in brief.
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "district.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MeasurementScopeEnum": "goals.models.Scope",
         "TokenScopeEnum": "tokens.models.TokenScope",

@@ -432,6 +432,8 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
     """
 
     permission_classes = [permissions.IsAuthenticated, HasDistrictAccess]
+    # Any path segment reaches the view, so a malformed id is a JSON 404 like a missing one.
+    lookup_value_regex = "[^/]+"
     read_level = AccessLevel.VIEWER
     write_level = AccessLevel.EDITOR
 

@@ -43,7 +43,6 @@ class DistrictViewSet(DistrictScopedViewSet):
         SuperuserCreatesAndDeletesDistricts,
     ]
     lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
     write_level = AccessLevel.ADMIN
     search_fields = ["name", "slug"]
     ordering_fields = ["name", "slug", "updated_at"]

@@ -319,7 +319,15 @@ class MeasurementBulkResultSerializer(serializers.Serializer):
     saved = serializers.BooleanField(help_text="False for a dry run.")
 
 
-class MeasurementBulkRefusalSerializer(MeasurementBulkResultSerializer):
-    detail = serializers.CharField()
-    errors = RowErrorSerializer(many=True)
-    saved = serializers.BooleanField(help_text="Always false: nothing was saved.")
+class MeasurementBulkRefusalSerializer(serializers.Serializer):
+    """A refused bulk upsert: invalid rows with their index, or invalid body fields
+    (`district`, `rows`, ... as in any 400). Nothing was saved."""
+
+    detail = serializers.CharField(required=False)
+    errors = RowErrorSerializer(many=True, required=False)
+    created = serializers.IntegerField(
+        required=False, help_text="What the valid rows would have created."
+    )
+    updated = serializers.IntegerField(required=False)
+    unchanged = serializers.IntegerField(required=False)
+    saved = serializers.BooleanField(required=False, help_text="Always false.")

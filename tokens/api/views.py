@@ -39,6 +39,7 @@ class ApiTokenViewSet(
     queryset = ApiToken.objects.none()  # the schema reads the id's type from it
     serializer_class = ApiTokenSerializer
     permission_classes = [permissions.IsAuthenticated, TokenScopeAllowsWrite]
+    lookup_value_regex = "[^/]+"
     pagination_class = LimitOffsetPagination
     filter_backends = []
 
