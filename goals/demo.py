@@ -1,0 +1,216 @@
+"""The demo district's shared goals, metrics, targets and measurements (see `district.demo`).
+
+The metrics are the seven of data/cps/measurements.csv, with their CSV codes. Each
+baseline is the district value of the first school year with data (2014-15; 2015-16
+for graduation, which the file starts a year later), computed in SQL by the same
+rollup the dashboards use; targets improve it by a stated amount by 30 June 2019,
+with interim targets on the straight line to it each 30 June between.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from district.demo import DATA_DIR, ensure
+from district.models import District
+from roles.models import Role
+
+from .importers import UpsertResult, read_measurements_csv, upsert_measurements
+from .models import (
+    Aggregation,
+    Direction,
+    Frequency,
+    Goal,
+    GoalOwner,
+    Metric,
+    MetricOwner,
+    Target,
+    Unit,
+)
+from .rollups import district_series
+
+GOALS_START = datetime.date(2015, 7, 1)
+TARGET_ON = datetime.date(2019, 6, 30)
+SOURCE = "CPS School Progress Reports (City of Chicago Data Portal)"
+
+
+@dataclass(frozen=True)
+class MetricPlan:
+    """How a demo metric is defined, and the improvement its target asks for."""
+
+    code: str
+    name: str
+    unit: Unit
+    direction: Direction
+    aggregation: Aggregation
+    owners: tuple[str, ...]
+    change: Decimal  # points added to the baseline, or a share of it (`is_share`)
+    tolerance: Decimal
+    min_n: int | None
+    description: str
+    is_share: bool = False
+
+
+# Attendance is weighted by enrollment: the district rate is the share of all
+# student-days attended, so a school of 2,000 counts for more than one of 200 (for
+# teacher attendance, enrollment stands in for staff size). The other rates describe
+# one cohort (freshmen, graduates, dropouts) whose size the file does not give, and
+# enrollment counts every grade, so weighting by it would misweigh them: they are the
+# plain mean of schools.
+HIGHER, LOWER = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
+BY_ENROLLMENT, MEAN = Aggregation.WEIGHTED_ENROLLMENT, Aggregation.MEAN
+# fmt: off
+GOALS = [
+    (
+        "Every student in school, every day",
+        "Attendance of students and of the teachers in front of them.",
+        ("CSO",),
+        [
+            MetricPlan("student_attendance_pct", "Student attendance", Unit.PERCENT, HIGHER, BY_ENROLLMENT, ("CSO",), Decimal("1.5"), Decimal("0.5"), 10, "Average daily attendance of students."),
+            MetricPlan("teacher_attendance_pct", "Teacher attendance", Unit.PERCENT, HIGHER, BY_ENROLLMENT, ("CSO",), Decimal("1.0"), Decimal("0.5"), 5, "Average daily attendance of teachers."),
+        ],
+    ),
+    (
+        "Every student graduates ready for college and career",
+        "The student outcomes the CAO and CSO answer for together.",
+        ("CAO", "CSO"),
+        [
+            MetricPlan("freshmen_on_track_pct", "Freshmen on track", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("5.0"), Decimal("2.0"), 10, "Ninth graders on track to graduate."),
+            MetricPlan("graduation_4yr_pct", "4-year graduation", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("6.0"), Decimal("2.0"), 10, "Four-year cohort graduation rate."),
+            MetricPlan("college_enrollment_pct", "College enrollment", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("5.0"), Decimal("2.0"), 10, "Graduates enrolling in college."),
+            MetricPlan("one_year_dropout_pct", "One-year dropout", Unit.PERCENT, LOWER, MEAN, ("CSO", "CAO"), Decimal("-2.0"), Decimal("0.5"), 10, "Students who drop out within the school year."),
+        ],
+    ),
+    (
+        "Safe and supportive schools",
+        "Fewer students sent out of school.",
+        ("CSO", "CEDO"),
+        [
+            MetricPlan("suspensions_per_100", "Suspensions per 100 students", Unit.PER_100, LOWER, MEAN, ("CSO",), Decimal("-0.25"), Decimal("1.0"), 10, "Out-of-school suspensions per 100 students.", is_share=True),
+        ],
+    ),
+]
+# fmt: on
+
+
+def build_goals(
+    district: District, roles: dict[str, Role], acting_user
+) -> UpsertResult:
+    """The goals and metrics, the measurements of data/cps, then baselines and targets."""
+    metrics = {}
+    for goal_order, (statement, description, owners, plans) in enumerate(GOALS, 1):
+        goal = ensure(
+            Goal,
+            acting_user=acting_user,
+            district=district,
+            statement=statement,
+            defaults={
+                "description": description,
+                "starts_on": GOALS_START,
+                "ends_on": TARGET_ON,
+                "sort_order": goal_order,
+            },
+        )
+        for code in owners:
+            ensure(
+                GoalOwner,
+                acting_user=acting_user,
+                district=district,
+                goal=goal,
+                role=roles[code],
+            )
+        for metric_order, plan in enumerate(plans, 1):
+            metrics[plan.code] = _ensure_metric(
+                district, goal, plan, metric_order, roles, acting_user
+            )
+
+    result = upsert_measurements(
+        district=district,
+        rows=read_measurements_csv(DATA_DIR / "measurements.csv"),
+        acting_user=acting_user,
+        skip_invalid=True,
+        source=SOURCE,
+    )
+    series = district_series(
+        district=district, metric_ids=[m.pk for m in metrics.values()]
+    )
+    for plan in (plan for _s, _d, _o, plans in GOALS for plan in plans):
+        _set_targets(
+            metrics[plan.code], plan, series.get(metrics[plan.code].pk, ()), acting_user
+        )
+    return result
+
+
+def _ensure_metric(
+    district, goal, plan: MetricPlan, sort_order: int, roles, acting_user
+) -> Metric:
+    metric = ensure(
+        Metric,
+        acting_user=acting_user,
+        district=district,
+        code=plan.code,
+        defaults={
+            "goal": goal,
+            "name": plan.name,
+            "description": plan.description,
+            "unit": plan.unit,
+            "decimals": 1,
+            "direction": plan.direction,
+            "aggregation": plan.aggregation,
+            "frequency": Frequency.YEARLY,
+            "tolerance": plan.tolerance,
+            "min_n": plan.min_n,
+            "source": SOURCE,
+            "sort_order": sort_order,
+        },
+        # Until the measurements are in, the baseline cannot be computed.
+        create_only={
+            "baseline_value": Decimal(0),
+            "baseline_on": datetime.date(2015, 6, 30),
+            "target_value": Decimal(0),
+            "target_on": TARGET_ON,
+        },
+    )
+    for code in plan.owners:
+        ensure(
+            MetricOwner,
+            acting_user=acting_user,
+            district=district,
+            metric=metric,
+            role=roles[code],
+        )
+    return metric
+
+
+def _set_targets(metric: Metric, plan: MetricPlan, values, acting_user) -> None:
+    """Baseline from the first district value; final and interim targets from it."""
+    first = next((value for value in values if value.value is not None), None)
+    if first is None:
+        raise ValueError(f"No district value of {metric.code} to set a baseline from.")
+    places = Decimal(1).scaleb(-metric.decimals)
+    baseline = first.value.quantize(places, rounding=ROUND_HALF_UP)
+    change = baseline * plan.change if plan.is_share else plan.change
+    target = (baseline + change).quantize(places, rounding=ROUND_HALF_UP)
+    metric = ensure(
+        Metric,
+        acting_user=acting_user,
+        pk=metric.pk,
+        defaults={
+            "baseline_value": baseline,
+            "baseline_on": first.period_end,
+            "target_value": target,
+            "target_on": TARGET_ON,
+        },
+    )
+    years = TARGET_ON.year - first.period_end.year
+    for step in range(1, years):
+        due_on = datetime.date(first.period_end.year + step, 6, 30)
+        value = baseline + (target - baseline) * step / years
+        ensure(
+            Target,
+            acting_user=acting_user,
+            district_id=metric.district_id,
+            metric=metric,
+            due_on=due_on,
+            defaults={"value": value.quantize(places, rounding=ROUND_HALF_UP)},
+        )
