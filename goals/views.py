@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 
 from district.access import get_district_or_404
+from district.conditional import GOALS_DATA, conditional_page
 from district.models import Network
 from roles.models import Role
 
@@ -37,6 +38,7 @@ def district_networks(district, user) -> list[Network]:
 
 
 @login_required
+@conditional_page(GOALS_DATA)
 def dashboard(request, slug):
     """Goals and their metrics' status for the district or a network, as of a year's end."""
     district = get_district_or_404(request.user, slug)
@@ -166,6 +168,7 @@ def metric_csv(district, metric, detail, school_year, network):
 
 
 @login_required
+@conditional_page(GOALS_DATA)
 def metric_detail(request, slug, pk, network_pk=None):
     """A metric: its chart, a row per network, and (for a network) the network's schools."""
     district = get_district_or_404(request.user, slug)
@@ -204,6 +207,7 @@ def metric_detail(request, slug, pk, network_pk=None):
 
 
 @login_required
+@conditional_page(GOALS_DATA)
 def network_scorecard(request, slug, pk):
     """A network's metrics against the district and target, its schools ranked."""
     district = get_district_or_404(request.user, slug)
@@ -233,6 +237,7 @@ def network_scorecard(request, slug, pk):
 
 
 @login_required
+@conditional_page(GOALS_DATA)
 def role_scorecard(request, slug, pk):
     """A role's own and joint goals and the metrics it owns, with their status."""
     district = get_district_or_404(request.user, slug)

@@ -1,0 +1,180 @@
+"""Conditional GET for district pages: an unchanged page answers 304 Not Modified.
+
+A page's ETag is computed from a cheap *data version* of its district: for each table
+the page reads, the latest `updated_at` of the district's rows and the latest
+`history_date` of their history (which also moves when a row is deleted). These are
+index lookups (`(district, updated_at, id)` on measurements), one query for all tables,
+so a browser revisiting an unchanged dashboard gets its 304 in a few milliseconds
+instead of a recomputation of every rollup.
+
+The ETag also covers everything else a page depends on: the user and their access
+level (editors see suppressed values and edit controls), the full URL with its query,
+htmx fragment requests, the CSRF secret embedded in forms, the date (statuses depend
+on today) and the deployed code. Access is checked before any 304: a user who cannot
+see the district gets no ETag, so the view runs and answers 404 as usual.
+"""
+
+import functools
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition
+
+from .models import District, Membership
+
+# What the goal pages (dashboard, metric page, scorecards) read.
+GOALS_DATA = (
+    "district.District",
+    "district.Network",
+    "district.School",
+    "roles.Role",
+    "goals.Goal",
+    "goals.GoalOwner",
+    "goals.Metric",
+    "goals.MetricOwner",
+    "goals.Target",
+    "goals.Measurement",
+)
+# What the ownership matrix reads.
+MATRIX_DATA = (
+    "district.District",
+    "district.Person",
+    "roles.Role",
+    "roles.RoleAssignment",
+    "roles.WorkArea",
+    "roles.Responsibility",
+    "roles.Ownership",
+)
+
+
+def _version_columns(label: str) -> list[tuple[str, str, str]]:
+    """(table, time column, district column) pairs that move when `label`'s rows change."""
+    model = apps.get_model(label)
+    district_column = "id" if model is District else "district_id"
+    columns = [(model._meta.db_table, "updated_at", district_column)]
+    history = getattr(model, "history", None)
+    if history is not None:
+        columns.append((history.model._meta.db_table, "history_date", district_column))
+    return columns
+
+
+def data_version(district_ids: Iterable[int], labels: Iterable[str]) -> tuple:
+    """The latest change times of the districts' rows in the tables of `labels`.
+
+    One query of scalar subqueries, each answered from an index on the district and
+    the time column. Equal versions mean no row was added, changed or deleted through
+    Lanes (saves move `updated_at`; deletes and history-writing bulk changes add a
+    history row).
+    """
+    ids = sorted({int(pk) for pk in district_ids})
+    if not ids:
+        return ()
+    marks = ", ".join(["%s"] * len(ids))
+    parts, params = [], []
+    for label in labels:
+        for table, column, district_column in _version_columns(label):
+            qn = connection.ops.quote_name
+            parts.append(
+                f"(SELECT MAX({qn(column)}) FROM {qn(table)} "
+                f"WHERE {qn(district_column)} IN ({marks}))"
+            )
+            params.extend(ids)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return tuple(str(value) for value in cursor.fetchone())
+
+
+@functools.cache
+def code_version() -> str:
+    """A fingerprint of the deployed templates and Python modules (name, size, mtime)."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for pattern in ("*/*.py", "templates/**/*.html"):
+        for path in sorted(base.glob(pattern)):
+            stat = path.stat()
+            digest.update(
+                f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+            )
+    return digest.hexdigest()[:16]
+
+
+def _access(user, slug: str) -> tuple[int, str] | None:
+    """The district's pk and the user's level there, or None when it is not visible."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        pk = District.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        return (pk, "superuser") if pk is not None else None
+    row = (
+        Membership.objects.filter(user=user, district__slug=slug)
+        .values_list("district_id", "access_level")
+        .first()
+    )
+    return tuple(row) if row else None
+
+
+def csrf_secret(request) -> str:
+    """The CSRF secret this response's forms carry, created now if the browser has none.
+
+    Creating it here (rather than while rendering) makes the first response set the
+    cookie that the next request sends, so both requests compute the same ETag.
+    """
+    get_token(request)
+    return request.META.get("CSRF_COOKIE", "")
+
+
+def page_etag(request, labels: Iterable[str], slug: str) -> str | None:
+    """The ETag of a district page for this request, or None when it must not have one."""
+    if request.COOKIES.get("messages"):
+        return None  # a pending message is shown by the next rendering, never skipped
+    access = _access(request.user, slug)
+    if access is None:
+        return None
+    district_id, level = access
+    parts = (
+        code_version(),
+        str(timezone.localdate()),
+        str(request.user.pk),
+        level,
+        request.get_full_path(),
+        request.headers.get("HX-Request", ""),
+        request.headers.get("HX-Target", ""),
+        csrf_secret(request),
+        *data_version([district_id], labels),
+    )
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def conditional_page(labels: Iterable[str]):
+    """Decorate a district page view (`slug` in its URL) to answer 304 when unchanged.
+
+    Place it under `@login_required`. Responses carry `Cache-Control: private,
+    no-cache`: browsers keep the page but ask again each time, with If-None-Match.
+    """
+    labels = tuple(labels)
+
+    def etag(request, slug, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return None
+        return page_etag(request, labels, slug)
+
+    def decorator(view):
+        conditional_view = condition(etag_func=etag)(view)
+
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = conditional_view(request, *args, **kwargs)
+            if response.has_header("ETag"):
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        return wrapper
+
+    return decorator
