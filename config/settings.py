@@ -241,6 +241,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MeasurementScopeEnum": "goals.models.Scope",
         "TokenScopeEnum": "tokens.models.TokenScope",
+        "MetricStatusEnum": "goals.status.Status",
+        "TokenStatusEnum": ["active", "expired", "revoked"],
     },
 }
 

@@ -1,5 +1,7 @@
 """API serializers of the goals app: goals, metrics, owners, targets, measurements."""
 
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from district.api.serializers import (
@@ -11,7 +13,16 @@ from district.api.serializers import (
     district_field,
 )
 from district.models import District, Network, School
-from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
+from goals.models import (
+    Goal,
+    GoalOwner,
+    Measurement,
+    Metric,
+    MetricOwner,
+    Target,
+    school_year_end,
+)
+from goals.status import Status
 from roles.api.serializers import RoleBriefSerializer, role_field
 
 # --- Briefs ---
@@ -331,3 +342,146 @@ class MeasurementBulkRefusalSerializer(serializers.Serializer):
     updated = serializers.IntegerField(required=False)
     unchanged = serializers.IntegerField(required=False)
     saved = serializers.BooleanField(required=False, help_text="Always false.")
+
+
+# --- Statuses and rollups (computed by goals.dashboards and goals.scorecards, which
+# call goals.status and goals.rollups) ---
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    """The date statuses are evaluated on: `as_of`, or the end of `school_year`."""
+
+    as_of = serializers.DateField(
+        required=False, help_text="Evaluate as of this date (default: today)."
+    )
+    school_year = serializers.RegexField(
+        r"^\d{4}-(\d{2}|\d{4})$",
+        required=False,
+        help_text="A school year such as 2016-17: as of its last day, 30 June.",
+    )
+
+    def validate(self, attrs):
+        if "as_of" in attrs and "school_year" in attrs:
+            raise serializers.ValidationError("Give as_of or school_year, not both.")
+        if "school_year" in attrs:
+            try:
+                attrs["as_of"] = school_year_end(attrs["school_year"])
+            except ValueError as error:
+                raise serializers.ValidationError(
+                    {"school_year": "Not a school year; write it as 2016-17."}
+                ) from error
+        attrs.setdefault("as_of", timezone.localdate())
+        return attrs
+
+
+class DashboardQuerySerializer(PeriodQuerySerializer):
+    role = serializers.RegexField(
+        r"^(\d{1,18}|joint)$",
+        required=False,
+        help_text="Only goals this role (id) owns, or `joint` for goals of 2+ roles.",
+    )
+    network = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Values of this network (id) instead of the district's.",
+    )
+
+
+class ScopeValueSerializer(serializers.Serializer):
+    """A metric's latest value for one scope, as the caller may see it, and its status."""
+
+    status = serializers.ChoiceField(choices=Status.choices, source="status.status")
+    value = serializers.DecimalField(
+        source="latest.value",
+        max_digits=None,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Null when there is none or it is suppressed (small n) for you.",
+    )
+    n = serializers.IntegerField(source="latest.n", allow_null=True)
+    is_suppressed = serializers.BooleanField(source="latest.is_suppressed")
+    period_end = serializers.DateField(source="status.period_end", allow_null=True)
+    expected = serializers.DecimalField(
+        source="status.expected",
+        max_digits=None,
+        decimal_places=4,
+        allow_null=True,
+        help_text="The target trajectory's value at period_end.",
+    )
+    margin = serializers.DecimalField(
+        source="status.margin",
+        max_digits=None,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Better (positive) or worse (negative) than expected.",
+    )
+    change = serializers.DecimalField(
+        source="change_value",
+        max_digits=None,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Change since the previous period.",
+    )
+    schools_reporting = serializers.IntegerField(allow_null=True)
+    is_entered = serializers.BooleanField(
+        help_text="Entered for this scope, not rolled up from schools."
+    )
+
+
+class NetworkValueSerializer(ScopeValueSerializer):
+    network = NetworkBriefSerializer(source="place")
+
+
+class MetricStatusSerializer(serializers.Serializer):
+    """A metric's status as of a date: for the district and for each network."""
+
+    metric = MetricBriefSerializer(source="card.metric")
+    as_of = serializers.DateField()
+    district = ScopeValueSerializer(source="card")
+    networks = NetworkValueSerializer(many=True)
+
+
+class MetricCardSerializer(ScopeValueSerializer):
+    metric = MetricBriefSerializer()
+    code = serializers.CharField(source="metric.code")
+    unit = serializers.CharField(source="metric.unit")
+    owners = serializers.ListField(
+        child=serializers.CharField(), help_text="Role codes."
+    )
+
+
+class GoalCardSerializer(serializers.Serializer):
+    goal = GoalBriefSerializer()
+    owners = serializers.ListField(
+        child=serializers.CharField(), help_text="Role codes."
+    )
+    status = serializers.ChoiceField(
+        choices=Status.choices, help_text="The worst of its metrics' statuses."
+    )
+    metrics = MetricCardSerializer(many=True)
+
+
+class StatusCountsSerializer(serializers.Serializer):
+    on_track = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+    off_track = serializers.IntegerField()
+    stale = serializers.IntegerField()
+    no_data = serializers.IntegerField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    """A district's (or a network's) goals, their metrics' statuses, and counts."""
+
+    as_of = serializers.DateField()
+    scope = serializers.CharField(
+        source="scope_label", help_text="`District` or the network's name."
+    )
+    counts = serializers.SerializerMethodField(
+        help_text="How many metrics have each status."
+    )
+    goals = GoalCardSerializer(many=True)
+
+    @extend_schema_field(StatusCountsSerializer)
+    def get_counts(self, dashboard):
+        return {str(status.value): count for status, count in dashboard.counts}

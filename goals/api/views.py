@@ -7,10 +7,13 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from district.access import DistrictScopedViewSet
+from district.access import DistrictScopedViewSet, get_district_or_404
 from district.api.filters import MeasurementCursorPagination
+from district.models import Network
+from goals.dashboards import metrics_with_details
 from goals.importers import upsert_measurements
 from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
+from goals.scorecards import build_metric_detail
 from roles.models import Role
 
 from .filters import (
@@ -31,6 +34,8 @@ from .serializers import (
     MeasurementSerializer,
     MetricOwnerSerializer,
     MetricSerializer,
+    MetricStatusSerializer,
+    PeriodQuerySerializer,
     TargetSerializer,
 )
 
@@ -63,6 +68,39 @@ class MetricViewSet(DistrictScopedViewSet):
     filterset_class = MetricFilterSet
     search_fields = ["code", "name", "description"]
     ordering_fields = ["code", "name", "sort_order", "updated_at"]
+
+    @extend_schema(
+        parameters=[PeriodQuerySerializer],
+        responses={200: MetricStatusSerializer},
+        description="The metric's latest value and status (on track, at risk, off "
+        "track, stale, no data) as of a date, for the district and for each network, "
+        "rolled up from school values by the metric's aggregation (a value entered "
+        "for a network or the district takes precedence). Values below the metric's "
+        "minimum n are suppressed unless you can edit the district.",
+    )
+    @action(detail=True, methods=["get"])
+    def status(self, request, pk=None):
+        """Status and rollups as computed by `goals.scorecards.build_metric_detail`."""
+        metric = self.get_object()
+        query = PeriodQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        as_of = query.validated_data["as_of"]
+        district = get_district_or_404(request.user, metric.district.slug)
+        metric = metrics_with_details(Metric.objects.filter(pk=metric.pk)).get()
+        networks = list(
+            Network.objects.visible_to(request.user)
+            .filter(district=district)
+            .order_by("-is_geographic", "name", "pk")
+        )
+        detail = build_metric_detail(
+            district=district,
+            user=request.user,
+            metric=metric,
+            networks=networks,
+            as_of=as_of,
+        )
+        data = {"card": detail.card, "as_of": as_of, "networks": detail.networks}
+        return Response(MetricStatusSerializer(data, context={"request": request}).data)
 
 
 class MetricOwnerViewSet(DistrictScopedViewSet):
