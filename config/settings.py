@@ -146,6 +146,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# The data-entry grid posts two fields (value, n) per school: room for 4,000 schools.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Security headers; production values are documented in .env.example.
 SECURE_CONTENT_TYPE_NOSNIFF = True
