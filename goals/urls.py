@@ -28,6 +28,11 @@ urlpatterns = [
         name="network-scorecard",
     ),
     path(
+        "districts/<slug:slug>/measurements.csv",
+        views.measurements_csv,
+        name="measurements-csv",
+    ),
+    path(
         "districts/<slug:slug>/roles/<int:pk>/",
         views.role_scorecard,
         name="role-scorecard",

@@ -3,7 +3,7 @@
 import csv
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 
@@ -20,6 +20,7 @@ from .dashboards import (
     school_years,
 )
 from .display import format_number
+from .exports import measurement_csv_chunks
 from .forms import DashboardFilterForm, YearForm
 from .models import Metric
 from .scorecards import (
@@ -261,3 +262,25 @@ def role_scorecard(request, slug, pk):
             "as_of": as_of_date(school_year),
         },
     )
+
+
+@login_required
+@conditional_page(GOALS_DATA)
+def measurements_csv(request, slug):
+    """Every measurement of the district as CSV (`?metric=<code>` for one metric).
+
+    Streamed: a district's millions of rows never sit in memory at once.
+    """
+    district = get_district_or_404(request.user, slug)
+    chunks = measurement_csv_chunks(
+        district=district,
+        user=request.user,
+        can_see_suppressed=district.user_can_edit,
+        metric_code=request.GET.get("metric") or None,
+    )
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{district.slug}-measurements.csv"'
+    )
+    return response
+
