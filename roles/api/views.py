@@ -1,7 +1,16 @@
 """API views of the roles app."""
 
-from district.access import DistrictScopedViewSet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+
+from district.access import Conflict, DistrictScopedViewSet, PreconditionFailed
+from roles.matrix import set_ownership
 from roles.models import Ownership, Responsibility, Role, RoleAssignment, WorkArea
+from roles.responsibilities import StaleRowError
 
 from .filters import (
     OwnershipFilterSet,
@@ -52,10 +61,76 @@ class ResponsibilityViewSet(DistrictScopedViewSet):
 
 
 class OwnershipViewSet(DistrictScopedViewSet):
-    """Matrix cells: a role's RACI level on a responsibility."""
+    """Matrix cells: a role's RACI level on a responsibility.
+
+    Every write goes through `roles.matrix.set_ownership`, like a cell edit on the
+    matrix page, so it advances the row's version too: a page or client holding the
+    row at an older version is refused. A write that loses a race with another cell
+    edit of the same row answers 412 (409 for a create).
+    """
 
     queryset = Ownership.objects.select_related("district", "role", "responsibility")
     serializer_class = OwnershipSerializer
     filterset_class = OwnershipFilterSet
     search_fields = ["responsibility__name", "role__code"]
     ordering_fields = ["level", "updated_at"]
+
+    def _set(self, *, responsibility, role, level, stale_error):
+        try:
+            return set_ownership(
+                responsibility=responsibility,
+                role=role,
+                level=level,
+                expected_version=responsibility.version,
+                acting_user=self.request.user,
+            )
+        except StaleRowError as error:
+            raise stale_error from error
+        except DjangoValidationError as error:
+            raise ValidationError(as_serializer_error(error)) from error
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = self._set(
+            responsibility=data["responsibility"],
+            role=data["role"],
+            level=data["level"],
+            stale_error=Conflict(),
+        )
+
+    def write_update(self, instance, changes, version):
+        for name in ("responsibility", "role"):
+            if name in changes and changes[name].pk != getattr(instance, f"{name}_id"):
+                raise ValidationError(
+                    {
+                        name: [
+                            "A cell stays in its row and column; delete it and "
+                            "create the other cell instead."
+                        ]
+                    }
+                )
+        with transaction.atomic():
+            # A cell changed outside the matrix functions since it was read (its
+            # version moved on by more than this write) is refused; all rolls back.
+            cell = self._set(
+                responsibility=instance.responsibility,
+                role=instance.role,
+                level=changes.get("level", instance.level),
+                stale_error=PreconditionFailed(),
+            )
+            if Ownership.objects.filter(
+                pk=instance.pk, version__gt=version + 1
+            ).exists():
+                raise PreconditionFailed()
+        return self.get_queryset().get(pk=cell.pk)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.expected_version(instance)
+        self._set(
+            responsibility=instance.responsibility,
+            role=instance.role,
+            level=None,
+            stale_error=PreconditionFailed(),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

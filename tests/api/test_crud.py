@@ -8,10 +8,12 @@ from district.access import DistrictScopedViewSet
 from district.models import District
 from goals.models import Measurement
 from roles.models import Role, WorkArea
+from roles.responsibilities import claim_row
 from tests.factories import (
     MeasurementFactory,
     MetricFactory,
     NetworkFactory,
+    OwnershipFactory,
     ResponsibilityFactory,
     RoleFactory,
     SchoolFactory,
@@ -352,3 +354,74 @@ def test_district_admin_cannot_create_or_delete_districts(
         == 403
     )
     assert client.delete(f"/api/v1/districts/{district.slug}/").status_code == 403
+
+
+# --- Matrix cells go through set_ownership ---
+
+
+def test_changing_a_cell_advances_its_rows_version(api_client_for, editor, district):
+    cell = OwnershipFactory(district=district, level="A")
+    row_version = cell.responsibility.version
+
+    response = api_client_for(editor).patch(
+        f"/api/v1/ownerships/{cell.pk}/", {"level": "C"}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    cell.responsibility.refresh_from_db()
+    assert cell.responsibility.version == row_version + 1
+    assert cell.history.order_by("-history_id").first().history_user == editor
+
+
+def test_cell_edit_lost_to_another_edit_of_its_row_is_412(
+    api_client_for, editor, district, monkeypatch
+):
+    cell = OwnershipFactory(district=district, level="A")
+    original = DistrictScopedViewSet.expected_version
+
+    def read_then_the_row_changes(self, instance):
+        version = original(self, instance)
+        claim_row(
+            responsibility_id=instance.responsibility_id,
+            expected_version=instance.responsibility.version,
+        )
+        return version
+
+    monkeypatch.setattr(
+        DistrictScopedViewSet, "expected_version", read_then_the_row_changes
+    )
+
+    response = api_client_for(editor).patch(
+        f"/api/v1/ownerships/{cell.pk}/", {"level": "C"}, format="json"
+    )
+
+    assert response.status_code == 412
+    cell.refresh_from_db()
+    assert cell.level == "A"
+
+
+def test_cell_cannot_move_to_another_row(api_client_for, editor, district):
+    cell = OwnershipFactory(district=district)
+    other_row = ResponsibilityFactory(district=district)
+
+    response = api_client_for(editor).patch(
+        f"/api/v1/ownerships/{cell.pk}/",
+        {"responsibility": other_row.pk},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "responsibility" in response.json()
+
+
+def test_deleting_a_cell_clears_it_through_set_ownership(
+    api_client_for, editor, district
+):
+    cell = OwnershipFactory(district=district)
+    row_version = cell.responsibility.version
+
+    response = api_client_for(editor).delete(f"/api/v1/ownerships/{cell.pk}/")
+
+    assert response.status_code == 204
+    cell.responsibility.refresh_from_db()
+    assert cell.responsibility.version == row_version + 1
