@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import entry_views, views
 
 app_name = "goals"
 
@@ -21,6 +21,16 @@ urlpatterns = [
         "districts/<slug:slug>/metrics/<int:pk>/networks/<int:network_pk>/",
         views.metric_detail,
         name="metric-network",
+    ),
+    path(
+        "districts/<slug:slug>/metrics/<int:pk>/entry/",
+        entry_views.measurement_entry,
+        name="measurement-entry",
+    ),
+    path(
+        "districts/<slug:slug>/measurements/import/",
+        entry_views.measurement_import,
+        name="measurement-import",
     ),
     path(
         "districts/<slug:slug>/networks/<int:pk>/",
