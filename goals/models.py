@@ -360,11 +360,15 @@ class Target(Tracked):
 class Measurement(Tracked):
     """One value of a metric for one period and exactly one scope: a school, a network or the district."""
 
+    # FK indexes are declared in Meta.indexes: composite or partial, fit to the reads.
     district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="measurements"
+        "district.District",
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        db_index=False,
     )
     metric = models.ForeignKey(
-        Metric, on_delete=models.CASCADE, related_name="measurements"
+        Metric, on_delete=models.CASCADE, related_name="measurements", db_index=False
     )
     period_end = models.DateField(help_text=_("Last day of the period measured."))
     scope = models.CharField(max_length=10, choices=Scope, default=Scope.SCHOOL)
@@ -374,6 +378,7 @@ class Measurement(Tracked):
         null=True,
         blank=True,
         related_name="measurements",
+        db_index=False,
     )
     network = models.ForeignKey(
         "district.Network",
@@ -381,6 +386,7 @@ class Measurement(Tracked):
         null=True,
         blank=True,
         related_name="measurements",
+        db_index=False,
     )
     value = models.DecimalField(max_digits=14, decimal_places=4)
     n = models.PositiveIntegerField(
@@ -395,6 +401,7 @@ class Measurement(Tracked):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     entered_at = models.DateTimeField(auto_now_add=True)
 
@@ -456,9 +463,27 @@ class Measurement(Tracked):
                 fields=["metric", "scope", "period_end"],
                 name="goals_meas_metric_scope_period",
             ),
+            # Incremental sync (updated_since) and the data version of conditional GET;
+            # also the index of the district foreign key.
             models.Index(
                 fields=["district", "updated_at", "id"],
                 name="goals_meas_district_updated",
+            ),
+            # API lists page by id: one metric's or one school's values in id order
+            # without scanning the whole table (docs/benchmarks.md). Also the indexes
+            # of these foreign keys.
+            models.Index(fields=["metric", "id"], name="goals_meas_metric_id"),
+            models.Index(fields=["school", "id"], name="goals_meas_school_id"),
+            # Most rows have neither: index only the rows that do (foreign keys).
+            models.Index(
+                fields=["network"],
+                condition=Q(network__isnull=False),
+                name="goals_meas_network",
+            ),
+            models.Index(
+                fields=["entered_by"],
+                condition=Q(entered_by__isnull=False),
+                name="goals_meas_entered_by",
             ),
         ]
 
