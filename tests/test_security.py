@@ -111,6 +111,21 @@ def test_templates_stay_csp_clean():
     assert offenders == {}
 
 
+def test_every_htmx_config_turns_off_the_inline_indicator_style():
+    # htmx reads only the first htmx-config meta: a page that replaces base.html's
+    # must keep the setting, or htmx injects a <style> the CSP refuses.
+    configs = {
+        str(template.relative_to(TEMPLATES)): match
+        for template in sorted(TEMPLATES.rglob("*.html"))
+        for match in re.findall(
+            r"<meta name=\"htmx-config\" content='([^']*)'>", template.read_text()
+        )
+    }
+    assert "base.html" in configs
+    for name, config in configs.items():
+        assert json.loads(config).get("includeIndicatorStyles") is False, name
+
+
 @pytest.mark.parametrize(
     ("html", "expected"),
     [
