@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from district.bulk_history import insert_history_records
 from district.import_rows import (
-    BATCH_SIZE,
     CsvRow,
     ImportResult,
     RowError,
@@ -33,6 +31,7 @@ from district.import_rows import (
 )
 from district.models import District, Network, School
 
+from .measurement_sql import insert_measurements, update_measurements
 from .models import Measurement, Metric, Scope, school_year_end, unit_range_error
 
 # Columns a measurements file must have; scope and period columns are checked per row
@@ -118,9 +117,10 @@ def upsert_measurements(
     `source`, `entered_by=acting_user` and a history record by `acting_user` with
     `source` as change reason.
 
-    Queries do not grow with the number of rows (apart from one INSERT or UPDATE per
-    1,000 rows): metrics, schools and networks are read once, the stored measurements
-    of the rows' metrics and periods in one query. `full_clean()` is not called per
+    Queries do not grow with the number of rows, apart from one INSERT or UPDATE and
+    one history INSERT per 1,000 rows (142 and 333 rows on SQLite): metrics, schools
+    and networks are read once, the stored measurements of the rows' metrics and
+    periods in one query. `full_clean()` is not called per
     row, since it would query per row; the checks above are the model's checks.
     """
     if len(source) > Measurement._meta.get_field("source").max_length:
@@ -339,46 +339,22 @@ def _write(
     acting_user,
     source: str,
 ) -> None:
-    """Insert and update in batches, then record history for every row written.
-
-    Writes and history go through SQL that PostgreSQL and SQLite 3.35+ both run
-    (INSERT ... RETURNING, UPDATE ... FROM): the ORM's `bulk_update` and the
-    `*_with_history` helpers take seconds of Python for 10,000 rows (see
-    `district.bulk_history`).
-    """
-    if not connection.features.can_return_rows_from_bulk_insert:
-        raise ImproperlyConfigured("Lanes needs SQLite 3.35 or newer, or PostgreSQL.")
+    """Insert and update in batches, then record history for every row written."""
     entered_by = acting_user if getattr(acting_user, "pk", None) else None
-    created = Measurement.objects.bulk_create(
-        [
-            Measurement(
-                district=district,
-                metric=item.metric,
-                scope=item.key[1],
-                school_id=item.school_pk,
-                network_id=item.network_pk,
-                period_end=item.period_end,
-                value=item.value,
-                n=item.n,
-                source=source,
-                entered_by=entered_by,
-            )
-            for item in to_create
-        ],
-        batch_size=BATCH_SIZE,
-    )
     now = timezone.now()
-    batch_size = (
-        min(BATCH_SIZE, connection.features.max_query_params or BATCH_SIZE * 3) // 3
+    written = {"source": source, "entered_by": entered_by, "now": now}
+    created = insert_measurements(
+        district=district,
+        # A key is (metric pk, scope, school pk, network pk, period_end), as NewRow.
+        rows=[(*item.key, item.value, item.n) for item in to_create],
+        **written,
     )
-    for start in range(0, len(to_update), batch_size):
-        _update_values(
-            district, to_update[start : start + batch_size], source, entered_by, now
-        )
-    for history_type, pks in (
-        ("+", [row.pk for row in created]),
-        ("~", [pk for pk, _item in to_update]),
-    ):
+    update_measurements(
+        district=district,
+        rows=[(pk, item.value, item.n) for pk, item in to_update],
+        **written,
+    )
+    for history_type, pks in (("+", created), ("~", [pk for pk, _item in to_update])):
         insert_history_records(
             Measurement,
             pks,
@@ -387,46 +363,3 @@ def _write(
             reason=source,
             date=now,
         )
-
-
-def _update_values(
-    district: District,
-    updates: list[tuple[int, _Planned]],
-    source: str,
-    entered_by,
-    now,
-) -> None:
-    """Write new values and denominators to stored measurements (by pk) in one UPDATE.
-
-    `bulk_update` builds one CASE WHEN per row and column and takes about a
-    millisecond per row in Python (Django #31202); UPDATE ... FROM (VALUES ...) takes
-    a few microseconds.
-    """
-    quote = connection.ops.quote_name
-    meta = Measurement._meta
-    table = quote(meta.db_table)
-
-    def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    def prepared(name: str, value):
-        return meta.get_field(name).get_db_prep_save(value, connection)
-
-    rows = ", ".join(["(%s, CAST(%s AS NUMERIC), CAST(%s AS INTEGER))"] * len(updates))
-    sql = (
-        f"UPDATE {table} SET {column('value')} = v.column2, {column('n')} = v.column3, "
-        f"{column('source')} = %s, {column('entered_by')} = %s, {column('updated_at')} = %s, "
-        f"{column('version')} = {table}.{column('version')} + 1 "
-        f"FROM (VALUES {rows}) AS v "
-        f"WHERE {table}.{column('id')} = v.column1 AND {table}.{column('district')} = %s"
-    )
-    params = [
-        source,
-        prepared("entered_by", entered_by.pk if entered_by else None),
-        prepared("updated_at", now),
-    ]
-    for pk, item in updates:
-        params += [pk, prepared("value", item.value), item.n]
-    params.append(district.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
