@@ -23,6 +23,7 @@ from django.views.decorators.http import (
 )
 
 from district.access import get_district_or_404
+from district.conditional import MATRIX_DATA, conditional_page
 from district.models import AccessLevel, District
 
 from . import exports
@@ -133,6 +134,7 @@ def _render_matrix(request, district: District, *, status: int = 200, **extra):
 
 @login_required
 @require_GET
+@conditional_page(MATRIX_DATA)
 def matrix(request, slug):
     """The ownership matrix: rows by work area, roles as columns, health and summary."""
     district = get_district_or_404(request.user, slug)

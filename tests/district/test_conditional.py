@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from district.conditional import GOALS_DATA, data_version
 from goals.models import Measurement
-from tests.factories import MeasurementFactory
+from roles.models import RaciLevel
+from tests.factories import MeasurementFactory, OwnershipFactory
 from tests.goals.district_data import build_district_data
 
 
@@ -148,3 +149,34 @@ def test_data_version_is_one_query_whatever_the_number_of_districts(data):
     assert len(queries.captured_queries) == 1
     assert len(version) == 2 * len(GOALS_DATA)
     assert data_version([], GOALS_DATA) == ()
+
+
+def test_unchanged_matrix_answers_304_and_a_saved_cell_answers_200(
+    client_for, district, editor
+):
+    ownership = OwnershipFactory(district=district, level=RaciLevel.CONSULTED)
+    url = f"/districts/{district.slug}/matrix/"
+    client = client_for(editor)
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    row = ownership.responsibility
+    response = client.post(
+        f"/districts/{district.slug}/matrix/rows/{row.pk}/cells/{ownership.role_id}/",
+        {"level": RaciLevel.ACCOUNTABLE, "version": row.version},
+        headers={"hx-request": "true"},
+    )
+    assert response.status_code == 200
+    assert "messages" not in client.cookies
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_cleared_matrix_cell_answers_200(client_for, district, editor):
+    ownership = OwnershipFactory(district=district, level=RaciLevel.CONSULTED)
+    url = f"/districts/{district.slug}/matrix/"
+    client = client_for(editor)
+    etag = client.get(url)["ETag"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    ownership.delete()
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
