@@ -3,6 +3,7 @@
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -86,6 +87,20 @@ def test_read_csv_refuses_an_unusable_file_with_a_clear_message(data, message):
     with pytest.raises(CsvFileError) as raised:
         read_csv(data, required_columns=SCHOOL_COLUMNS)
     assert message in str(raised.value)
+
+
+def test_read_csv_reads_an_uploaded_file():
+    upload = SimpleUploadedFile("schools.csv", schools_file(), content_type="text/csv")
+    upload.read(10)
+
+    rows = read_csv(upload, required_columns=SCHOOL_COLUMNS)
+
+    assert [row["school_id"] for row in rows] == [
+        "400009",
+        "609674",
+        "610001",
+        "610002",
+    ]
 
 
 def test_read_csv_names_a_missing_file(tmp_path):
