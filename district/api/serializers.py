@@ -1,12 +1,16 @@
 """API serializers of the district app, and the base every API serializer builds on."""
 
+from urllib.parse import quote
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -23,6 +27,40 @@ from district.models import (
 
 # Largest primary key a client may send (bigint); larger numbers are a 400, not a crash.
 MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class DisplayField(serializers.Field):
+    """The object as people read it (its `str()`), read-only."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return str(value)
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class DetailUrlField(serializers.Field):
+    """The absolute API URL of the object, built from one reversed template per field.
+
+    Equivalent to HyperlinkedIdentityField, without a URL reversal for every row.
+    """
+
+    def __init__(self, view_name, lookup_field="pk", **kwargs):
+        self.view_name = view_name
+        self.lookup_field = lookup_field
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        template = getattr(self, "_template", None)
+        if template is None:
+            marker = "lanes-url-marker"
+            path = reverse(self.view_name, kwargs={self.lookup_field: marker})
+            request = self.context.get("request")
+            url = request.build_absolute_uri(path) if request is not None else path
+            template = self._template = url.replace(marker, "{}")
+        return template.format(quote(str(getattr(value, self.lookup_field)), safe=""))
 
 
 class BriefRelatedField(serializers.RelatedField):
@@ -57,7 +95,11 @@ class BriefRelatedField(serializers.RelatedField):
             self.fail("does_not_exist")
 
     def to_representation(self, value):
-        return self.brief(value, context=self.context).data
+        # One brief serializer per field, not per row: building its fields is costly.
+        brief = getattr(self, "_brief", None)
+        if brief is None:
+            brief = self._brief = self.brief(context=self.context)
+        return brief.to_representation(value)
 
 
 class BriefRelatedFieldSchema(OpenApiSerializerFieldExtension):
@@ -140,10 +182,8 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
 
 
 class DistrictBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="district-detail", lookup_field="slug"
-    )
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("district-detail", lookup_field="slug")
+    display = DisplayField()
 
     class Meta:
         model = District
@@ -151,8 +191,8 @@ class DistrictBriefSerializer(serializers.ModelSerializer):
 
 
 class PersonBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="person-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("person-detail")
+    display = DisplayField()
 
     class Meta:
         model = Person
@@ -160,8 +200,8 @@ class PersonBriefSerializer(serializers.ModelSerializer):
 
 
 class NetworkBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="network-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("network-detail")
+    display = DisplayField()
 
     class Meta:
         model = Network
@@ -169,8 +209,8 @@ class NetworkBriefSerializer(serializers.ModelSerializer):
 
 
 class SchoolBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="school-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("school-detail")
+    display = DisplayField()
 
     class Meta:
         model = School
@@ -200,10 +240,8 @@ TRACKED_FIELDS = ["version", "updated_at"]
 
 
 class DistrictSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="district-detail", lookup_field="slug"
-    )
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("district-detail", lookup_field="slug")
+    display = DisplayField()
 
     class Meta:
         model = District
@@ -221,8 +259,8 @@ class DistrictSerializer(ValidatedModelSerializer):
 
 
 class PersonSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="person-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("person-detail")
+    display = DisplayField()
     district = district_field()
     user = user_field(
         required=False,
@@ -247,8 +285,8 @@ class PersonSerializer(ValidatedModelSerializer):
 
 
 class NetworkSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="network-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("network-detail")
+    display = DisplayField()
     district = district_field()
     chief = BriefRelatedField(
         brief=PersonBriefSerializer,
@@ -273,8 +311,8 @@ class NetworkSerializer(ValidatedModelSerializer):
 
 
 class SchoolSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="school-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("school-detail")
+    display = DisplayField()
     district = district_field()
     network = BriefRelatedField(
         brief=NetworkBriefSerializer,
@@ -304,8 +342,8 @@ class SchoolSerializer(ValidatedModelSerializer):
 
 
 class MembershipSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="membership-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("membership-detail")
+    display = DisplayField()
     district = district_field()
     user = user_field(help_text="Username of the member.")
     district_level = AccessLevel.ADMIN

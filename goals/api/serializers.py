@@ -7,6 +7,8 @@ from rest_framework import serializers
 from district.api.serializers import (
     TRACKED_FIELDS,
     BriefRelatedField,
+    DetailUrlField,
+    DisplayField,
     NetworkBriefSerializer,
     SchoolBriefSerializer,
     ValidatedModelSerializer,
@@ -29,8 +31,8 @@ from roles.api.serializers import RoleBriefSerializer, role_field
 
 
 class GoalBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="goal-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("goal-detail")
+    display = DisplayField()
 
     class Meta:
         model = Goal
@@ -38,8 +40,8 @@ class GoalBriefSerializer(serializers.ModelSerializer):
 
 
 class MetricBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="metric-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("metric-detail")
+    display = DisplayField()
 
     class Meta:
         model = Metric
@@ -62,8 +64,8 @@ def metric_field(**kwargs) -> BriefRelatedField:
 
 
 class GoalSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="goal-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("goal-detail")
+    display = DisplayField()
     district = district_field()
     parent = goal_field(required=False, allow_null=True)
     owner_roles = RoleBriefSerializer(
@@ -92,8 +94,8 @@ class GoalSerializer(ValidatedModelSerializer):
 
 
 class GoalOwnerSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="goal-owner-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("goal-owner-detail")
+    display = DisplayField()
     district = district_field()
     goal = goal_field()
     role = role_field()
@@ -105,8 +107,8 @@ class GoalOwnerSerializer(ValidatedModelSerializer):
 
 
 class MetricSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="metric-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("metric-detail")
+    display = DisplayField()
     district = district_field()
     goal = goal_field()
     owner_roles = RoleBriefSerializer(
@@ -151,8 +153,8 @@ class MetricSerializer(ValidatedModelSerializer):
 
 
 class MetricOwnerSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="metric-owner-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("metric-owner-detail")
+    display = DisplayField()
     district = district_field()
     metric = metric_field()
     role = role_field()
@@ -164,8 +166,8 @@ class MetricOwnerSerializer(ValidatedModelSerializer):
 
 
 class TargetSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="target-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("target-detail")
+    display = DisplayField()
     district = district_field()
     metric = metric_field()
 
@@ -185,8 +187,8 @@ class TargetSerializer(ValidatedModelSerializer):
 
 
 class MeasurementSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="measurement-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("measurement-detail")
+    display = DisplayField()
     district = district_field()
     metric = metric_field()
     school = BriefRelatedField(

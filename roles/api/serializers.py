@@ -8,6 +8,8 @@ from rest_framework import serializers
 from district.api.serializers import (
     TRACKED_FIELDS,
     BriefRelatedField,
+    DetailUrlField,
+    DisplayField,
     PersonBriefSerializer,
     ValidatedModelSerializer,
     district_field,
@@ -27,8 +29,8 @@ from roles.models import (
 
 
 class RoleBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="role-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("role-detail")
+    display = DisplayField()
 
     class Meta:
         model = Role
@@ -36,8 +38,8 @@ class RoleBriefSerializer(serializers.ModelSerializer):
 
 
 class WorkAreaBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="work-area-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("work-area-detail")
+    display = DisplayField()
 
     class Meta:
         model = WorkArea
@@ -45,8 +47,8 @@ class WorkAreaBriefSerializer(serializers.ModelSerializer):
 
 
 class ResponsibilityBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="responsibility-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("responsibility-detail")
+    display = DisplayField()
 
     class Meta:
         model = Responsibility
@@ -63,8 +65,8 @@ def role_field(**kwargs) -> BriefRelatedField:
 
 
 class RoleSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="role-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("role-detail")
+    display = DisplayField()
     district = district_field()
     reports_to = role_field(required=False, allow_null=True)
 
@@ -86,8 +88,8 @@ class RoleSerializer(ValidatedModelSerializer):
 
 
 class RoleAssignmentSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="role-assignment-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("role-assignment-detail")
+    display = DisplayField()
     district = district_field()
     role = role_field()
     person = BriefRelatedField(
@@ -112,8 +114,8 @@ class RoleAssignmentSerializer(ValidatedModelSerializer):
 
 
 class WorkAreaSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="work-area-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("work-area-detail")
+    display = DisplayField()
     district = district_field()
 
     class Meta:
@@ -132,8 +134,8 @@ class WorkAreaSerializer(ValidatedModelSerializer):
 
 
 class ResponsibilitySerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="responsibility-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("responsibility-detail")
+    display = DisplayField()
     district = district_field()
     work_area = BriefRelatedField(
         brief=WorkAreaBriefSerializer, queryset=WorkArea.objects.all()
@@ -157,8 +159,8 @@ class ResponsibilitySerializer(ValidatedModelSerializer):
 
 
 class OwnershipSerializer(ValidatedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="ownership-detail")
-    display = serializers.CharField(source="__str__", read_only=True)
+    url = DetailUrlField("ownership-detail")
+    display = DisplayField()
     district = district_field()
     responsibility = BriefRelatedField(
         brief=ResponsibilityBriefSerializer, queryset=Responsibility.objects.all()
