@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,15 @@ from .display import (
     show_value,
     shown_change,
 )
-from .models import Goal, GoalOwner, Measurement, Metric, MetricOwner, school_year_end
+from .models import (
+    Goal,
+    GoalOwner,
+    Measurement,
+    Metric,
+    MetricOwner,
+    Scope,
+    school_year_end,
+)
 from .rollups import RollupValue, district_series, latest_and_previous, network_series
 from .status import (
     MetricStatus,
@@ -94,15 +102,32 @@ class Dashboard:
 def school_years(district) -> tuple[str, ...]:
     """The school years the district has values for, newest first ("2017-18", ...).
 
-    Without any value, the current school year alone.
+    Without any value, the current school year alone. One query: per metric and scope
+    the first and last period end, each read from the end of the (metric, scope,
+    period_end) index rather than by scanning the district's measurements.
     """
-    span = Measurement.objects.filter(district=district).aggregate(
-        first=Min("period_end"), last=Max("period_end")
-    )
-    if span["first"] is None:
+    ends = [
+        Subquery(
+            Measurement.objects.filter(metric=OuterRef("pk"), scope=scope)
+            .order_by(order)
+            .values("period_end")[:1]
+        )
+        for scope in Scope
+        for order in ("period_end", "-period_end")
+    ]
+    dates = [
+        day
+        for row in Metric.objects.filter(district=district)
+        .order_by()
+        .annotate(**{f"end_{i}": end for i, end in enumerate(ends)})
+        .values_list(*(f"end_{i}" for i in range(len(ends))))
+        for day in row
+        if day is not None
+    ]
+    if not dates:
         return (school_year_label(timezone.localdate()),)
-    start = int(school_year_label(span["first"])[:4])
-    end = int(school_year_label(span["last"])[:4])
+    start = int(school_year_label(min(dates))[:4])
+    end = int(school_year_label(max(dates))[:4])
     return tuple(f"{year}-{(year + 1) % 100:02d}" for year in range(end, start - 1, -1))
 
 
