@@ -81,9 +81,9 @@ def import_networks(
         if not dry_run:
             lock_district(district)
         existing = set(
-            Network.objects.filter(district=district, name__in=names).values_list(
-                "name", flat=True
-            )
+            Network.objects.filter(district=district, name__in=names)
+            .order_by()
+            .values_list("name", flat=True)
         )
         new = [name for name in names if name not in existing]
         saved = not dry_run and (skip_invalid or not errors)
@@ -172,12 +172,15 @@ def import_schools(
     with transaction.atomic():
         if not dry_run:
             lock_district(district)
+        # No ordering: the models' default orderings join the district table.
         networks = dict(
-            Network.objects.filter(district=district).values_list("pk", "name")
+            Network.objects.filter(district=district)
+            .order_by()
+            .values_list("pk", "name")
         )
         schools = {
             school.school_id: school
-            for school in School.objects.filter(district=district)
+            for school in School.objects.filter(district=district).order_by()
         }
         to_create, to_update = [], []
         for _number, values in valid.values():
@@ -279,7 +282,7 @@ def _write_schools(
     if new_networks:
         _create_networks(district, sorted(new_networks), acting_user)
     network_ids = dict(
-        Network.objects.filter(district=district).values_list("name", "pk")
+        Network.objects.filter(district=district).order_by().values_list("name", "pk")
     )
 
     def apply(school: School, values: dict) -> School:
