@@ -15,8 +15,8 @@ from django.utils import timezone
 class LoginThrottleBackend(AxesStandaloneBackend):
     """Refuses logins of locked-out accounts; the next backend checks the password.
 
-    Every login that reaches Lanes over HTTP (login page, admin login, API basic
-    auth) passes the request, so it is throttled. A call without a request comes
+    Every login that reaches Lanes over HTTP (the login page, the admin login)
+    passes the request, so it is throttled. A call without a request comes
     from code in this process (the shell, a command, the test client's `login()`):
     there is no remote client to throttle, so the check is left to the password
     backend instead of failing.

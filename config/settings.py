@@ -118,7 +118,6 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.auth.render_lockout"
-AXES_SENSITIVE_PARAMETERS = ["password"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "district:home"
