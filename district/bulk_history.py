@@ -45,8 +45,8 @@ def insert_history_records(
         history_meta.get_field(name).get_db_prep_save(value, connection)
         for name, value in extra_fields.items()
     ]
-    max_params = connection.features.max_query_params or 1000 + len(extra_params)
-    batch_size = min(1000, max_params - len(extra_params))
+    limit = connection.features.max_query_params  # None: no limit (PostgreSQL)
+    batch_size = 1000 if limit is None else min(1000, limit - len(extra_params))
     pk_column = quote(model._meta.pk.column)
     for start in range(0, len(pks), batch_size):
         batch = list(pks[start : start + batch_size])
