@@ -91,8 +91,14 @@ def publishable() -> Q:
     return Q(n__isnull=True) | Q(n__gte=min_n)
 
 
-def rolled_value() -> Case:
-    """The aggregate of a group of school values, chosen by the metric's aggregation."""
+def rolled_value(aggregations: Iterable[str] | None = None) -> Case:
+    """The aggregate of a group of school values, chosen by the metric's aggregation.
+
+    With `aggregations` (those of the metrics queried), only their aggregates are
+    computed: each one costs the database a pass over every value, and the enrollment
+    weighting a join to schools.
+    """
+    wanted = set(Aggregation.values if aggregations is None else aggregations)
     value = Cast("value", FloatField())
     mean = Avg(value)
 
@@ -101,19 +107,22 @@ def rolled_value() -> Case:
         weighted = Sum(value * weight) / NullIf(Sum(weight), Value(0.0))
         return Coalesce(weighted, mean, output_field=FloatField())
 
+    aggregates = {
+        Aggregation.MEAN: lambda: mean,
+        Aggregation.WEIGHTED_N: lambda: weighted_by(Cast("n", FloatField())),
+        Aggregation.WEIGHTED_ENROLLMENT: lambda: weighted_by(
+            Cast("school__enrollment", FloatField())
+        ),
+        Aggregation.SUM: lambda: Sum(value),
+        Aggregation.MIN: lambda: Min(value),
+        Aggregation.MAX: lambda: Max(value),
+    }
     return Case(
-        When(metric__aggregation=Aggregation.MEAN, then=mean),
-        When(
-            metric__aggregation=Aggregation.WEIGHTED_N,
-            then=weighted_by(Cast("n", FloatField())),
+        *(
+            When(metric__aggregation=aggregation, then=aggregate())
+            for aggregation, aggregate in aggregates.items()
+            if aggregation in wanted
         ),
-        When(
-            metric__aggregation=Aggregation.WEIGHTED_ENROLLMENT,
-            then=weighted_by(Cast("school__enrollment", FloatField())),
-        ),
-        When(metric__aggregation=Aggregation.SUM, then=Sum(value)),
-        When(metric__aggregation=Aggregation.MIN, then=Min(value)),
-        When(metric__aggregation=Aggregation.MAX, then=Max(value)),
         output_field=FloatField(),
     )
 
@@ -141,12 +150,14 @@ def rollup_series(
     network_ids: Iterable[int] | None = None,
     until: datetime.date | None = None,
     period_end: datetime.date | None = None,
+    aggregations: Iterable[str] | None = None,
 ) -> dict[tuple[int, int | None], tuple[RollupValue, ...]]:
     """Values per (metric, network) for `scope` NETWORK, or per (metric, None) for DISTRICT.
 
     Each series is ordered by period end. `until` keeps periods ending on or before it;
-    `period_end` keeps one period. Two queries: the computed rollups and the entered
-    values.
+    `period_end` keeps one period. `aggregations`, when the caller knows the metrics'
+    aggregations, spares the database the others. Two queries: the computed rollups
+    and the entered values.
     """
     if scope not in (Scope.NETWORK, Scope.DISTRICT):
         raise ValueError(f"Rollups are per network or district, not {scope}.")
@@ -177,7 +188,7 @@ def rollup_series(
     computed = (
         schools.values(*group)
         .annotate(
-            rolled=rolled_value(),
+            rolled=rolled_value(aggregations),
             n_total=Sum("n"),
             reporting=Count("id"),
         )
@@ -227,6 +238,7 @@ def district_series(
     metric_ids: Iterable[int],
     until: datetime.date | None = None,
     period_end: datetime.date | None = None,
+    aggregations: Iterable[str] | None = None,
 ) -> dict[int, tuple[RollupValue, ...]]:
     """Each metric's district values by period (entered, or rolled up from schools)."""
     series = rollup_series(
@@ -235,6 +247,7 @@ def district_series(
         scope=Scope.DISTRICT,
         until=until,
         period_end=period_end,
+        aggregations=aggregations,
     )
     return {metric_id: values for (metric_id, _none), values in series.items()}
 
@@ -246,6 +259,7 @@ def network_series(
     network_ids: Iterable[int] | None = None,
     until: datetime.date | None = None,
     period_end: datetime.date | None = None,
+    aggregations: Iterable[str] | None = None,
 ) -> dict[tuple[int, int], tuple[RollupValue, ...]]:
     """Each (metric, network)'s values by period (entered, or rolled up from schools)."""
     return rollup_series(
@@ -255,6 +269,7 @@ def network_series(
         network_ids=network_ids,
         until=until,
         period_end=period_end,
+        aggregations=aggregations,
     )
 
 

@@ -160,10 +160,11 @@ def build_metric_detail(
     """The metric page's content as of `as_of`; with `network`, its schools too."""
     can_see = bool(getattr(district, "user_can_edit", False))
     trajectory = trajectory_of(metric)
-    district_values = district_series(
-        district=district, metric_ids=[metric.pk], until=as_of
-    ).get(metric.pk, ())
-    by_network = network_series(district=district, metric_ids=[metric.pk], until=as_of)
+    only = {"metric_ids": [metric.pk], "aggregations": [metric.aggregation]}
+    district_values = district_series(district=district, until=as_of, **only).get(
+        metric.pk, ()
+    )
+    by_network = network_series(district=district, until=as_of, **only)
     rows = tuple(
         rollup_row(
             place,
@@ -259,11 +260,16 @@ def build_network_scorecard(
         metrics_with_details(Metric.objects.visible_to(user).filter(district=district))
     )
     metric_ids = [m.pk for m in metrics]
+    aggregations = {m.aggregation for m in metrics}
     district_values = district_series(
-        district=district, metric_ids=metric_ids, until=as_of
+        district=district, metric_ids=metric_ids, until=as_of, aggregations=aggregations
     )
     network_values = network_series(
-        district=district, metric_ids=metric_ids, network_ids=[network.pk], until=as_of
+        district=district,
+        metric_ids=metric_ids,
+        network_ids=[network.pk],
+        until=as_of,
+        aggregations=aggregations,
     )
     items = []
     trajectories = {}
@@ -377,7 +383,12 @@ def build_role_scorecard(
     metric_ids = [m.pk for g in goals for m in g.metrics.all()] + [
         m.pk for m in other_metrics
     ]
-    by_metric = district_series(district=district, metric_ids=metric_ids, until=as_of)
+    aggregations = {m.aggregation for g in goals for m in g.metrics.all()} | {
+        m.aggregation for m in other_metrics
+    }
+    by_metric = district_series(
+        district=district, metric_ids=metric_ids, until=as_of, aggregations=aggregations
+    )
     cards = build_goal_cards(
         goals,
         by_metric,

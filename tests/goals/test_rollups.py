@@ -337,3 +337,19 @@ def test_rollup_queries_do_not_grow_with_the_number_of_schools(
         network_series(district=district, metric_ids=[metric.pk])
     with django_assert_num_queries(1):
         latest_school_values(district=district, metric_ids=[metric.pk], until=JUNE_2017)
+
+
+@pytest.mark.parametrize("aggregation", Aggregation.values)
+def test_naming_the_metrics_aggregations_gives_the_same_rollup(
+    district, town, aggregation
+):
+    metric = metric_with_values(district, town, aggregation)
+    every = district_series(district=district, metric_ids=[metric.pk])
+    only = district_series(
+        district=district, metric_ids=[metric.pk], aggregations=[aggregation]
+    )
+    assert only == every
+    by_network = network_series(
+        district=district, metric_ids=[metric.pk], aggregations={aggregation}
+    )
+    assert by_network == network_series(district=district, metric_ids=[metric.pk])
