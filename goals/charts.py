@@ -122,8 +122,11 @@ def nice_step(span: float, count: int = 4) -> float:
     return 10 * power  # pragma: no cover
 
 
-def value_range(values: Sequence[float], *, unit: str) -> tuple[float, float]:
-    """The y-axis range: the values padded, on round numbers; percents stay in 0-100."""
+def value_range(values: Sequence[float], *, unit: str) -> tuple[float, float, float]:
+    """The y-axis: low and high ends on round numbers around the values, and the step.
+
+    Percents stay within 0-100; counts, rates and days do not go below zero.
+    """
     low, high = min(values), max(values)
     if high == low:
         low, high = low - 1, high + 1
@@ -135,7 +138,7 @@ def value_range(values: Sequence[float], *, unit: str) -> tuple[float, float]:
         low, high = max(low, 0.0), min(high, 100.0)
     elif unit != Unit.SCORE and low < 0 <= min(values):
         low = 0.0
-    return low, high
+    return low, high, step
 
 
 def tick_label(value: float, step: float, *, unit: str) -> str:
@@ -167,7 +170,7 @@ def build_chart(
     numbers = [float(p.value) for p in trajectory.points] + [
         float(s.value) for s in shown + compared
     ]
-    low, high = value_range(numbers, unit=metric.unit)
+    low, high, step = value_range(numbers, unit=metric.unit)
     days = max((last - first).days, 1)
 
     def x_of(on: datetime.date) -> float:
@@ -194,7 +197,6 @@ def build_chart(
             for p in trajectory.points
         ),
     )
-    step = nice_step(high - low)
     y_ticks = tuple(
         Tick(y_of(low + i * step), tick_label(low + i * step, step, unit=metric.unit))
         for i in range(int(round((high - low) / step)) + 1)

@@ -88,3 +88,48 @@ def test_dashboard_metric_page_and_scorecard_have_no_serious_accessibility_viola
     ):
         page.goto(f"{live_server.url}{path}")
         assert axe_violations() == [], path
+
+
+def test_editor_enters_values_in_the_grid_and_sees_cell_errors(
+    log_in, live_server, editor, data, axe_violations
+):
+    page = log_in(editor)
+    page.goto(f"{live_server.url}/districts/lakeside/metrics/{data.attendance.pk}/")
+    page.get_by_role("link", name="Enter values for Student attendance").click()
+    page.get_by_role("heading", name="Enter values: Student attendance").wait_for()
+    assert axe_violations() == []
+    first = page.get_by_label("Value for School 0002")
+    first.fill("101")
+    page.get_by_role("button", name="Save all values").click()
+    page.get_by_text("Nothing was saved.").wait_for()
+    assert page.get_by_text("A percent lies between 0 and 100.").is_visible()
+    assert (
+        page.get_by_label("Value for School 0002").get_attribute("aria-invalid")
+        == "true"
+    )
+    snap(page, "entry-errors")
+    assert axe_violations() == []
+    page.get_by_label("Value for School 0002").fill("96.5")
+    page.get_by_role("button", name="Save all values").click()
+    page.get_by_text("Saved Student attendance").wait_for()
+    assert page.get_by_label("Value for School 0002").input_value() == "96.5"
+
+
+def test_editor_previews_and_imports_a_csv_file(
+    log_in, live_server, editor, data, axe_violations, tmp_path
+):
+    school = data.district.schools.order_by("name").last()
+    path = tmp_path / "values.csv"
+    path.write_text(
+        f"metric,school_id,school_year,value,n\nattendance,{school.school_id},2018-19,95.5,300\n"
+    )
+    page = log_in(editor)
+    page.goto(f"{live_server.url}/districts/lakeside/dashboard/")
+    page.get_by_role("link", name="Import measurements (CSV)").click()
+    page.get_by_label("Measurements file (CSV)").set_input_files(str(path))
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("heading", name="Preview of values.csv").wait_for()
+    snap(page, "import-preview")
+    assert axe_violations() == []
+    page.get_by_role("button", name="Import 1 row").click()
+    page.get_by_text("Imported values.csv: 1 new").wait_for()
