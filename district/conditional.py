@@ -24,7 +24,8 @@ from django.conf import settings
 from django.db import connection
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 from django.views.decorators.http import condition
 
 from .models import District, Membership
@@ -130,8 +131,13 @@ def csrf_secret(request) -> str:
     return request.META.get("CSRF_COOKIE", "")
 
 
-def page_etag(request, labels: Iterable[str], slug: str) -> str | None:
-    """The ETag of a district page for this request, or None when it must not have one."""
+def page_etag(
+    request, labels: Iterable[str], slug: str, *, with_csrf: bool = True
+) -> str | None:
+    """The ETag of a district page for this request, or None when it must not have one.
+
+    `with_csrf=False` for API reads: JSON carries no form, so no CSRF secret.
+    """
     if request.COOKIES.get("messages"):
         return None  # a pending message is shown by the next rendering, never skipped
     access = _access(request.user, slug)
@@ -146,7 +152,7 @@ def page_etag(request, labels: Iterable[str], slug: str) -> str | None:
         request.get_full_path(),
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),
-        csrf_secret(request),
+        csrf_secret(request) if with_csrf else "",
         *data_version([district_id], labels),
     )
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
@@ -172,6 +178,36 @@ def conditional_page(labels: Iterable[str]):
         def wrapper(request, *args, **kwargs):
             response = conditional_view(request, *args, **kwargs)
             if response.has_header("ETag"):
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def conditional_api_action(labels: Iterable[str]):
+    """Decorate a read-only DRF action on a district (`slug`) to answer 304 when unchanged.
+
+    The action runs after authentication and permission checks, so the ETag is only
+    computed for a caller the viewset has let in.
+    """
+    labels = tuple(labels)
+
+    def decorator(action):
+        @functools.wraps(action)
+        def wrapper(self, request, *args, slug=None, **kwargs):
+            etag = None
+            if request.method in ("GET", "HEAD"):
+                etag = page_etag(request, labels, slug, with_csrf=False)
+            if etag is not None:
+                etag = quote_etag(etag)
+                not_modified = get_conditional_response(request, etag=etag)
+                if not_modified is not None:
+                    return not_modified
+            response = action(self, request, *args, slug=slug, **kwargs)
+            if etag is not None and response.status_code == 200:
+                response["ETag"] = etag
                 patch_cache_control(response, private=True, no_cache=True)
             return response
 

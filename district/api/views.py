@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from district.access import DistrictScopedViewSet, get_district_or_404
+from district.conditional import GOALS_DATA, MATRIX_DATA, conditional_api_action
 from district.models import AccessLevel, District, Membership, Network, Person, School
 from goals.api.serializers import DashboardQuerySerializer, DashboardSerializer
 from goals.dashboards import build_dashboard
@@ -65,6 +66,7 @@ class DistrictViewSet(DistrictScopedViewSet):
         "With `as_of`, the matrix as it stood at the end of that day.",
     )
     @action(detail=True, methods=["get"])
+    @conditional_api_action(MATRIX_DATA)
     def matrix(self, request, slug=None):
         """The matrix as computed by `roles.matrix.build_matrix`."""
         district = self.get_object()
@@ -94,6 +96,7 @@ class DistrictViewSet(DistrictScopedViewSet):
         "below a metric's minimum n are suppressed unless you can edit the district.",
     )
     @action(detail=True, methods=["get"])
+    @conditional_api_action(GOALS_DATA)
     def dashboard(self, request, slug=None):
         """The dashboard as computed by `goals.dashboards.build_dashboard`."""
         district = get_district_or_404(request.user, self.get_object().slug)

@@ -151,7 +151,7 @@ def test_data_version_is_one_query_whatever_the_number_of_districts(data):
     assert data_version([], GOALS_DATA) == ()
 
 
-def test_unchanged_matrix_answers_304_and_a_saved_cell_answers_200(
+def test_unchanged_matrix_answers_304_and_a_changed_cell_answers_200(
     client_for, district, editor
 ):
     ownership = OwnershipFactory(district=district, level=RaciLevel.CONSULTED)
@@ -161,14 +161,8 @@ def test_unchanged_matrix_answers_304_and_a_saved_cell_answers_200(
     assert first.status_code == 200
     etag = first["ETag"]
     assert client.get(url, headers={"if-none-match": etag}).status_code == 304
-    row = ownership.responsibility
-    response = client.post(
-        f"/districts/{district.slug}/matrix/rows/{row.pk}/cells/{ownership.role_id}/",
-        {"level": RaciLevel.ACCOUNTABLE, "version": row.version},
-        headers={"hx-request": "true"},
-    )
-    assert response.status_code == 200
-    assert "messages" not in client.cookies
+    ownership.level = RaciLevel.ACCOUNTABLE
+    ownership.save(update_fields=["level"])
     assert client.get(url, headers={"if-none-match": etag}).status_code == 200
 
 
@@ -180,3 +174,33 @@ def test_cleared_matrix_cell_answers_200(client_for, district, editor):
     assert client.get(url, headers={"if-none-match": etag}).status_code == 304
     ownership.delete()
     assert client.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+@pytest.mark.parametrize("action", ["dashboard/?as_of=2018-06-30", "matrix/"])
+def test_unchanged_api_dashboard_and_matrix_answer_304(
+    api_client_for, data, viewer, action
+):
+    url = f"/api/v1/districts/{data.district.slug}/{action}"
+    client = api_client_for(viewer)
+    first = client.get(url)
+    assert first.status_code == 200
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    assert "csrftoken" not in first.cookies
+
+
+def test_api_dashboard_answers_200_after_a_measurement_changes(
+    api_client_for, data, viewer
+):
+    url = f"/api/v1/districts/{data.district.slug}/dashboard/?as_of=2018-06-30"
+    client = api_client_for(viewer)
+    etag = client.get(url)["ETag"]
+    measurement = Measurement.objects.filter(district=data.district).first()
+    measurement.value += 1
+    measurement.save(update_fields=["value"])
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_api_outsider_gets_404_whatever_etag_it_sends(api_client_for, data, outsider):
+    url = f"/api/v1/districts/{data.district.slug}/dashboard/?as_of=2018-06-30"
+    response = api_client_for(outsider).get(url, headers={"if-none-match": "*"})
+    assert response.status_code == 404
