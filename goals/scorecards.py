@@ -243,6 +243,7 @@ class RankedSchool:
 class NetworkScorecard:
     network: Network
     metrics: tuple[NetworkMetric, ...]
+    school_metrics: tuple[Metric, ...]  # the metrics some school of the network reports
     schools: tuple[RankedSchool, ...]
     counts: tuple[tuple[Status, int], ...]
 
@@ -304,6 +305,10 @@ def build_network_scorecard(
     values = latest_school_values(
         district=district, metric_ids=metric_ids, until=as_of, network_id=network.pk
     )
+    # The school table leaves out metrics no school of the network reports (high
+    # school measures in an elementary network).
+    reported = {metric_id for metric_id, _school in values}
+    school_metrics = tuple(m for m in metrics if m.pk in reported)
     unranked = []
     for school in schools:
         cells = tuple(
@@ -315,7 +320,7 @@ def build_network_scorecard(
                 as_of=as_of,
                 can_see=can_see,
             )
-            for metric in metrics
+            for metric in school_metrics
         )
         counts = count_statuses(cell.status.status for cell in cells)
         unranked.append((school, cells, counts))
@@ -340,6 +345,7 @@ def build_network_scorecard(
     return NetworkScorecard(
         network=network,
         metrics=tuple(items),
+        school_metrics=school_metrics,
         schools=ranked,
         counts=tuple(counts.items()),
     )

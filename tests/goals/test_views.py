@@ -435,3 +435,39 @@ def test_role_scorecard_separates_own_and_joint_goals(client_for, data, viewer):
     assert scorecard.own_goals == ()
     assert [g.goal for g in scorecard.joint_goals] == [data.joint_goal]
     assert [m.metric for m in scorecard.other_metrics] == [data.uptime]
+
+
+def test_networks_are_listed_geographic_first_in_natural_order(
+    client_for, data, viewer
+):
+    for name in ("Network 10", "Network 2"):
+        NetworkFactory(district=data.district, name=name)
+    NetworkFactory(district=data.district, name="Charter", is_geographic=False)
+    response = client_for(viewer).get("/districts/lakeside/dashboard/")
+    assert [n.name for n in response.context["networks"]] == [
+        "Network 2",
+        "Network 10",
+        "North",
+        "South",
+        "Charter",
+    ]
+
+
+def test_network_school_table_leaves_out_metrics_no_school_there_reports(
+    client_for, data, viewer
+):
+    graduation = MetricFactory(district=data.district, goal=data.joint_goal)
+    south_school = data.district.schools.filter(network=data.south).first()
+    MeasurementFactory(
+        district=data.district,
+        metric=graduation,
+        school=south_school,
+        period_end=datetime.date(2018, 6, 30),
+    )
+    north = client_for(viewer).get(f"/districts/lakeside/networks/{data.north.pk}/")
+    assert graduation not in north.context["scorecard"].school_metrics
+    assert graduation in [
+        item.card.metric for item in north.context["scorecard"].metrics
+    ]
+    south = client_for(viewer).get(f"/districts/lakeside/networks/{data.south.pk}/")
+    assert graduation in south.context["scorecard"].school_metrics
