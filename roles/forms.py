@@ -1,6 +1,7 @@
 """Forms of the ownership matrix page: filters, dates, a cell, a row."""
 
 import datetime
+from collections.abc import Iterable
 
 from django import forms
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .matrix import Classification, MatrixFilters
 from .matrix_snapshot import Snapshot
-from .models import RaciLevel, Responsibility, WorkArea
+from .models import RaciLevel, Responsibility, Role, WorkArea
 
 LEVEL_CHOICES = [("", _("none")), *RaciLevel.choices]
 
@@ -90,11 +91,33 @@ class MatrixFilterForm(forms.Form):
         )
 
 
-class CellForm(forms.Form):
-    """One cell's new level and the row version it was shown with."""
+class CellLevelsForm(forms.Form):
+    """New levels for cells of one row, one `level-<role pk>` field per role, and the
+    row version they were shown with."""
 
-    level = forms.ChoiceField(choices=LEVEL_CHOICES, required=False)
     version = forms.IntegerField(min_value=1)
+
+    def __init__(self, data, *, roles: Iterable[Role], **kwargs):
+        super().__init__(data, **kwargs)
+        self.roles = list(roles)
+        for role in self.roles:
+            self.fields[f"level-{role.pk}"] = forms.ChoiceField(
+                label=role.code, choices=LEVEL_CHOICES, required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for role in self.roles:
+            # An absent field is no choice at all, unlike an empty one ("none").
+            if f"level-{role.pk}" not in self.data:
+                self.add_error(f"level-{role.pk}", _("Choose a level, or none."))
+        if not self.roles:
+            raise forms.ValidationError(_("Choose a level for at least one role."))
+        return cleaned
+
+    def levels(self) -> dict[Role, str]:
+        """The chosen level per role ("" for none)."""
+        return {role: self.cleaned_data[f"level-{role.pk}"] for role in self.roles}
 
 
 class ResponsibilityForm(forms.ModelForm):

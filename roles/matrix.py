@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -350,7 +351,7 @@ def set_ownership(
     role: Role,
     level: str | None,
     expected_version: int,
-    acting_user,
+    acting_user: AbstractBaseUser | None,
 ) -> Ownership | None:
     """Give `role` a RACI level on `responsibility`, or clear the cell when `level` is empty.
 
@@ -391,3 +392,40 @@ def set_ownership(
         current._history_user = acting_user
         current.save(update_fields=["level"])
     return current
+
+
+@transaction.atomic
+def set_row_levels(
+    *,
+    responsibility: Responsibility,
+    levels: Mapping[Role, str | None],
+    expected_version: int,
+    acting_user: AbstractBaseUser | None,
+) -> list[Role]:
+    """Save several cells of one row at once (a form without JavaScript), all or none.
+
+    Cells whose level already matches are left alone; each other one goes through
+    `set_ownership`, from `expected_version` on, so a stale row refuses the whole
+    change with `StaleRowError`. Returns the roles whose cells changed.
+    """
+    current = dict(
+        Ownership.objects.filter(responsibility=responsibility).values_list(
+            "role_id", "level"
+        )
+    )
+    changed = [
+        role
+        for role, level in levels.items()
+        if (level or "") != current.get(role.pk, "")
+    ]
+    version = expected_version
+    for role in changed:
+        set_ownership(
+            responsibility=responsibility,
+            role=role,
+            level=levels[role],
+            expected_version=version,
+            acting_user=acting_user,
+        )
+        version = responsibility.version
+    return changed

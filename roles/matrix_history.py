@@ -38,6 +38,14 @@ def _user_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _name_of(
+    first_name: str | None, last_name: str | None, username: str | None
+) -> str:
+    """A user's name from its columns, as `_user_name` gives it ("" for nobody)."""
+    full_name = f"{first_name or ''} {last_name or ''}".strip()
+    return full_name or username or ""
+
+
 def _level_name(level: str) -> str:
     return RaciLevel(level).label if level else str(_("none"))
 
@@ -294,23 +302,28 @@ def matrix_changes(
         "history_date__gte": start,
         "history_date__lte": end,
     }
+    # Plain values, not model instances: a new district's window holds every cell.
+    who = (
+        "history_user__first_name",
+        "history_user__last_name",
+        "history_user__username",
+    )
     cell_editors: dict[tuple[int, int], list[str]] = defaultdict(list)
     cell_times: dict[tuple[int, int], datetime.datetime] = {}
-    for record in (
+    for row_pk, role_pk, at, *user in (
         Ownership.history.filter(**window)
-        .select_related("history_user")
         .order_by("history_date", "history_id")
+        .values_list("responsibility_id", "role_id", "history_date", *who)
     ):
-        key = (record.responsibility_id, record.role_id)
-        _append_once(cell_editors[key], _user_name(record.history_user))
-        cell_times[key] = record.history_date
+        _append_once(cell_editors[row_pk, role_pk], _name_of(*user))
+        cell_times[row_pk, role_pk] = at
     row_editors: dict[int, list[str]] = defaultdict(list)
-    for record in (
+    for row_pk, *user in (
         Responsibility.history.filter(**window)
-        .select_related("history_user")
         .order_by("history_date", "history_id")
+        .values_list("id", *who)
     ):
-        _append_once(row_editors[record.id], _user_name(record.history_user))
+        _append_once(row_editors[row_pk], _name_of(*user))
     cells = tuple(
         replace(
             change,

@@ -40,6 +40,11 @@ urlpatterns = [
         name="responsibility-history",
     ),
     path(
+        "districts/<slug:slug>/matrix/rows/<int:pk>/cells/",
+        views.row_levels_set,
+        name="row-levels-set",
+    ),
+    path(
         "districts/<slug:slug>/matrix/rows/<int:pk>/cells/<int:role_pk>/",
         views.ownership_set,
         name="ownership-set",

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -29,14 +30,21 @@ from district.models import AccessLevel, District
 from . import exports
 from .forms import (
     AsOfForm,
-    CellForm,
+    CellLevelsForm,
     ChangesForm,
     MatrixFilterForm,
     MoveForm,
     ResponsibilityEditForm,
     ResponsibilityForm,
 )
-from .matrix import Matrix, MatrixFilters, MatrixRow, assemble_matrix, set_ownership
+from .matrix import (
+    Matrix,
+    MatrixFilters,
+    MatrixRow,
+    assemble_matrix,
+    set_ownership,
+    set_row_levels,
+)
 from .matrix_history import end_of_day, matrix_changes, row_history
 from .matrix_snapshot import Snapshot, load_snapshot
 from .models import RaciLevel, Responsibility, Role
@@ -148,27 +156,28 @@ def _editable_row(request, district: District, pk: int) -> Responsibility:
     )
 
 
+STALE_MESSAGE = _lazy(
+    "%(label)s was not saved: someone else changed this row after you opened the "
+    "page. The row now shows the current values; choose again if your change is "
+    "still needed."
+)
+
+
 @login_required
 @require_POST
 def ownership_set(request, slug, pk, role_pk):
-    """Save one cell: a role's level on a row, refused (409) when the row is stale."""
+    """Save one cell (htmx, on change): a role's level on a row, refused with 409 when
+    the row changed since the page showed it."""
     district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
     responsibility = _editable_row(request, district, pk)
     role = get_object_or_404(
         Role.objects.editable_by(request.user).filter(district=district), pk=role_pk
     )
     label = _("%(role)s on %(row)s") % {"role": role.code, "row": responsibility.name}
-    form = CellForm(request.POST)
+    form = CellLevelsForm(request.POST, roles=[role])
     if not form.is_valid():
-        return _cell_refused(
-            request,
-            district,
-            responsibility,
-            status=400,
-            message=_("%(label)s was not saved: %(errors)s")
-            % {"label": label, "errors": _form_errors(form)},
-        )
-    level = form.cleaned_data["level"]
+        return _cells_refused(request, district, responsibility, label, form=form)
+    level = form.levels()[role]
     try:
         set_ownership(
             responsibility=responsibility,
@@ -178,43 +187,72 @@ def ownership_set(request, slug, pk, role_pk):
             acting_user=request.user,
         )
     except StaleRowError:
-        return _cell_refused(
-            request,
-            district,
-            responsibility,
-            status=409,
-            message=_(
-                "%(label)s was not saved: someone else changed this row after you "
-                "opened the page. The row now shows the current values; choose again "
-                "if your change is still needed."
-            )
-            % {"label": label},
-        )
+        return _cells_refused(request, district, responsibility, label, stale=True)
     except ValidationError as error:
-        return _cell_refused(
-            request,
-            district,
-            responsibility,
-            status=400,
-            message=_("%(label)s was not saved: %(errors)s")
-            % {"label": label, "errors": " ".join(error.messages)},
-        )
+        return _cells_refused(request, district, responsibility, label, error=error)
     saved = _("Saved: %(label)s is now %(level)s.") % {
         "label": label,
         "level": level or _("none"),
     }
-    if request.htmx:
-        shown = _shown_matrix(request, district)
-        context = _matrix_context(
-            request,
-            district,
-            shown,
-            row=shown.row(responsibility.pk),
-            status_message=saved,
+    if not request.htmx:
+        messages.success(request, saved)
+        return redirect(_matrix_url(district, request.GET.urlencode(), pk))
+    shown = _shown_matrix(request, district)
+    context = _matrix_context(
+        request,
+        district,
+        shown,
+        row=shown.row(pk),
+        # The version this save made: if another save came in since, the next
+        # change from this page is refused and shows that one.
+        row_version=responsibility.version,
+        status_message=saved,
+    )
+    return render(request, "roles/_cell_saved.html", context)
+
+
+@login_required
+@require_POST
+def row_levels_set(request, slug, pk):
+    """Save the cells of one row at once: the row's form, for browsers without
+    JavaScript. All or nothing; refused with 409 when the row is stale."""
+    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    responsibility = _editable_row(request, district, pk)
+    roles = [
+        role
+        for role in Role.objects.filter(district=district)
+        if f"level-{role.pk}" in request.POST
+    ]
+    label = responsibility.name
+    form = CellLevelsForm(request.POST, roles=roles)
+    if not form.is_valid():
+        return _cells_refused(request, district, responsibility, label, form=form)
+    try:
+        changed = set_row_levels(
+            responsibility=responsibility,
+            levels=form.levels(),
+            expected_version=form.cleaned_data["version"],
+            acting_user=request.user,
         )
-        return render(request, "roles/_cell_saved.html", context)
-    messages.success(request, saved)
-    return redirect(_matrix_url(district, request.GET.urlencode(), responsibility.pk))
+    except StaleRowError:
+        return _cells_refused(request, district, responsibility, label, stale=True)
+    except ValidationError as error:
+        return _cells_refused(request, district, responsibility, label, error=error)
+    if changed:
+        levels = form.levels()
+        messages.success(
+            request,
+            _("Saved %(row)s: %(cells)s.")
+            % {
+                "row": label,
+                "cells": ", ".join(
+                    f"{role.code} {levels[role] or _('none')}" for role in changed
+                ),
+            },
+        )
+    else:
+        messages.info(request, _("%(row)s: nothing to save.") % {"row": label})
+    return redirect(_matrix_url(district, request.GET.urlencode(), pk))
 
 
 def _form_errors(form) -> str:
@@ -226,8 +264,20 @@ def _form_errors(form) -> str:
     )
 
 
-def _cell_refused(request, district, responsibility, *, status: int, message: str):
-    """The row as stored now, with `message`; alone for htmx, else the whole page."""
+def _cells_refused(
+    request, district, responsibility, label, *, form=None, stale=False, error=None
+):
+    """The row as stored now, with why the save was refused: alone for htmx (409 for a
+    stale row, 400 for bad input), else within the whole page."""
+    if stale:
+        status, message = 409, STALE_MESSAGE % {"label": label}
+    else:
+        reasons = _form_errors(form) if form is not None else " ".join(error.messages)
+        status = 400
+        message = _("%(label)s was not saved: %(reasons)s") % {
+            "label": label,
+            "reasons": reasons,
+        }
     if not request.htmx:
         messages.error(request, message)
         return _render_matrix(

@@ -33,6 +33,11 @@ def cell_url(district, row, role):
     return f"/districts/{district.slug}/matrix/rows/{row.pk}/cells/{role.pk}/"
 
 
+def cell_data(role, level, version):
+    """What a cell's control sends: its level and the row version it was shown with."""
+    return {f"level-{role.pk}": level, "version": version}
+
+
 def level_of(row, role):
     ownership = Ownership.objects.filter(responsibility=row, role=role).first()
     return ownership.level if ownership else ""
@@ -64,7 +69,7 @@ def test_anonymous_is_sent_to_log_in(client_for, district, cabinet_matrix):
 def test_anonymous_cannot_save_a_cell(client_for, district, cabinet_matrix):
     m = cabinet_matrix
     response = client_for(None).post(
-        cell_url(district, m["budget"], m["cao"]), {"level": "A", "version": 1}
+        cell_url(district, m["budget"], m["cao"]), cell_data(m["cao"], "A", 1)
     )
     assert response.status_code == 302
     assert level_of(m["budget"], m["cao"]) == ""
@@ -109,7 +114,7 @@ def test_outsider_cannot_save_a_cell_404(
 ):
     m = cabinet_matrix
     response = client_for(outsider).post(
-        cell_url(district, m["budget"], m["cao"]), {"level": "A", "version": 1}
+        cell_url(district, m["budget"], m["cao"]), cell_data(m["cao"], "A", 1)
     )
     assert response.status_code == 404
     assert level_of(m["budget"], m["cao"]) == ""
@@ -121,7 +126,7 @@ def test_outsider_gets_404_for_their_own_rows_under_this_districts_slug(
     foreign = ResponsibilityFactory(district=other_district)
     role = RoleFactory(district=other_district)
     response = client_for(outsider).post(
-        cell_url(district, foreign, role), {"level": "A", "version": 1}
+        cell_url(district, foreign, role), cell_data(role, "A", 1)
     )
     assert response.status_code == 404
 
@@ -142,7 +147,8 @@ def test_superuser_sees_any_district(client_for, superuser, district, cabinet_ma
 @pytest.mark.parametrize(
     ("path", "data"),
     [
-        ("matrix/rows/{row}/cells/{role}/", {"level": "A", "version": 1}),
+        ("matrix/rows/{row}/cells/{role}/", {"level-{role}": "A", "version": 1}),
+        ("matrix/rows/{row}/cells/", {"level-{role}": "A", "version": 1}),
         ("matrix/rows/", {"name": "New", "work_area": "{area}"}),
         (
             "matrix/rows/{row}/edit/",
@@ -157,7 +163,7 @@ def test_viewer_edits_are_refused_with_403(
     m = cabinet_matrix
     ids = {"row": m["budget"].pk, "role": m["cao"].pk, "area": m["planning"].pk}
     url = f"/districts/{district.slug}/" + path.format(**ids)
-    data = {key: str(value).format(**ids) for key, value in data.items()}
+    data = {key.format(**ids): str(value).format(**ids) for key, value in data.items()}
     before = list(Responsibility.objects.values_list("name", "sort_order", "version"))
     response = client_for(viewer).post(url, data)
     assert response.status_code == 403
@@ -188,12 +194,17 @@ def test_editor_sees_a_labelled_select_per_cell(
     )
     assert selected_option(html, row, role) == "A"
     assert selected_option(html, m["budget"], m["cao"]) == ""
-    # A real form for browsers without JavaScript.
-    assert f'action="{cell_url(district, row, role)}"' in html
+    # htmx saves the cell on change ...
+    assert f'form="row-form-{row.pk}" hx-post="{cell_url(district, row, role)}"' in html
+    # ... and without JavaScript the row's form saves its cells.
+    row_form = re.search(rf'<form id="row-form-{row.pk}" [^>]*>', html).group(0)
     assert (
-        '<noscript><button type="submit" class="cell-save">Save</button></noscript>'
-        in html
+        f'action="/districts/{district.slug}/matrix/rows/{row.pk}/cells/"' in row_form
     )
+    assert (
+        f'<input type="hidden" name="version" value="1" id="version-{row.pk}">' in html
+    )
+    assert '<noscript><button type="submit" class="row-save">Save' in html
 
 
 def test_columns_put_cabinet_roles_first(client_for, viewer, district, cabinet_matrix):
@@ -213,7 +224,7 @@ def test_editor_saves_a_cell_without_javascript(
         cell_url(district, m["budget"], m["cso"])
         + "?work_area="
         + str(m["planning"].pk),
-        {"level": "A", "version": 1},
+        cell_data(m["cso"], "A", 1),
     )
     assert response.status_code == 302
     assert response.url == matrix_url(
@@ -232,7 +243,7 @@ def test_editor_saves_a_cell_with_htmx_and_gets_health_versions_and_summary(
     m = cabinet_matrix
     budget = m["budget"]
     response = client_for(editor).post(
-        cell_url(district, budget, m["cao"]), {"level": "A", "version": 1}, **HTMX
+        cell_url(district, budget, m["cao"]), cell_data(m["cao"], "A", 1), **HTMX
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -241,10 +252,7 @@ def test_editor_saves_a_cell_with_htmx_and_gets_health_versions_and_summary(
         f'<div id="health-{budget.pk}" class="health-box" hx-swap-oob="true">' in html
     )
     assert "Distinct" in html
-    for role in (m["cao"], m["cso"], m["cto"], m["chief"]):
-        assert (
-            f'value="2" id="version-{budget.pk}-{role.pk}" hx-swap-oob="true"' in html
-        )
+    assert f'value="2" id="version-{budget.pk}" hx-swap-oob="true"' in html
     assert 'id="matrix-summary"' in html and 'hx-swap-oob="true"' in html
     assert "0 gaps" in html
     assert "Saved: CAO on Budget is now A." in html
@@ -254,7 +262,7 @@ def test_editor_clears_a_cell(client_for, editor, district, cabinet_matrix):
     m = cabinet_matrix
     response = client_for(editor).post(
         cell_url(district, m["curriculum"], m["cao"]),
-        {"level": "", "version": 1},
+        cell_data(m["cao"], "", 1),
         **HTMX,
     )
     assert response.status_code == 200
@@ -265,7 +273,7 @@ def test_editor_clears_a_cell(client_for, editor, district, cabinet_matrix):
 def test_district_admin_can_edit(client_for, district_admin, district, cabinet_matrix):
     m = cabinet_matrix
     response = client_for(district_admin).post(
-        cell_url(district, m["budget"], m["cto"]), {"level": "A", "version": 1}, **HTMX
+        cell_url(district, m["budget"], m["cto"]), cell_data(m["cto"], "A", 1), **HTMX
     )
     assert response.status_code == 200
     assert level_of(m["budget"], m["cto"]) == "A"
@@ -277,12 +285,12 @@ def test_saves_from_the_same_page_chain_versions(
     m = cabinet_matrix
     client = client_for(editor)
     first = client.post(
-        cell_url(district, m["budget"], m["cao"]), {"level": "A", "version": 1}, **HTMX
+        cell_url(district, m["budget"], m["cao"]), cell_data(m["cao"], "A", 1), **HTMX
     )
     version = re.search(r'value="(\d+)" id="version-', first.content.decode()).group(1)
     second = client.post(
         cell_url(district, m["budget"], m["cso"]),
-        {"level": "R", "version": version},
+        cell_data(m["cso"], "R", version),
         **HTMX,
     )
     assert second.status_code == 200
@@ -302,11 +310,11 @@ def test_a_stale_htmx_save_is_refused_with_409_and_the_current_row(
     curriculum = m["curriculum"]
     # Both opened the page at version 1; the admin saves first.
     first = client_for(district_admin).post(
-        cell_url(district, curriculum, m["cso"]), {"level": "C", "version": 1}, **HTMX
+        cell_url(district, curriculum, m["cso"]), cell_data(m["cso"], "C", 1), **HTMX
     )
     assert first.status_code == 200
     response = client_for(editor).post(
-        cell_url(district, curriculum, m["cao"]), {"level": "I", "version": 1}, **HTMX
+        cell_url(district, curriculum, m["cao"]), cell_data(m["cao"], "I", 1), **HTMX
     )
     html = response.content.decode()
     assert response.status_code == 409
@@ -316,9 +324,7 @@ def test_a_stale_htmx_save_is_refused_with_409_and_the_current_row(
     assert "CAO on Curriculum was not saved: someone else changed this row" in html
     assert selected_option(html, curriculum, m["cso"]) == "C"  # the current values
     assert selected_option(html, curriculum, m["cao"]) == "A"
-    assert (
-        f'name="version" value="2" id="version-{curriculum.pk}-{m["cao"].pk}"' in html
-    )
+    assert f'name="version" value="2" id="version-{curriculum.pk}"' in html
 
 
 def test_a_stale_save_without_javascript_is_refused_with_409_and_a_message(
@@ -335,7 +341,7 @@ def test_a_stale_save_without_javascript_is_refused_with_409_and_a_message(
         work_area=m["planning"],
     )
     response = client_for(editor).post(
-        cell_url(district, m["budget"], m["cao"]), {"level": "A", "version": 1}
+        cell_url(district, m["budget"], m["cao"]), cell_data(m["cao"], "A", 1)
     )
     html = response.content.decode()
     assert response.status_code == 409
@@ -344,22 +350,109 @@ def test_a_stale_save_without_javascript_is_refused_with_409_and_a_message(
     assert "Budget and staffing" in html
 
 
+# --- the row form (browsers without JavaScript) ---
+
+
+def row_cells_url(district, row):
+    return f"/districts/{district.slug}/matrix/rows/{row.pk}/cells/"
+
+
+def test_editor_saves_several_cells_of_a_row_without_javascript(
+    client_for, editor, district, cabinet_matrix
+):
+    m = cabinet_matrix
+    client = client_for(editor)
+    data = {
+        f"level-{m['cao'].pk}": "A",
+        f"level-{m['cso'].pk}": "R",
+        f"level-{m['cto'].pk}": "",
+        f"level-{m['chief'].pk}": "I",
+        "version": 1,
+    }
+    response = client.post(row_cells_url(district, m["budget"]), data)
+    assert response.status_code == 302
+    assert response.url == matrix_url(district, f"#row-{m['budget'].pk}")
+    levels = [level_of(m["budget"], m[code]) for code in ("cao", "cso", "cto", "chief")]
+    assert levels == ["A", "R", "", "I"]
+    m["budget"].refresh_from_db()
+    assert m["budget"].version == 4  # three cells changed
+    page = client.get(matrix_url(district)).content.decode()
+    assert "Saved Budget: CAO A, CSO R, NC1 I." in page
+
+
+def test_a_row_form_with_nothing_changed_saves_nothing(
+    client_for, editor, district, cabinet_matrix
+):
+    m = cabinet_matrix
+    client = client_for(editor)
+    data = {f"level-{m['cso'].pk}": "C", f"level-{m['cao'].pk}": "", "version": 1}
+    response = client.post(row_cells_url(district, m["budget"]), data)
+    assert response.status_code == 302
+    m["budget"].refresh_from_db()
+    assert m["budget"].version == 1
+    assert "Budget: nothing to save." in client.get(response.url).content.decode()
+
+
+def test_a_stale_row_form_is_refused_whole_with_409(
+    client_for, editor, district_admin, district, cabinet_matrix
+):
+    m = cabinet_matrix
+    client_for(district_admin).post(
+        cell_url(district, m["budget"], m["cto"]), cell_data(m["cto"], "I", 1)
+    )
+    data = {f"level-{m['cao'].pk}": "A", f"level-{m['cso'].pk}": "R", "version": 1}
+    response = client_for(editor).post(row_cells_url(district, m["budget"]), data)
+    assert response.status_code == 409
+    assert "Budget was not saved: someone else changed this row" in (
+        response.content.decode()
+    )
+    assert (level_of(m["budget"], m["cao"]), level_of(m["budget"], m["cso"])) == (
+        "",
+        "C",
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"level-{cao}": "Z", "version": "1"},
+        {"level-{cao}": "A", "version": ""},
+        {"version": "1"},
+        {"level-{foreign}": "A", "version": "1"},
+    ],
+)
+def test_bad_row_forms_are_refused_with_400(
+    client_for, editor, district, other_district, cabinet_matrix, data
+):
+    m = cabinet_matrix
+    ids = {"cao": m["cao"].pk, "foreign": RoleFactory(district=other_district).pk}
+    data = {key.format(**ids): value for key, value in data.items()}
+    response = client_for(editor).post(row_cells_url(district, m["budget"]), data)
+    assert response.status_code == 400
+    assert "Budget was not saved" in response.content.decode()
+    assert not Ownership.objects.filter(responsibility=m["budget"], level="A").exists()
+
+
 # --- bad input on the cell form ---
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        {"level": "X", "version": 1},
-        {"level": "A"},
-        {"level": "A", "version": "many"},
-        {"level": "A", "version": 0},
+        {"level-{cao}": "X", "version": 1},
+        {"level-{cao}": "a", "version": 1},
+        {"level-{cao}": "A"},
+        {"level-{cao}": "A", "version": "many"},
+        {"level-{cao}": "A", "version": 0},
+        {"version": 1},
+        {"level": "A", "version": 1},
     ],
 )
 def test_bad_cell_input_is_refused_with_400_and_nothing_saved(
     client_for, editor, district, cabinet_matrix, data
 ):
     m = cabinet_matrix
+    data = {key.format(cao=m["cao"].pk): value for key, value in data.items()}
     for headers in ({}, HTMX):
         response = client_for(editor).post(
             cell_url(district, m["budget"], m["cao"]), data, **headers
@@ -377,7 +470,7 @@ def test_a_role_of_another_district_is_404(
     foreign_role = RoleFactory(district=other_district)
     response = client_for(editor).post(
         cell_url(district, cabinet_matrix["budget"], foreign_role),
-        {"level": "A", "version": 1},
+        cell_data(foreign_role, "A", 1),
     )
     assert response.status_code == 404
     assert not Ownership.objects.filter(role=foreign_role).exists()
@@ -385,7 +478,8 @@ def test_a_role_of_another_district_is_404(
 
 def test_a_missing_row_is_404(client_for, editor, district, cabinet_matrix):
     url = f"/districts/{district.slug}/matrix/rows/999999/cells/{cabinet_matrix['cao'].pk}/"
-    assert client_for(editor).post(url, {"level": "A", "version": 1}).status_code == 404
+    data = cell_data(cabinet_matrix["cao"], "A", 1)
+    assert client_for(editor).post(url, data).status_code == 404
 
 
 def test_saving_a_cell_needs_post(client_for, editor, district, cabinet_matrix):
@@ -636,7 +730,7 @@ def test_a_stale_edit_is_refused_with_409_and_the_current_values(
 ):
     m = cabinet_matrix
     client_for(district_admin).post(
-        cell_url(district, m["budget"], m["cao"]), {"level": "A", "version": 1}
+        cell_url(district, m["budget"], m["cao"]), cell_data(m["cao"], "A", 1)
     )
     response = client_for(editor).post(
         edit_url(district, m["budget"]),
@@ -776,7 +870,7 @@ def test_row_history_shows_who_changed_which_cell_from_what_to_what(
 ):
     m = cabinet_matrix
     client_for(editor).post(
-        cell_url(district, m["curriculum"], m["cao"]), {"level": "C", "version": 1}
+        cell_url(district, m["curriculum"], m["cao"]), cell_data(m["cao"], "C", 1)
     )
     response = client_for(viewer).get(history_url(district, m["curriculum"]))
     html = response.content.decode()
@@ -830,7 +924,7 @@ def test_the_matrix_as_of_a_past_date_is_read_only_and_labelled(
     m = cabinet_matrix
     _backdate_history(10)
     client = client_for(editor)
-    client.post(cell_url(district, m["budget"], m["cao"]), {"level": "A", "version": 1})
+    client.post(cell_url(district, m["budget"], m["cao"]), cell_data(m["cao"], "A", 1))
     past = (timezone.localdate() - datetime.timedelta(days=5)).isoformat()
     response = client.get(matrix_url(district, f"?as_of={past}"))
     html = response.content.decode()
@@ -876,12 +970,12 @@ def test_changes_between_two_dates_list_cells_and_rows_with_who(
     m = cabinet_matrix
     _backdate_history(10)
     client = client_for(editor)
-    client.post(cell_url(district, m["budget"], m["cao"]), {"level": "A", "version": 1})
+    client.post(cell_url(district, m["budget"], m["cao"]), cell_data(m["cao"], "A", 1))
     client.post(
-        cell_url(district, m["curriculum"], m["cso"]), {"level": "C", "version": 1}
+        cell_url(district, m["curriculum"], m["cso"]), cell_data(m["cso"], "C", 1)
     )
     client.post(
-        cell_url(district, m["curriculum"], m["chief"]), {"level": "", "version": 2}
+        cell_url(district, m["curriculum"], m["chief"]), cell_data(m["chief"], "", 2)
     )
     client.post(
         edit_url(district, m["assessment"]),
@@ -894,19 +988,19 @@ def test_changes_between_two_dates_list_cells_and_rows_with_who(
     )
     html = " ".join(response.content.decode().split())
     assert response.status_code == 200
-    assert (
-        '<strong>CAO on Budget</strong> <span class="muted">(Planning)</span>: added A'
-        in html
-    )
-    assert (
-        '<strong>CSO on Curriculum</strong> <span class="muted">(Program)</span>: changed R → C'
-        in html
-    )
-    assert (
-        '<strong>NC1 on Curriculum</strong> <span class="muted">(Program)</span>: removed I'
-        in html
-    )
-    assert "(by editor, last on" in html
+    cells = {
+        row: re.findall(r"<li>(\w+: [^<]+)", block)
+        for row, block in re.findall(
+            r"<strong>([^<]+)</strong> <span class=\"muted\">\([^)]*\)</span> "
+            r"<ul class=\"cell-changes\">(.*?)</ul>",
+            html,
+        )
+    }
+    assert cells == {
+        "Budget": ["CAO: added A "],
+        "Curriculum": ["CSO: changed R → C ", "NC1: removed I "],
+    }
+    assert 'CAO: added A <span class="muted">(by editor, last on ' in html
     assert (
         "<strong>Assessment design</strong>: renamed, Assessment → Assessment design"
         in html
@@ -1137,7 +1231,7 @@ def test_a_cell_save_takes_the_same_queries_for_3x2_and_200x12(
                 client,
                 "post",
                 cell_url(target, row, role),
-                {"level": "C", "version": row.version},
+                cell_data(role, "C", row.version),
                 **headers,
             )
         )
