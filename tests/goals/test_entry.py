@@ -402,3 +402,21 @@ def test_upload_updates_existing_values_and_reports_unchanged_ones(
     response = client_for(editor).post(IMPORT_URL, {"file": csv_upload(good_csv(data))})
     result = response.context["preview"].result
     assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
+
+
+def test_import_preview_query_count_does_not_grow_with_the_number_of_schools(
+    client_for, data, editor
+):
+    c = client_for(editor)
+    text = good_csv(data)
+
+    def preview():
+        return c.post(IMPORT_URL, {"file": csv_upload(text)})
+
+    preview()
+    with CaptureQueriesContext(connection) as small:
+        assert preview().status_code == 200
+    add_schools(data, 594)
+    with CaptureQueriesContext(connection) as large:
+        assert preview().status_code == 200
+    assert len(large) == len(small)
