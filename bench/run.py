@@ -1,0 +1,572 @@
+#!/usr/bin/env python3
+"""Benchmark Lanes at real scale on PostgreSQL and write docs/benchmarks.md.
+
+    python bench/run.py                                  # 600 schools x 50 metrics x 260 weeks
+    python bench/run.py --schools 600 --metrics 10 --weeks 260 --repeat 30
+    python bench/run.py --reuse                          # keep the generated district
+
+It creates (or reuses) the database `lanes_bench`, migrates it, generates a district
+(`manage.py generate_district`), starts Lanes under gunicorn (2 workers, persistent
+connections) and a minimal psycopg2 + JSON app under gunicorn next to it, then times
+each key operation. For each it reports the server time of Lanes (from Lanes' request
+log: the whole Django request), the time of the bare SQL the operation needs (bench/
+sql.py, run directly with psycopg2), the time of the raw app serving that SQL as JSON
+(client-measured over loopback), the ratios, and the number of SQL queries Lanes runs
+(counted in-process with Django's test client on the same data).
+
+Needs a local PostgreSQL reachable as --pg (default postgres://postgres@127.0.0.1:5432).
+Only loopback addresses are used; every loop is bounded by --repeat.
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import sql  # noqa: E402
+
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+PYTHON = str(VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable))
+SLUG = "bench"
+RESULTS_START = "<!-- results: written by bench/run.py -->"
+RESULTS_END = "<!-- end of results -->"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--schools", type=int, default=600)
+    parser.add_argument("--metrics", type=int, default=50)
+    parser.add_argument("--weeks", type=int, default=260)
+    parser.add_argument("--networks", type=int, default=18)
+    parser.add_argument("--responsibilities", type=int, default=200)
+    parser.add_argument("--roles", type=int, default=12)
+    parser.add_argument("--repeat", type=int, default=30, help="requests per operation")
+    parser.add_argument("--bulk-repeat", type=int, default=5)
+    parser.add_argument("--bulk-rows", type=int, default=10_000)
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="lanes_bench")
+    parser.add_argument("--port", type=int, default=8781)
+    parser.add_argument("--raw-port", type=int, default=8782)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep an existing district"
+    )
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    return parser.parse_args()
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- Database and server setup ---
+
+
+def ensure_database(args) -> None:
+    admin = psycopg2.connect(f"{args.pg}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{args.database}"')
+    admin.close()
+
+
+def lanes_env(args) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{args.pg}/{args.database}",
+        "SECRET_KEY": "benchmark-only-secret-key-not-for-production",
+        "DEBUG": "off",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "CONN_MAX_AGE": "600",
+        "API_THROTTLE_USER": "1000000/minute",
+        "API_THROTTLE_TOKEN": "1000000/minute",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+def manage(env, *arguments: str) -> None:
+    subprocess.run(
+        [PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, check=True,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def generate(args, env) -> float | None:
+    """Generate the district unless --reuse finds one; the seconds it took, or None."""
+    expected = args.schools * args.metrics * args.weeks
+    if args.reuse:
+        with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM goals_measurement m JOIN district_district d "
+                "ON d.id = m.district_id WHERE d.slug = %s",
+                [SLUG],
+            )
+            if cursor.fetchone()[0] == expected:
+                say(f"Reusing the generated district ({expected:,} measurements)")
+                return None
+    say(f"Generating {args.schools} x {args.metrics} x {args.weeks} = {expected:,}")
+    started = time.monotonic()
+    subprocess.run(
+        [
+            PYTHON, "manage.py", "generate_district", f"--schools={args.schools}",
+            f"--metrics={args.metrics}", f"--weeks={args.weeks}",
+            f"--networks={args.networks}", f"--responsibilities={args.responsibilities}",
+            f"--roles={args.roles}", f"--slug={SLUG}", "--seed=1", "--replace",
+        ],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    seconds = time.monotonic() - started
+    conn = psycopg2.connect(env["DATABASE_URL"])
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        # Sets the visibility map (index-only scans) and fresh statistics, as
+        # autovacuum would shortly after a real load.
+        cursor.execute("VACUUM ANALYZE goals_measurement")
+    conn.close()
+    return seconds
+
+
+def start(command: list[str], env: dict, log: Path, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    for _ in range(300):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
+            return process
+        except OSError:
+            if process.poll() is not None:
+                sys.exit(f"{command[0]} stopped; see {log}")
+            time.sleep(0.1)
+    process.terminate()
+    sys.exit(f"Nothing answers on port {port}; see {log}")
+
+
+# --- Django in this process: user, session, ids, query counts ---
+
+
+def prepare(args, env) -> dict:
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import logging
+
+    import django
+
+    django.setup()
+    logging.disable(logging.INFO)  # the in-process request log would repeat the table
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from district.models import AccessLevel, District, Membership
+    from goals.dashboards import as_of_date, school_years
+    from goals.models import Metric
+    from roles.models import Ownership
+
+    district = District.objects.get(slug=SLUG)
+    user, _created = get_user_model().objects.get_or_create(username="bench")
+    Membership.objects.update_or_create(
+        district=district, user=user, defaults={"access_level": AccessLevel.EDITOR}
+    )
+    client = Client()
+    client.force_login(user)
+    metrics = list(Metric.objects.filter(district=district).order_by("sort_order"))
+    cell = (
+        Ownership.objects.filter(district=district)
+        .order_by("responsibility__sort_order", "pk")
+        .first()
+    )
+    as_of = as_of_date(school_years(district)[0])
+    return {
+        "district": district,
+        "session": client.cookies["sessionid"].value,
+        "client": client,
+        "metric": metrics[0],
+        "metric_ids": [m.pk for m in metrics],
+        "network": district.networks.order_by("pk").first(),
+        "row": cell.responsibility_id,
+        "role": cell.role_id,
+        "min_n": district.suppression_min_n,
+        "as_of": as_of,
+    }
+
+
+def bulk_rows(args, env, context, round_: int) -> list[dict]:
+    """`--bulk-rows` school values of the latest weeks: updates of existing rows."""
+    with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT mt.code, s.school_id, m.period_end FROM goals_measurement m "
+            "JOIN goals_metric mt ON mt.id = m.metric_id "
+            "JOIN district_school s ON s.id = m.school_id "
+            "WHERE m.district_id = %s ORDER BY m.period_end DESC, mt.sort_order, "
+            "s.school_id LIMIT %s",
+            [context["district"].pk, args.bulk_rows],
+        )
+        keys = cursor.fetchall()
+    value = 50 + round_ % 2  # valid in every unit; alternates so each round writes
+    return [
+        {"metric": code, "school_id": school, "period_end": str(period),
+         "value": value, "n": 100}
+        for code, school, period in keys
+    ]  # fmt: skip
+
+
+def row_version(env, row: int) -> int:
+    with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT version FROM roles_responsibility WHERE id = %s", [row])
+        return cursor.fetchone()[0]
+
+
+def operations(args, env, context) -> list[dict]:
+    """Each operation: its Lanes request(s), its bare SQL parameters, and its raw call."""
+    district = context["district"]
+    slug, metric, network = district.slug, context["metric"], context["network"]
+    read = {
+        "district": district.pk,
+        "metrics": context["metric_ids"],
+        "metric": metric.pk,
+        "network": network.pk,
+        "until": str(context["as_of"]),
+        "min_n": context["min_n"],
+    }
+    cells = f"/districts/{slug}/matrix/rows/{context['row']}/cells/{context['role']}/"
+
+    def cell_request(i):
+        level = "C" if i % 2 else "I"
+        version = row_version(env, context["row"])
+        form = {"level": level, f"level-{context['role']}": level, "version": version}
+        params = {"district": district.pk, "row": context["row"],
+                  "role": context["role"], "level": level, "version": version}  # fmt: skip
+        return ("POST", cells, urlencode(form), "form", params)
+
+    def bulk_request(i):
+        rows = bulk_rows(args, env, context, i)
+        body = json.dumps({"district": slug, "rows": rows})
+        return ("POST", "/api/v1/measurements/bulk/", body, "json",
+                {"district": district.pk, "rows": rows})  # fmt: skip
+
+    def get(path):
+        return lambda i: ("GET", path, None, None, read)
+
+    as_of = context["as_of"]
+    return [
+        {"name": "Dashboard (district)", "key": "dashboard",
+         "request": get(f"/districts/{slug}/dashboard/")},
+        {"name": "Metric page with network table", "key": "metric_page",
+         "request": get(f"/districts/{slug}/metrics/{metric.pk}/")},
+        {"name": "Network scorecard", "key": "network_scorecard",
+         "request": get(f"/districts/{slug}/networks/{network.pk}/")},
+        {"name": f"Matrix page ({args.responsibilities} x {args.roles})",
+         "key": "matrix", "request": get(f"/districts/{slug}/matrix/")},
+        {"name": "Matrix cell save (htmx)", "key": "cell_save", "request": cell_request},
+        {"name": "API: list measurements, one metric, page of 100", "key": "api_list",
+         "request": get(f"/api/v1/measurements/?district={slug}&metric={metric.pk}"
+                        "&limit=100")},
+        {"name": "API: dashboard summary", "key": "api_dashboard",
+         "request": get(f"/api/v1/districts/{slug}/dashboard/?as_of={as_of}")},
+        {"name": f"API: bulk upsert of {args.bulk_rows:,} rows", "key": "bulk_upsert",
+         "request": bulk_request, "repeat": args.bulk_repeat},
+    ]  # fmt: skip
+
+
+def count_queries(context, op) -> tuple[int, int]:
+    """The SQL queries and the status of one in-process request of `op`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    method, path, body, kind, _params = op["request"](0)
+    client = context["client"]
+    headers = {"HX-Request": "true"} if op["key"] == "cell_save" else {}
+    with CaptureQueriesContext(connection) as queries:
+        if method == "GET":
+            response = client.get(path, headers=headers)
+        else:
+            content_type = (
+                "application/json" if kind == "json"
+                else "application/x-www-form-urlencoded"
+            )  # fmt: skip
+            response = client.generic(
+                method, path, body, content_type=content_type, headers=headers
+            )
+    return len(queries.captured_queries), response.status_code
+
+
+# --- Timing ---
+
+
+class Http:
+    """One keep-alive connection to a server on loopback."""
+
+    def __init__(self, port: int, cookie: str = ""):
+        self.port, self.cookie = port, cookie
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+    def send(self, method, path, body=None, kind=None, extra=None) -> tuple[float, int]:
+        headers = {"Host": "127.0.0.1", **(extra or {})}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        if kind == "json":
+            headers["Content-Type"] = "application/json"
+        elif kind == "form":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if method == "POST" and self.cookie:
+            headers["X-CSRFToken"] = CSRF_SECRET
+        started = time.perf_counter()
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        response.read()
+        return time.perf_counter() - started, response.status
+
+
+CSRF_SECRET = "b" * 32  # a valid unmasked CSRF secret, sent as cookie and header
+
+
+class RequestLog:
+    """Lanes' JSON request log (one line per request, with duration_ms), read as it grows."""
+
+    def __init__(self, path: Path):
+        self.file = path.open()
+
+    def durations(self, path: str) -> list[float]:
+        found = []
+        for line in self.file.readlines():
+            if '"lanes.requests"' not in line:
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if record.get("path") == path:
+                found.append(record["duration_ms"] / 1000)
+        return found
+
+
+def summary(seconds: list[float]) -> tuple[float, float]:
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def time_bare_sql(env, op, repeat: int) -> list[float]:
+    conn = psycopg2.connect(env["DATABASE_URL"])
+    function = sql.OPERATIONS[op["key"]]
+    times = []
+    for i in range(repeat):
+        _method, _path, _body, _kind, params = op["request"](i)
+        with conn.cursor() as cursor:
+            started = time.perf_counter()
+            function(cursor, params)
+            conn.commit()
+            times.append(time.perf_counter() - started)
+    conn.close()
+    return times
+
+
+def run_operation(args, env, context, op, lanes: Http, raw: Http, log: RequestLog):
+    repeat = op.get("repeat", args.repeat)
+    headers = {"HX-Request": "true"} if op["key"] == "cell_save" else {}
+    client_times, statuses = [], set()
+    for i in range(-1, repeat):  # one warm-up request
+        method, path, body, kind, _params = op["request"](i)
+        seconds, status = lanes.send(method, path, body, kind, headers)
+        statuses.add(status)
+        if i >= 0:
+            client_times.append(seconds)
+    time.sleep(0.2)
+    server_times = log.durations(path)[1:]
+    bare = time_bare_sql(env, op, repeat)
+    raw_times = []
+    for i in range(-1, repeat):
+        _method, _path, _body, _kind, params = op["request"](i)
+        seconds, status = raw.send(
+            "POST", f"/{op['key']}", json.dumps(params, default=str), "json"
+        )
+        if status != 200:
+            sys.exit(f"The raw app answered {status} for {op['key']}")
+        if i >= 0:
+            raw_times.append(seconds)
+    queries, _status = count_queries(context, op)
+    return {
+        "name": op["name"],
+        "statuses": sorted(statuses),
+        "lanes": summary(server_times or client_times),
+        "client": summary(client_times),
+        "bare": summary(bare),
+        "raw": summary(raw_times),
+        "queries": queries,
+        "repeat": repeat,
+    }
+
+
+def not_modified(context, lanes: Http, log: RequestLog, repeat: int) -> dict:
+    path = f"/districts/{SLUG}/dashboard/"
+    lanes.send("GET", path)
+    lanes.conn.request(
+        "GET", path, headers={"Host": "127.0.0.1", "Cookie": lanes.cookie}
+    )
+    response = lanes.conn.getresponse()
+    response.read()
+    etag = response.getheader("ETag")
+    times, statuses = [], set()
+    for _ in range(repeat):
+        seconds, status = lanes.send("GET", path, extra={"If-None-Match": etag})
+        times.append(seconds)
+        statuses.add(status)
+    time.sleep(0.2)
+    server = log.durations(path)[-repeat:]
+    return {"statuses": sorted(statuses), "lanes": summary(server or times)}
+
+
+# --- Report ---
+
+
+def machine(env) -> dict:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
+    with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT pg_size_pretty(pg_total_relation_size('goals_measurement'))"
+        )
+        size = cursor.fetchone()[0]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram": f"{memory / 1024 / 1024:.0f} GiB",
+        "postgres": version,
+        "python": platform.python_version(),
+        "table_size": size,
+        "load": os.getloadavg(),
+    }
+
+
+def ms(seconds: float) -> str:
+    value = seconds * 1000
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def report(args, results, modified, info, generation, counts) -> str:
+    lines = [
+        RESULTS_START,
+        "",
+        f"Run on {datetime.datetime.now(datetime.UTC):%Y-%m-%d}: {info['cpu']}, {info['cores']} cores, "
+        f"{info['ram']} RAM, PostgreSQL {info['postgres']}, Python {info['python']}; "
+        f"load average at the end {info['load'][0]:.1f} (the machine is shared).",
+        "",
+        f"Data: {counts} (`goals_measurement` {info['table_size']} with indexes). "
+        + (
+            f"Generated in {generation:.0f} s by `generate_district`."
+            if generation is not None
+            else "Generated by an earlier run (`--reuse`)."
+        ),
+        "",
+        f"Times in ms; median / p95 over {args.repeat} requests "
+        f"({args.bulk_repeat} for the bulk upsert), after one warm-up request.",
+        "",
+        "| Operation | Lanes median | Lanes p95 | Queries | Bare SQL median "
+        "| Raw view median | Lanes / bare SQL | Lanes / raw view | Status |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        lanes, bare, raw = r["lanes"][0], r["bare"][0], r["raw"][0]
+        lines.append(
+            f"| {r['name']} | {ms(lanes)} | {ms(r['lanes'][1])} | {r['queries']} "
+            f"| {ms(bare)} | {ms(raw)} | {lanes / bare:.1f} | {lanes / raw:.1f} "
+            f"| {', '.join(map(str, r['statuses']))} |"
+        )
+    lines.append(
+        f"| Dashboard, unchanged (If-None-Match) | {ms(modified['lanes'][0])} "
+        f"| {ms(modified['lanes'][1])} | | | | | "
+        f"| {', '.join(map(str, modified['statuses']))} |"
+    )
+    lines += ["", RESULTS_END]
+    return "\n".join(lines)
+
+
+def write_report(path: Path, text: str) -> None:
+    current = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    if RESULTS_START in current and RESULTS_END in current:
+        before = current.split(RESULTS_START)[0]
+        after = current.split(RESULTS_END, 1)[1]
+        current = before + text + after
+    else:
+        current = current.rstrip("\n") + "\n\n" + text + "\n"
+    path.write_text(current)
+
+
+def main():
+    args = parse_args()
+    env = lanes_env(args)
+    ensure_database(args)
+    say(f"Migrating {args.database}")
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    generation = generate(args, env)
+    context = prepare(args, env)
+    cookie = f"sessionid={context['session']}; csrftoken={CSRF_SECRET}"
+    logs = ROOT / "bench" / "logs"
+    logs.mkdir(exist_ok=True)
+    lanes_log, raw_log = logs / "lanes.log", logs / "raw.log"
+    gunicorn = [PYTHON, "-m", "gunicorn", "--workers=2", "--timeout=600"]
+    lanes_server = start(
+        [*gunicorn, f"--bind=127.0.0.1:{args.port}", "config.wsgi:application"],
+        env, lanes_log, args.port,
+    )  # fmt: skip
+    raw_env = {**env, "BENCH_DSN": env["DATABASE_URL"]}
+    raw_server = start(
+        [*gunicorn, f"--bind=127.0.0.1:{args.raw_port}", "--chdir=bench",
+         "rawapp:application"],
+        raw_env, raw_log, args.raw_port,
+    )  # fmt: skip
+    try:
+        log = RequestLog(lanes_log)
+        lanes, raw = Http(args.port, cookie), Http(args.raw_port)
+        results = []
+        for op in operations(args, env, context):
+            say(f"Timing: {op['name']}")
+            results.append(run_operation(args, env, context, op, lanes, raw, log))
+            r = results[-1]
+            say(
+                f"  Lanes {ms(r['lanes'][0])} ms (p95 {ms(r['lanes'][1])}), "
+                f"{r['queries']} queries, bare SQL {ms(r['bare'][0])} ms, "
+                f"raw view {ms(r['raw'][0])} ms, status {r['statuses']}"
+            )
+        modified = not_modified(context, lanes, log, args.repeat)
+    finally:
+        lanes_server.terminate()
+        raw_server.terminate()
+        lanes_server.wait(30)
+        raw_server.wait(30)
+    counts = (
+        f"{args.schools:,} schools in {args.networks} networks, {args.metrics} weekly "
+        f"metrics, {args.weeks} weeks: {args.schools * args.metrics * args.weeks:,} "
+        f"measurements; matrix {args.responsibilities} responsibilities x "
+        f"{args.roles} roles"
+    )
+    text = report(args, results, modified, machine(env), generation, counts)
+    write_report(Path(args.output), text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""The bare SQL each benchmarked operation needs, written by hand for PostgreSQL.
+
+These are the floor a page or endpoint is compared against: the same data read (or
+written) in as few, as plain statements as possible, with no ORM, no templates, no
+history rows and no access checks. `bench/run.py` times them directly with psycopg2;
+`bench/rawapp.py` serves them as minimal JSON views.
+
+Every function takes a psycopg2 cursor and the operation's parameters and returns
+rows (lists of tuples), so a caller can time it or serialise it.
+"""
+
+ROLLUP = """
+SELECT m.metric_id, {network} m.period_end,
+       CASE mt.aggregation
+         WHEN 'mean' THEN avg(m.value::float8)
+         WHEN 'weighted_n' THEN coalesce(
+           sum(m.value::float8 * m.n) / nullif(sum(m.n), 0), avg(m.value::float8))
+         WHEN 'weighted_enrollment' THEN coalesce(
+           sum(m.value::float8 * s.enrollment) / nullif(sum(s.enrollment), 0),
+           avg(m.value::float8))
+         WHEN 'sum' THEN sum(m.value::float8)
+         WHEN 'min' THEN min(m.value::float8)
+         WHEN 'max' THEN max(m.value::float8)
+       END AS value,
+       sum(m.n) AS n, count(*) AS schools
+FROM goals_measurement m
+JOIN goals_metric mt ON mt.id = m.metric_id
+JOIN district_school s ON s.id = m.school_id
+WHERE m.district_id = %(district)s AND m.scope = 'school'
+  AND m.metric_id = ANY(%(metrics)s) AND m.period_end <= %(until)s
+  AND (m.n IS NULL OR m.n >= coalesce(mt.min_n, %(min_n)s)) {where}
+GROUP BY m.metric_id, mt.aggregation, {network} m.period_end
+"""
+
+LATEST_PER_SCHOOL = """
+SELECT metric_id, school_id, period_end, value, n, previous_value
+FROM (
+  SELECT m.metric_id, m.school_id, m.period_end, m.value, m.n,
+         lead(m.value) OVER w AS previous_value, row_number() OVER w AS newest
+  FROM goals_measurement m
+  JOIN district_school s ON s.id = m.school_id
+  WHERE m.district_id = %(district)s AND m.scope = 'school'
+    AND m.metric_id = ANY(%(metrics)s) AND m.period_end <= %(until)s
+    AND s.network_id = %(network)s
+  WINDOW w AS (PARTITION BY m.metric_id, m.school_id ORDER BY m.period_end DESC)
+) latest
+WHERE newest = 1
+"""
+
+METRICS = """
+SELECT mt.id, mt.code, mt.name, mt.unit, mt.decimals, mt.direction, mt.aggregation,
+       mt.frequency, mt.baseline_value, mt.baseline_on, mt.target_value, mt.target_on,
+       mt.tolerance, g.id, g.statement,
+       array(SELECT t.due_on || ':' || t.value FROM goals_target t
+             WHERE t.metric_id = mt.id ORDER BY t.due_on)
+FROM goals_metric mt JOIN goals_goal g ON g.id = mt.goal_id
+WHERE mt.district_id = %(district)s AND mt.id = ANY(%(metrics)s)
+ORDER BY g.sort_order, mt.sort_order, mt.id
+"""
+
+
+def _all(cursor, sql: str, params: dict) -> list[tuple]:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def rollup(cursor, params: dict, *, by_network: bool, network=None) -> list[tuple]:
+    sql = ROLLUP.format(
+        network="s.network_id," if by_network else "",
+        where="AND s.network_id = %(network)s" if network is not None else "",
+    )
+    return _all(cursor, sql, {**params, "network": network})
+
+
+def dashboard(cursor, params: dict) -> dict:
+    """Metrics with goals and targets, and every metric's district series."""
+    return {
+        "metrics": _all(cursor, METRICS, params),
+        "district": rollup(cursor, params, by_network=False),
+    }
+
+
+def metric_page(cursor, params: dict) -> dict:
+    """One metric: its district series and a series per network."""
+    one = {**params, "metrics": [params["metric"]]}
+    return {
+        "metrics": _all(cursor, METRICS, one),
+        "district": rollup(cursor, one, by_network=False),
+        "networks": rollup(cursor, one, by_network=True),
+    }
+
+
+def network_scorecard(cursor, params: dict) -> dict:
+    """Every metric for one network and the district, and each school's latest values."""
+    return {
+        "metrics": _all(cursor, METRICS, params),
+        "network": rollup(cursor, params, by_network=True, network=params["network"]),
+        "district": rollup(cursor, params, by_network=False),
+        "schools": _all(cursor, LATEST_PER_SCHOOL, params),
+    }
+
+
+def matrix(cursor, params: dict) -> dict:
+    """Roles, rows by work area, and every cell of the district's matrix."""
+    return {
+        "roles": _all(
+            cursor,
+            "SELECT id, code, title, kind FROM roles_role WHERE district_id = "
+            "%(district)s ORDER BY kind, sort_order, code, id",
+            params,
+        ),
+        "rows": _all(
+            cursor,
+            "SELECT r.id, r.name, r.is_joint, r.version, w.id, w.name "
+            "FROM roles_responsibility r JOIN roles_workarea w ON w.id = r.work_area_id "
+            "WHERE r.district_id = %(district)s "
+            "ORDER BY w.sort_order, w.name, r.sort_order, r.name, r.id",
+            params,
+        ),
+        "cells": _all(
+            cursor,
+            "SELECT responsibility_id, role_id, level FROM roles_ownership "
+            "WHERE district_id = %(district)s",
+            params,
+        ),
+    }
+
+
+def cell_save(cursor, params: dict) -> list[tuple]:
+    """Set one cell if the row is still at the version shown; bump the row's version."""
+    cursor.execute(
+        "UPDATE roles_responsibility SET version = version + 1, updated_at = now() "
+        "WHERE id = %(row)s AND version = %(version)s RETURNING version",
+        params,
+    )
+    version = cursor.fetchall()
+    if not version:
+        return []
+    cursor.execute(
+        "INSERT INTO roles_ownership "
+        "(district_id, responsibility_id, role_id, level, updated_at, version) "
+        "VALUES (%(district)s, %(row)s, %(role)s, %(level)s, now(), 1) "
+        "ON CONFLICT (responsibility_id, role_id) DO UPDATE SET level = excluded.level, "
+        "version = roles_ownership.version + 1, updated_at = now() RETURNING id",
+        params,
+    )
+    return version + cursor.fetchall()
+
+
+def api_list(cursor, params: dict) -> list[tuple]:
+    """A page of 100 measurements of one metric, in id order, with their names."""
+    return _all(
+        cursor,
+        "SELECT m.id, m.period_end, m.scope, m.value, m.n, m.source, m.updated_at, "
+        "m.version, mt.code, mt.name, s.school_id, s.name, nw.name "
+        "FROM goals_measurement m JOIN goals_metric mt ON mt.id = m.metric_id "
+        "LEFT JOIN district_school s ON s.id = m.school_id "
+        "LEFT JOIN district_network nw ON nw.id = m.network_id "
+        "WHERE m.district_id = %(district)s AND m.metric_id = %(metric)s "
+        "ORDER BY m.id LIMIT 101",
+        params,
+    )
+
+
+def bulk_upsert(cursor, params: dict) -> list[tuple]:
+    """Insert or update school values by metric code and school id, in one statement."""
+    rows = params["rows"]
+    cursor.execute(
+        """
+        INSERT INTO goals_measurement (district_id, metric_id, period_end, scope,
+            school_id, value, n, source, entered_at, updated_at, version)
+        SELECT %(district)s, mt.id, r.period_end, 'school', s.id, r.value, r.n,
+               'bench', now(), now(), 1
+        FROM unnest(%(codes)s::text[], %(schools)s::text[], %(periods)s::date[],
+                    %(values)s::numeric[], %(ns)s::int[])
+             AS r(code, school, period_end, value, n)
+        JOIN goals_metric mt ON mt.district_id = %(district)s AND mt.code = r.code
+        JOIN district_school s ON s.district_id = %(district)s AND s.school_id = r.school
+        ON CONFLICT (metric_id, school_id, period_end) WHERE scope = 'school'
+        DO UPDATE SET value = excluded.value, n = excluded.n,
+            version = goals_measurement.version + 1, updated_at = now()
+        RETURNING id
+        """,
+        {
+            "district": params["district"],
+            "codes": [r["metric"] for r in rows],
+            "schools": [r["school_id"] for r in rows],
+            "periods": [r["period_end"] for r in rows],
+            "values": [r["value"] for r in rows],
+            "ns": [r.get("n") for r in rows],
+        },
+    )
+    return cursor.fetchall()
+
+
+OPERATIONS = {
+    "dashboard": dashboard,
+    "metric_page": metric_page,
+    "network_scorecard": network_scorecard,
+    "matrix": matrix,
+    "cell_save": cell_save,
+    "api_list": api_list,
+    "api_dashboard": dashboard,
+    "bulk_upsert": bulk_upsert,
+}
