@@ -1,8 +1,12 @@
 """API filters of the district app, and what every API list shares: district and
 incremental-sync filters, stable ordering, pagination."""
 
+import datetime
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions, filters, pagination
 
 from district.models import AccessLevel, District, Membership, Network, Person, School
@@ -19,8 +23,25 @@ def visible(model):
     return queryset
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, converted to UTC: PostgreSQL refuses offsets beyond ±16 hours."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError as error:
+            raise ValidationError(_("This time is out of range."), "invalid") from error
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 def updated_since_filter() -> django_filters.IsoDateTimeFilter:
-    return django_filters.IsoDateTimeFilter(
+    return UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Only rows changed at or after this time (ISO 8601), "

@@ -112,6 +112,17 @@ def test_updated_since_returns_rows_changed_since(api_client_for, viewer, distri
     assert [row["id"] for row in rows] == [new.pk]
 
 
+def test_updated_since_accepts_any_valid_offset(api_client_for, viewer, district):
+    RoleFactory(district=district)
+
+    response = api_client_for(viewer).get(
+        "/api/v1/roles/", {"updated_since": "2001-06-27T03:08:23+19:06"}
+    )
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+
+
 def test_search_and_ordering(api_client_for, viewer, district):
     RoleFactory(district=district, code="CTO", title="Chief Technology Officer")
     RoleFactory(district=district, code="CAO", title="Chief Academic Officer")
@@ -148,6 +159,7 @@ def test_filter_by_another_districts_object_is_400(
         "network=1.5",
         "updated_since=not-a-date",
         "updated_since=99999-01-01T00:00:00",
+        "updated_since=0001-01-01T00:00:00%2B05:00",
         "category=XX",
     ],
 )

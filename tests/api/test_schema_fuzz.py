@@ -11,7 +11,9 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, strategies
 from hypothesis import settings as hypothesis_settings
@@ -94,11 +96,19 @@ def api_schema(settings, district, other_district, district_admin):
         "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "token": None},
     }
     build_district(district, other_district)
-    if "schema" not in _loaded:
-        _loaded["schema"] = schemathesis.openapi.from_wsgi(
-            "/api/v1/schema/?format=json", get_wsgi_application()
-        )
-    return _loaded["schema"]
+    # As Django's test client does: requests must not close the test's connection
+    # (and with it the transaction holding the test data).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        if "schema" not in _loaded:
+            _loaded["schema"] = schemathesis.openapi.from_wsgi(
+                "/api/v1/schema/?format=json", get_wsgi_application()
+            )
+        yield _loaded["schema"]
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
