@@ -1,11 +1,12 @@
 """Matrix rules (classification, warnings, overload), the assembled matrix, cell edits."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import OperationalError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from roles.matrix import (
@@ -526,3 +527,73 @@ def test_build_matrix_as_of_shows_the_past(row, cabinet, editor):
     past = build_matrix(row.district, as_of=after)
     assert past.find_row(row.pk).health.classification == Classification.DISTINCT
     assert past.as_of == after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_one_row_at_once_let_only_the_first_through(
+    district, editor, district_admin
+):
+    """Two server processes (here: two threads, two database connections) save the same
+    row from the same version: the database lets one through and refuses the other."""
+    cao = RoleFactory(district=district, code="CAO")
+    cso = RoleFactory(district=district, code="CSO")
+    row = ResponsibilityFactory(district=district)
+    claimed, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                set_ownership(
+                    responsibility=Responsibility.objects.get(pk=row.pk),
+                    role=cao,
+                    level="A",
+                    expected_version=1,
+                    acting_user=editor,
+                )
+                claimed.set()
+                release.wait(10)  # hold the transaction open
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            set_ownership(
+                responsibility=Responsibility.objects.get(pk=row.pk),
+                role=cso,
+                level="A",
+                expected_version=1,
+                acting_user=district_admin,
+            )
+            outcome["second"] = "saved"
+        except StaleRowError:
+            outcome["second"] = "refused as stale"
+        except OperationalError:
+            # SQLite has one writer at a time: the second write is refused while the
+            # first holds the database.
+            outcome["second"] = "refused while locked"
+        finally:
+            connections.close_all()
+
+    first_thread = threading.Thread(target=first)
+    first_thread.start()
+    assert claimed.wait(10)
+    second_thread = threading.Thread(target=second)
+    second_thread.start()
+    # On PostgreSQL the second save waits for the first's row lock...
+    second_thread.join(0.5)
+    release.set()
+    first_thread.join(10)
+    second_thread.join(10)
+    # ... and then finds the row at version 2, not 1.
+    expected = (
+        {"refused as stale"}
+        if connection.vendor == "postgresql"
+        else {"refused as stale", "refused while locked"}
+    )
+    assert outcome["second"] in expected
+    assert dict(
+        Ownership.objects.filter(responsibility=row).values_list("role__code", "level")
+    ) == {"CAO": "A"}
+    row.refresh_from_db()
+    assert row.version == 2
