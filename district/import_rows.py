@@ -215,6 +215,17 @@ def cell_text(row: Mapping, column: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+def unstorable_text(text: str) -> str | None:
+    """Why `text` cannot be stored as text (a NUL character, an unpaired surrogate), or None."""
+    if "\x00" in text:
+        return "Contains a NUL character, which text cannot hold."
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "Contains an unpaired surrogate, which is not valid text."
+    return None
+
+
 def lock_district(district: District) -> None:
     """Serialize imports into one district until the transaction ends.
 

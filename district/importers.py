@@ -25,6 +25,7 @@ from .import_rows import (
     parse_whole_number,
     row_name,
     row_shape_errors,
+    unstorable_text,
 )
 from .models import District, Network, School, SchoolCategory
 
@@ -69,10 +70,11 @@ def import_networks(
     for number, row in numbered_rows(rows, first_row):
         problems = row_shape_errors(number, row)
         name = cell_text(row, "network") if not problems else ""
-        if len(name) > max_length:
-            problems.append(
-                RowError(number, "network", f"At most {max_length} characters.")
-            )
+        message = unstorable_text(name) or (
+            f"At most {max_length} characters." if len(name) > max_length else None
+        )
+        if message:
+            problems.append(RowError(number, "network", message))
         if problems:
             errors.extend(problems)
         elif name:
@@ -239,10 +241,12 @@ def _school_values(number: int, row) -> tuple[dict, list[RowError]]:
                 problems.append(RowError(number, column, problem))
         values[column] = text
     for column, max_length in _text_lengths().items():
-        if len(values.get(column) or "") > max_length:
-            problems.append(
-                RowError(number, column, f"At most {max_length} characters.")
-            )
+        text = values.get(column) or ""
+        message = unstorable_text(text) or (
+            f"At most {max_length} characters." if len(text) > max_length else None
+        )
+        if message:
+            problems.append(RowError(number, column, message))
     return values, problems
 
 

@@ -28,6 +28,7 @@ from district.import_rows import (
     read_csv,
     row_name,
     row_shape_errors,
+    unstorable_text,
 )
 from district.models import District, Network, School
 
@@ -125,6 +126,10 @@ def upsert_measurements(
     """
     if len(source) > Measurement._meta.get_field("source").max_length:
         raise ValueError("The source label is too long.")
+    if unstorable_text(source):
+        raise ValueError(
+            f"The source label cannot be stored: {unstorable_text(source)}"
+        )
     # No ordering in these lookups: the models' default orderings join other tables.
     metrics = {
         metric.code: metric

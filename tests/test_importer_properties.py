@@ -5,9 +5,8 @@ For any rows, `goals.importers.upsert_measurements` and
 row errors and leave the database as it was, and they never raise. Each example runs
 in a transaction that is rolled back, so examples do not see each other's rows.
 
-Two kinds of cell still make import_schools raise instead of reporting the row: NUL
-characters and lone surrogates. The random text leaves them out, and the xfail tests
-at the end pin them until the importer refuses them.
+Text that no database can store (NUL characters, lone surrogates) is refused with a
+row error; the tests at the end pin that.
 """
 
 import datetime
@@ -76,8 +75,8 @@ def acting_user(db):
 
 
 def text(max_size: int):
-    """Any text except NUL, which import_schools does not refuse yet (see the end)."""
-    return st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=max_size)
+    """Any text, NUL characters included."""
+    return st.text(alphabet=st.characters(), max_size=max_size)
 
 
 blank = st.sampled_from(["", "  ", None])
@@ -368,13 +367,9 @@ def test_import_schools_stores_every_valid_row(measured_district, acting_user, r
     run_and_roll_back(check)
 
 
-# --- Known gaps: cells that make import_schools raise instead of reporting the row ---
+# --- Text that cannot be stored: refused with a row error, nothing saved ---
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="import_schools does not refuse NUL characters: PostgreSQL raises ValueError",
-)
 @pytest.mark.parametrize("column", ["school_id", "long_name", "network"])
 def test_import_schools_refuses_nul_characters_with_a_row_error(
     measured_district, acting_user, column
@@ -388,11 +383,6 @@ def test_import_schools_refuses_nul_characters_with_a_row_error(
     assert not School.objects.filter(school_id__startswith="500001").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="import_schools does not refuse lone surrogates (possible in JSON): "
-    "the database driver raises UnicodeEncodeError",
-)
 def test_import_schools_refuses_lone_surrogates_with_a_row_error(
     measured_district, acting_user
 ):

@@ -257,6 +257,16 @@ def test_a_column_left_out_keeps_the_schools_values(district, editor):
             "At most 30 characters.",
         ),
         (
+            {"school_id": "1", "long_name": "A\x00"},
+            "long_name",
+            "Contains a NUL character, which text cannot hold.",
+        ),
+        (
+            {"school_id": "1", "long_name": "A", "network": "Network \ud800"},
+            "network",
+            "Contains an unpaired surrogate, which is not valid text.",
+        ),
+        (
             {"school_id": "1", "long_name": "A", "network": "N" * 101},
             "network",
             "At most 100 characters.",
