@@ -425,3 +425,23 @@ def test_deleting_a_cell_clears_it_through_set_ownership(
     assert response.status_code == 204
     cell.responsibility.refresh_from_db()
     assert cell.responsibility.version == row_version + 1
+
+
+def test_a_clash_that_passes_validation_is_409_not_500(
+    api_client_for, editor, district, monkeypatch
+):
+    """Two requests may both pass validation; the database refuses the second."""
+    RoleFactory(district=district, code="CAO")
+    monkeypatch.setattr(
+        "district.api.serializers.ValidatedModelSerializer.validate",
+        lambda self, attrs: attrs,
+    )
+
+    response = api_client_for(editor).post(
+        "/api/v1/roles/",
+        {"district": district.slug, "code": "CAO", "title": "Another"},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert Role.objects.filter(code="CAO").count() == 1

@@ -277,3 +277,39 @@ def test_unsupported_methods_are_405(api_client_for, superuser, basename, distri
 
     assert client.put(reverse(f"{basename}-list"), {}, format="json").status_code == 405
     assert client.post(detail_url(basename, obj), {}, format="json").status_code == 405
+
+
+# Resources without a uniqueness rule that a copy of an object would break.
+DUPLICATES_ALLOWED = {"person", "role-assignment", "goal"}
+
+
+@pytest.mark.parametrize("basename", BASENAMES)
+def test_posting_a_copy_answers_400_with_the_constraints_message(
+    request, api_client_for, basename, district
+):
+    """Uniqueness rules are checked by full_clean(): a 400, never an IntegrityError."""
+    client = api_client_for(writer_for(request, basename))
+    obj = (
+        MAKERS["district"](district)
+        if basename == "district"
+        else make_object(basename, district)
+    )
+    model = type(obj)
+    body = payload_from(client.get(detail_url(basename, obj)).json())
+    before = model.objects.count()
+
+    response = client.post(reverse(f"{basename}-list"), body, format="json")
+
+    if basename in DUPLICATES_ALLOWED:
+        assert response.status_code == 201
+        return
+    assert response.status_code == 400, response.content
+    messages = {
+        str(constraint.violation_error_message)
+        for constraint in model._meta.constraints
+        if getattr(constraint, "violation_error_message", None)
+    } | {"district with this slug already exists."}
+    assert messages & {
+        message for errors in response.json().values() for message in errors
+    }
+    assert model.objects.count() == before
