@@ -223,6 +223,7 @@ REST_FRAMEWORK = {
         "token": env("API_THROTTLE_TOKEN", default="600/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "district.api.errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

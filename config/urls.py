@@ -3,10 +3,11 @@
 from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
+from district.api import errors as api_errors
 
 # Swagger UI starts from an inline script and style: this page alone allows them,
 # by a per-request nonce (templates/drf_spectacular/swagger_ui.html), plus the
@@ -33,6 +34,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("healthz", healthz, name="healthz"),
+    # Last: any other path under /api/ answers a JSON 404.
+    re_path(r"^api/", api_errors.not_found),
 ]
 
 admin.site.site_header = "Lanes administration"

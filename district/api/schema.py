@@ -27,6 +27,7 @@ ERRORS = {
         ERROR,
     ),
     "412": ("If-Match does not match the object's current ETag.", ERROR),
+    "413": ("The request body is too large (see DATA_UPLOAD_MAX_MEMORY_SIZE).", ERROR),
     "415": ("Send JSON (Content-Type: application/json).", ERROR),
     "429": ("Too many requests: wait the seconds given in Retry-After.", ERROR),
 }
@@ -59,7 +60,7 @@ def _codes(path: str, method: str) -> list[str]:
     if "{" in path:
         codes.append("404")
     if method in ("post", "put", "patch"):
-        codes.append("415")
+        codes += ["413", "415"]
     if versioned and method in ("post", "put", "patch", "delete"):
         codes.append("409")
     if versioned and is_detail and method in ("put", "patch", "delete"):

@@ -445,3 +445,26 @@ def test_a_clash_that_passes_validation_is_409_not_500(
 
     assert response.status_code == 409
     assert Role.objects.filter(code="CAO").count() == 1
+
+
+def test_a_body_over_the_upload_limit_is_413_in_json(
+    settings, api_client_for, editor, district
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = api_client_for(editor).post(
+        "/api/v1/measurements/bulk/",
+        {"district": district.slug, "rows": [{"metric": "x" * 100}] * 20},
+        format="json",
+    )
+
+    assert response.status_code == 413
+    assert "at most 10,000 rows" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v1/roles", "/api/"])
+def test_unknown_api_paths_are_json_404(api_client_for, editor, path):
+    response = api_client_for(editor).get(path)
+
+    assert response.status_code == 404
+    assert "No such API endpoint." in response.json()["detail"]
