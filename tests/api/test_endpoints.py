@@ -313,3 +313,21 @@ def test_posting_a_copy_answers_400_with_the_constraints_message(
         message for errors in response.json().values() for message in errors
     }
     assert model.objects.count() == before
+
+
+@pytest.mark.parametrize("basename", BASENAMES)
+def test_writes_with_a_token_record_the_tokens_user(
+    request, token_client_for, basename, district
+):
+    user = writer_for(request, basename)
+    client = token_client_for(user, scope="write")
+    obj = make_object(basename, district)
+    model = type(obj)
+
+    response = client.patch(
+        detail_url(basename, obj), CHANGES.get(basename, {}), format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    latest = latest_history(model, obj.pk)
+    assert (latest.history_type, latest.history_user) == ("~", user)
