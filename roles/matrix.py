@@ -131,13 +131,7 @@ class MatrixFilters:
 
     @property
     def is_active(self) -> bool:
-        return bool(
-            self.work_area
-            or self.role
-            or self.level
-            or self.classification
-            or self.with_warnings
-        )
+        return self != MatrixFilters()
 
 
 @dataclass(frozen=True)
@@ -261,12 +255,7 @@ def assemble_matrix(snapshot: Snapshot, filters: MatrixFilters | None = None) ->
                     responsible[cell.role.pk] += 1
             rows.append(
                 MatrixRow(
-                    pk=values.pk,
-                    work_area_id=values.work_area_id,
-                    name=values.name,
-                    description=values.description,
-                    is_joint=values.is_joint,
-                    version=values.version,
+                    **vars(values),  # pk, work_area_id, name, description, ...
                     cells=cells,
                     health=health,
                     is_first_in_area=index == 0,
@@ -369,7 +358,11 @@ def set_ownership(
         )
     claim_row(responsibility_id=responsibility.pk, expected_version=expected_version)
     responsibility.version = expected_version + 1
-    current = Ownership.objects.filter(responsibility=responsibility, role=role).first()
+    current = (
+        Ownership.objects.filter(responsibility=responsibility, role=role)
+        .order_by("pk")
+        .first()
+    )
     if level is None:
         if current is not None:
             current._history_user = acting_user
@@ -409,9 +402,9 @@ def set_row_levels(
     change with `StaleRowError`. Returns the roles whose cells changed.
     """
     current = dict(
-        Ownership.objects.filter(responsibility=responsibility).values_list(
-            "role_id", "level"
-        )
+        Ownership.objects.filter(responsibility=responsibility)
+        .order_by()
+        .values_list("role_id", "level")
     )
     changed = [
         role

@@ -207,10 +207,14 @@ def diff_snapshots(before: Snapshot, after: Snapshot) -> MatrixChanges:
     row_changes: list[RowChange] = []
     for pk in order:
         old, new = old_rows.get(pk), new_rows.get(pk)
-        if old is None or new is None:
-            row = new or old
-            kind = RowChangeKind.ADDED if old is None else RowChangeKind.REMOVED
-            row_changes.append(RowChange(pk, row.name, kind))
+        if old is None:
+            # An added row's cells are listed with it, not one by one.
+            levels = _levels_text(after, pk)
+            row_changes.append(RowChange(pk, new.name, RowChangeKind.ADDED, "", levels))
+            continue
+        if new is None:
+            levels = _levels_text(before, pk)
+            row_changes.append(RowChange(pk, old.name, RowChangeKind.REMOVED, levels))
             continue
         if old.name != new.name:
             row_changes.append(
@@ -263,7 +267,7 @@ def diff_snapshots(before: Snapshot, after: Snapshot) -> MatrixChanges:
     for row_pk, role_pk in keys:
         old_level = before.levels.get((row_pk, role_pk), "")
         new_level = after.levels.get((row_pk, role_pk), "")
-        if old_level == new_level:
+        if old_level == new_level or row_pk not in old_rows or row_pk not in new_rows:
             continue
         row = new_rows.get(row_pk) or old_rows.get(row_pk)
         role = roles.get(role_pk)
@@ -283,6 +287,15 @@ def diff_snapshots(before: Snapshot, after: Snapshot) -> MatrixChanges:
         end=after.as_of,
         rows=tuple(row_changes),
         cells=tuple(cell_changes),
+    )
+
+
+def _levels_text(snapshot: Snapshot, row_pk: int) -> str:
+    """A row's levels in column order, as "CAO A, CSO R"."""
+    return ", ".join(
+        f"{role.code} {snapshot.levels[row_pk, role.pk]}"
+        for role in snapshot.roles
+        if (row_pk, role.pk) in snapshot.levels
     )
 
 

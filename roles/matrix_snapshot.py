@@ -77,7 +77,11 @@ def load_snapshot(district: District, *, as_of: datetime | None = None) -> Snaps
         .order_by(*RESPONSIBILITY_ORDER)
         .values_list("id", "work_area_id", "name", "description", "is_joint", "version")
     )
-    levels = rows(Ownership).values_list("responsibility_id", "role_id", "level")
+    # No ORDER BY: Ownership's default ordering sorts by the responsibility's own
+    # ordering, which joins and sorts three tables for nothing here.
+    levels = (
+        rows(Ownership).order_by().values_list("responsibility_id", "role_id", "level")
+    )
     return Snapshot(
         district_id=district.pk,
         overload_ratio=district.overload_ratio,

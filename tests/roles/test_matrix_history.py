@@ -101,6 +101,17 @@ def test_diff_lists_rows_added_removed_renamed_moved_and_declared_joint():
     ]
 
 
+def test_added_and_removed_rows_carry_their_cells_instead_of_listing_each():
+    before = snapshot([row(1, "Budget")], {(1, 2): "A", (1, 1): "C"})
+    after = snapshot([row(2, "Devices")], {(2, 1): "A", (2, 2): "R"})
+    changes = diff_snapshots(before, after)
+    assert [(c.name, c.kind, c.before, c.after) for c in changes.rows] == [
+        ("Devices", RowChangeKind.ADDED, "", "CAO A, CSO R"),
+        ("Budget", RowChangeKind.REMOVED, "CAO C, CSO A", ""),
+    ]
+    assert changes.cells == ()
+
+
 def test_diff_lists_classification_changes():
     before = snapshot([row(1, "Curriculum")], {(1, 1): "A", (1, 2): "A"})
     after = snapshot([row(1, "Curriculum")], {(1, 1): "A", (1, 2): "R"})
