@@ -5,6 +5,11 @@ end of a school year, optionally for one network and for the goals of one owner 
 (or the joint goals). It reads a fixed number of queries whatever the number of
 schools: the goals and metrics with their owners and targets, and two rollup queries.
 The metric cards built here are shared by the metric page and the scorecards.
+
+A network's or a school's value is judged against the metric's own trajectory (the
+district's baseline, interim targets and target): there are no per-network targets.
+A value hidden from the viewer by suppression counts as no data, since its status
+would hint at the hidden value.
 """
 
 import datetime
