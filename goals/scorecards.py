@@ -1,4 +1,4 @@
-"""The metric page (by network, down to schools), the network and the role scorecards.
+"""The metric page (by network, down to schools) and the network scorecard.
 
 Each builder reads a fixed number of queries whatever the number of schools; the
 grouping and "latest per school" run in SQL (`goals.rollups`), Python only evaluates
@@ -10,18 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from district.models import Network, School
-from roles.models import Role, RoleAssignment
 
 from .dashboards import (
-    GoalCard,
     MetricCard,
-    build_goal_cards,
     build_metric_card,
-    goals_with_details,
     metrics_with_details,
     status_of,
 )
@@ -33,7 +28,7 @@ from .display import (
     show_value,
     shown_change,
 )
-from .models import Goal, GoalOwner, Metric
+from .models import Metric
 from .rollups import (
     RollupValue,
     SchoolValue,
@@ -348,87 +343,4 @@ def build_network_scorecard(
         school_metrics=school_metrics,
         schools=ranked,
         counts=tuple(counts.items()),
-    )
-
-
-@dataclass(frozen=True)
-class RoleScorecard:
-    """A role's own goals, the joint goals it shares, and metrics it owns elsewhere."""
-
-    role: Role
-    holders: tuple[str, ...]
-    own_goals: tuple[GoalCard, ...]
-    joint_goals: tuple[GoalCard, ...]
-    other_metrics: tuple[MetricCard, ...]
-    counts: tuple[tuple[Status, int], ...]
-
-
-def build_role_scorecard(
-    *, district, user, role: Role, as_of: datetime.date
-) -> RoleScorecard:
-    """The role scorecard: district values of the role's goals and metrics."""
-    can_see = bool(getattr(district, "user_can_edit", False))
-    metrics = metrics_with_details(
-        Metric.objects.visible_to(user).filter(district=district)
-    )
-    goals = list(
-        goals_with_details(
-            Goal.objects.visible_to(user).filter(
-                district=district,
-                pk__in=GoalOwner.objects.filter(role=role).values("goal"),
-            ),
-            metrics,
-        )
-    )
-    goal_ids = {goal.pk for goal in goals}
-    other_metrics = [
-        metric
-        for metric in metrics.filter(owners__role=role)
-        if metric.goal_id not in goal_ids
-    ]
-    metric_ids = [m.pk for g in goals for m in g.metrics.all()] + [
-        m.pk for m in other_metrics
-    ]
-    aggregations = {m.aggregation for g in goals for m in g.metrics.all()} | {
-        m.aggregation for m in other_metrics
-    }
-    by_metric = district_series(
-        district=district, metric_ids=metric_ids, until=as_of, aggregations=aggregations
-    )
-    cards = build_goal_cards(
-        goals,
-        by_metric,
-        as_of=as_of,
-        can_see_suppressed=can_see,
-        series_label=_("District"),
-    )
-    other_cards = tuple(
-        build_metric_card(
-            metric,
-            by_metric.get(metric.pk, ()),
-            as_of=as_of,
-            can_see_suppressed=can_see,
-            series_label=_("District"),
-        )
-        for metric in other_metrics
-    )
-    today = timezone.localdate()
-    holders = tuple(
-        f"{a.person.name}{_(' (acting)') if a.is_acting else ''}"
-        for a in RoleAssignment.objects.visible_to(user)
-        .filter(role=role, started_on__lte=today)
-        .exclude(ended_on__lt=today)
-        .select_related("person")
-        .order_by("started_on", "pk")
-    )
-    statuses = [m.status.status for g in cards for m in g.metrics] + [
-        m.status.status for m in other_cards
-    ]
-    return RoleScorecard(
-        role=role,
-        holders=holders,
-        own_goals=tuple(card for card in cards if not card.is_joint),
-        joint_goals=tuple(card for card in cards if card.is_joint),
-        other_metrics=other_cards,
-        counts=tuple(count_statuses(statuses).items()),
     )

@@ -24,11 +24,8 @@ from .display import format_number
 from .exports import measurement_csv_chunks
 from .forms import DashboardFilterForm, YearForm
 from .models import Metric
-from .scorecards import (
-    build_metric_detail,
-    build_network_scorecard,
-    build_role_scorecard,
-)
+from .role_scorecard import build_role_scorecard
+from .scorecards import build_metric_detail, build_network_scorecard
 
 
 def district_networks(district, user) -> list[Network]:
