@@ -54,8 +54,7 @@ def matrix_cells(context, row: MatrixRow) -> str:
             f'<td class="cell"><label class="visually-hidden" for="cell-{pk}-{role}">'
             f"{escape(cell.role.code)} on {name}</label>"
             f'<select id="cell-{pk}-{role}" name="level-{role}" form="row-form-{pk}"'
-            f' hx-post="{prefix}{role}/{query}">{OPTIONS[cell.level]}</select>'
-            f'<span class="print-only">{cell.level}</span></td>'
+            f' hx-post="{prefix}{role}/{query}">{OPTIONS[cell.level]}</select></td>'
             for cell in row.cells
             for role in (int(cell.role.pk),)
         )

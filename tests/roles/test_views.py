@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from roles.models import Ownership, Responsibility
 from roles.responsibilities import update_responsibility
 from tests.factories import (
+    OwnershipFactory,
     ResponsibilityFactory,
     RoleFactory,
     WorkAreaFactory,
@@ -1267,3 +1268,29 @@ def test_a_move_takes_the_same_queries_for_3x2_and_200x12(
             )
         )
     assert counts[0] == counts[1]
+
+
+def test_the_page_shows_row_warnings_and_overloaded_roles(
+    client_for, viewer, district, cabinet_matrix
+):
+    m = cabinet_matrix
+    district.overload_ratio = "1.5"
+    district.save()
+    # Curriculum is declared joint but only the CAO is accountable.
+    Responsibility.objects.filter(pk=m["curriculum"].pk).update(is_joint=True)
+    for name in ("Budgeting", "Calendar", "Enrollment"):
+        row = ResponsibilityFactory(
+            district=district, work_area=m["planning"], name=name
+        )
+        OwnershipFactory(district=district, responsibility=row, role=m["cao"])
+    html = client_for(viewer).get(matrix_url(district)).content.decode()
+    assert "Declared joint, but only one role is accountable." in html
+    assert "A role is accountable, but no role is responsible." in html
+    # CAO 6, CSO 1, CTO 1: mean 8/3, limit 4 at ratio 1.5.
+    overload = " ".join(
+        re.search(r'<p class="overload">(.*?)</p>', html, re.S)[1].split()
+    )
+    assert overload == (
+        "<strong>Overloaded:</strong> CAO is accountable for 6 rows "
+        "(more than 1.50 × the mean of 2.67 over roles accountable for any row)."
+    )
