@@ -47,7 +47,7 @@ from .matrix import (
 )
 from .matrix_history import end_of_day, matrix_changes, row_history
 from .matrix_snapshot import Snapshot, load_snapshot
-from .models import RaciLevel, Responsibility, Role
+from .models import Responsibility, Role
 from .responsibilities import (
     StaleRowError,
     add_responsibility,
@@ -125,7 +125,6 @@ def _matrix_context(request, district: District, shown: ShownMatrix, **extra) ->
         "can_edit": can_edit,
         "query_suffix": f"?{shown.query}" if shown.query else "",
         "colspan": len(matrix.roles) + 3,
-        "levels": RaciLevel.choices,
         "add_form": ResponsibilityForm(district=district) if can_edit else None,
     }
     context.update(extra)
