@@ -2,8 +2,8 @@
 
 Every function here answers with a fixed number of queries, whatever the number of
 schools, metrics or periods: the aggregation runs in the database (GROUP BY with the
-aggregate the metric asks for, window functions for "latest per school"), and Python
-only merges the grouped rows. The SQL is plain enough for SQLite and PostgreSQL alike.
+aggregates the metrics need, window functions for "latest per school"), and Python
+only picks each group's aggregate and merges the grouped rows. The SQL is plain enough for SQLite and PostgreSQL alike.
 
 Rules, decided once here:
 
@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Avg,
-    Case,
     Count,
     F,
     FloatField,
@@ -42,11 +40,9 @@ from django.db.models import (
     Min,
     Q,
     Sum,
-    Value,
-    When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Lead, NullIf, RowNumber
+from django.db.models.functions import Cast, Coalesce, Lead, RowNumber
 
 from .models import Aggregation, Measurement, Scope
 
@@ -91,40 +87,52 @@ def publishable() -> Q:
     return Q(n__isnull=True) | Q(n__gte=min_n)
 
 
-def rolled_value(aggregations: Iterable[str] | None = None) -> Case:
-    """The aggregate of a group of school values, chosen by the metric's aggregation.
+def group_aggregates(aggregations: Iterable[str] | None = None) -> dict:
+    """The aggregates a group of school values needs, for `rolled_value` to choose from.
 
-    With `aggregations` (those of the metrics queried), only their aggregates are
-    computed: each one costs the database a pass over every value, and the enrollment
-    weighting a join to schools.
+    Groups are (metric, period[, network]) only: grouping by the metric's aggregation
+    as well (to choose the aggregate in SQL with CASE) made PostgreSQL sort every
+    value on disk instead of hashing the groups, six times slower at 7.8 million
+    values (docs/benchmarks.md). The metric's aggregation rides along as MAX(), one
+    value per metric. With `aggregations` (those of the metrics queried), only their
+    aggregates are computed; the enrollment weighting alone joins schools.
     """
     wanted = set(Aggregation.values if aggregations is None else aggregations)
     value = Cast("value", FloatField())
-    mean = Avg(value)
+    parts = {"aggregation": Max("metric__aggregation"), "total": Sum(value)}
+    for aggregation, weight in (
+        (Aggregation.WEIGHTED_N, Cast("n", FloatField())),
+        (Aggregation.WEIGHTED_ENROLLMENT, Cast("school__enrollment", FloatField())),
+    ):
+        if aggregation in wanted:
+            # Rows without a weight drop out of both sums (NULL * x is NULL).
+            parts[f"{aggregation}_sum"] = Sum(value * weight)
+            parts[f"{aggregation}_weight"] = Sum(weight)
+    if Aggregation.MIN in wanted:
+        parts["least"] = Min(value)
+    if Aggregation.MAX in wanted:
+        parts["greatest"] = Max(value)
+    return parts
 
-    def weighted_by(weight):
-        # Rows without a weight drop out of both sums (NULL * x is NULL).
-        weighted = Sum(value * weight) / NullIf(Sum(weight), Value(0.0))
-        return Coalesce(weighted, mean, output_field=FloatField())
 
-    aggregates = {
-        Aggregation.MEAN: lambda: mean,
-        Aggregation.WEIGHTED_N: lambda: weighted_by(Cast("n", FloatField())),
-        Aggregation.WEIGHTED_ENROLLMENT: lambda: weighted_by(
-            Cast("school__enrollment", FloatField())
-        ),
-        Aggregation.SUM: lambda: Sum(value),
-        Aggregation.MIN: lambda: Min(value),
-        Aggregation.MAX: lambda: Max(value),
-    }
-    return Case(
-        *(
-            When(metric__aggregation=aggregation, then=aggregate())
-            for aggregation, aggregate in aggregates.items()
-            if aggregation in wanted
-        ),
-        output_field=FloatField(),
-    )
+def rolled_value(row: dict) -> float | None:
+    """A group's value from `group_aggregates`, chosen by its metric's aggregation.
+
+    A weighted mean leaves out values without a weight and falls back to the plain
+    mean when no value has one.
+    """
+    aggregation, count = row["aggregation"], row["reporting"]
+    mean = row["total"] / count if count else None
+    if aggregation in (Aggregation.WEIGHTED_N, Aggregation.WEIGHTED_ENROLLMENT):
+        weight = row[f"{aggregation}_weight"]
+        return row[f"{aggregation}_sum"] / weight if weight else mean
+    if aggregation == Aggregation.SUM:
+        return row["total"]
+    if aggregation == Aggregation.MIN:
+        return row["least"]
+    if aggregation == Aggregation.MAX:
+        return row["greatest"]
+    return mean
 
 
 def to_decimal(number) -> Decimal | None:
@@ -177,7 +185,7 @@ def rollup_series(
         until=until,
         period_end=period_end,
     )
-    group = ["metric_id", "metric__aggregation", "period_end"]
+    group = ["metric_id", "period_end"]
     if by_network:
         schools = schools.filter(school__network__isnull=False)
         group.append("school__network_id")
@@ -188,7 +196,7 @@ def rollup_series(
     computed = (
         schools.values(*group)
         .annotate(
-            rolled=rolled_value(aggregations),
+            **group_aggregates(aggregations),
             n_total=Sum("n"),
             reporting=Count("id"),
         )
@@ -205,7 +213,7 @@ def rollup_series(
             metric_id=row["metric_id"],
             network_id=network_id,
             period_end=row["period_end"],
-            value=to_decimal(row["rolled"]),
+            value=to_decimal(rolled_value(row)),
             n=row["n_total"],
             schools_reporting=row["reporting"],
             is_entered=False,

@@ -11,6 +11,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from goals.models import Aggregation, Scope
 from goals.rollups import (
@@ -353,3 +355,13 @@ def test_naming_the_metrics_aggregations_gives_the_same_rollup(
         district=district, metric_ids=[metric.pk], aggregations={aggregation}
     )
     assert by_network == network_series(district=district, metric_ids=[metric.pk])
+
+
+@pytest.mark.django_db
+def test_rollup_groups_by_metric_and_period_only(district):
+    """Grouping by the metric's aggregation too made PostgreSQL sort every value."""
+    metric = MetricFactory(district=district, aggregation=Aggregation.WEIGHTED_N)
+    with CaptureQueriesContext(connection) as queries:
+        district_series(district=district, metric_ids=[metric.pk])
+    group_by = queries.captured_queries[0]["sql"].split("GROUP BY")[1]
+    assert "aggregation" not in group_by
