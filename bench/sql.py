@@ -11,7 +11,7 @@ rows (lists of tuples), so a caller can time it or serialise it.
 
 ROLLUP = """
 SELECT m.metric_id, {network} m.period_end,
-       CASE mt.aggregation
+       CASE max(mt.aggregation)
          WHEN 'mean' THEN avg(m.value::float8)
          WHEN 'weighted_n' THEN coalesce(
            sum(m.value::float8 * m.n) / nullif(sum(m.n), 0), avg(m.value::float8))
@@ -29,7 +29,7 @@ JOIN district_school s ON s.id = m.school_id
 WHERE m.district_id = %(district)s AND m.scope = 'school'
   AND m.metric_id = ANY(%(metrics)s) AND m.period_end <= %(until)s
   AND (m.n IS NULL OR m.n >= coalesce(mt.min_n, %(min_n)s)) {where}
-GROUP BY m.metric_id, mt.aggregation, {network} m.period_end
+GROUP BY m.metric_id, {network} m.period_end
 """
 
 LATEST_PER_SCHOOL = """
