@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import responsibility_views, views
 
 app_name = "roles"
 
@@ -21,17 +21,17 @@ urlpatterns = [
     path("districts/<slug:slug>/matrix/changes/", views.changes, name="matrix-changes"),
     path(
         "districts/<slug:slug>/matrix/rows/",
-        views.responsibility_add,
+        responsibility_views.responsibility_add,
         name="responsibility-add",
     ),
     path(
         "districts/<slug:slug>/matrix/rows/<int:pk>/edit/",
-        views.responsibility_edit,
+        responsibility_views.responsibility_edit,
         name="responsibility-edit",
     ),
     path(
         "districts/<slug:slug>/matrix/rows/<int:pk>/move/",
-        views.responsibility_move,
+        responsibility_views.responsibility_move,
         name="responsibility-move",
     ),
     path(

@@ -1,4 +1,6 @@
-"""Pages of the ownership matrix: the matrix, its cells and rows, history and exports.
+"""Pages of the ownership matrix: the matrix and its cells, history, and exports.
+
+Row edits (add, edit, reorder) are in `responsibility_views.py`.
 
 Each in-place interaction is a real form that also works without JavaScript; htmx
 requests get the fragment (`_thing.html`) that the full page includes.
@@ -19,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import (
     require_GET,
-    require_http_methods,
     require_POST,
 )
 
@@ -33,8 +34,6 @@ from .forms import (
     CellLevelsForm,
     ChangesForm,
     MatrixFilterForm,
-    MoveForm,
-    ResponsibilityEditForm,
     ResponsibilityForm,
 )
 from .matrix import (
@@ -50,9 +49,6 @@ from .matrix_snapshot import Snapshot, load_snapshot
 from .models import Responsibility, Role
 from .responsibilities import (
     StaleRowError,
-    add_responsibility,
-    move_responsibility,
-    update_responsibility,
 )
 
 
@@ -76,7 +72,7 @@ class ShownMatrix:
         return self.matrix.find_row(pk) or assemble_matrix(self.snapshot).find_row(pk)
 
 
-def _shown_matrix(request, district: District) -> ShownMatrix:
+def shown_matrix(request, district: District) -> ShownMatrix:
     as_of_form = AsOfForm(request.GET)
     as_of_day = as_of_form.cleaned_data["as_of"] if as_of_form.is_valid() else None
     snapshot = load_snapshot(
@@ -106,14 +102,14 @@ def _query_string(filters: MatrixFilters, as_of_day: datetime.date | None) -> st
     return urlencode({key: value for key, value in params.items() if value})
 
 
-def _matrix_url(district: District, query: str = "", row_pk: int | None = None) -> str:
+def matrix_url(district: District, query: str = "", row_pk: int | None = None) -> str:
     url = reverse("roles:matrix", kwargs={"slug": district.slug})
     if query:
         url += f"?{query}"
     return url + (f"#row-{row_pk}" if row_pk else "")
 
 
-def _matrix_context(request, district: District, shown: ShownMatrix, **extra) -> dict:
+def matrix_context(request, district: District, shown: ShownMatrix, **extra) -> dict:
     can_edit = district.user_can_edit and shown.as_of_day is None
     matrix = shown.matrix
     context = {
@@ -131,11 +127,11 @@ def _matrix_context(request, district: District, shown: ShownMatrix, **extra) ->
     return context
 
 
-def _render_matrix(request, district: District, *, status: int = 200, **extra):
-    shown = _shown_matrix(request, district)
+def render_matrix(request, district: District, *, status: int = 200, **extra):
+    shown = shown_matrix(request, district)
     if not shown.is_valid and status == 200:
         status = 400
-    context = _matrix_context(request, district, shown, **extra)
+    context = matrix_context(request, district, shown, **extra)
     return render(request, "roles/matrix.html", context, status=status)
 
 
@@ -145,10 +141,10 @@ def _render_matrix(request, district: District, *, status: int = 200, **extra):
 def matrix(request, slug):
     """The ownership matrix: rows by work area, roles as columns, health and summary."""
     district = get_district_or_404(request.user, slug)
-    return _render_matrix(request, district)
+    return render_matrix(request, district)
 
 
-def _editable_row(request, district: District, pk: int) -> Responsibility:
+def editable_row(request, district: District, pk: int) -> Responsibility:
     return get_object_or_404(
         Responsibility.objects.editable_by(request.user).filter(district=district),
         pk=pk,
@@ -168,7 +164,7 @@ def ownership_set(request, slug, pk, role_pk):
     """Save one cell (htmx, on change): a role's level on a row, refused with 409 when
     the row changed since the page showed it."""
     district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
-    responsibility = _editable_row(request, district, pk)
+    responsibility = editable_row(request, district, pk)
     role = get_object_or_404(
         Role.objects.editable_by(request.user).filter(district=district), pk=role_pk
     )
@@ -195,9 +191,9 @@ def ownership_set(request, slug, pk, role_pk):
     }
     if not request.htmx:
         messages.success(request, saved)
-        return redirect(_matrix_url(district, request.GET.urlencode(), pk))
-    shown = _shown_matrix(request, district)
-    context = _matrix_context(
+        return redirect(matrix_url(district, request.GET.urlencode(), pk))
+    shown = shown_matrix(request, district)
+    context = matrix_context(
         request,
         district,
         shown,
@@ -216,7 +212,7 @@ def row_levels_set(request, slug, pk):
     """Save the cells of one row at once: the row's form, for browsers without
     JavaScript. All or nothing; refused with 409 when the row is stale."""
     district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
-    responsibility = _editable_row(request, district, pk)
+    responsibility = editable_row(request, district, pk)
     roles = [
         role
         for role in Role.objects.filter(district=district)
@@ -251,10 +247,10 @@ def row_levels_set(request, slug, pk):
         )
     else:
         messages.info(request, _("%(row)s: nothing to save.") % {"row": label})
-    return redirect(_matrix_url(district, request.GET.urlencode(), pk))
+    return redirect(matrix_url(district, request.GET.urlencode(), pk))
 
 
-def _form_errors(form) -> str:
+def form_errors(form) -> str:
     return " ".join(
         f"{form.fields[name].label or name}: {' '.join(errors)}"
         if name != "__all__"
@@ -271,7 +267,7 @@ def _cells_refused(
     if stale:
         status, message = 409, STALE_MESSAGE % {"label": label}
     else:
-        reasons = _form_errors(form) if form is not None else " ".join(error.messages)
+        reasons = form_errors(form) if form is not None else " ".join(error.messages)
         status = 400
         message = _("%(label)s was not saved: %(reasons)s") % {
             "label": label,
@@ -279,15 +275,15 @@ def _cells_refused(
         }
     if not request.htmx:
         messages.error(request, message)
-        return _render_matrix(
+        return render_matrix(
             request,
             district,
             status=status,
             row_message=message,
             row_message_pk=responsibility.pk,
         )
-    shown = _shown_matrix(request, district)
-    context = _matrix_context(
+    shown = shown_matrix(request, district)
+    context = matrix_context(
         request,
         district,
         shown,
@@ -300,119 +296,6 @@ def _cells_refused(
     response["HX-Retarget"] = f"#row-{responsibility.pk}"
     response["HX-Reswap"] = "outerHTML"
     return response
-
-
-@login_required
-@require_POST
-def responsibility_add(request, slug):
-    """Add a row at the end of a work area."""
-    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
-    form = ResponsibilityForm(request.POST, district=district)
-    if form.is_valid():
-        try:
-            responsibility = add_responsibility(
-                district=district,
-                acting_user=request.user,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Added “%(name)s” to %(area)s.")
-                % {"name": responsibility.name, "area": responsibility.work_area},
-            )
-            return redirect(_matrix_url(district, row_pk=responsibility.pk))
-    messages.error(request, _("The responsibility was not added; see the form below."))
-    return _render_matrix(request, district, status=400, add_form=form)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def responsibility_edit(request, slug, pk):
-    """Rename a row, change its description or declared-joint flag, or move it to
-    another work area; refused (409) when someone changed the row in between."""
-    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
-    responsibility = _editable_row(request, district, pk)
-    status = 200
-    stale_values = None
-    if request.method == "POST":
-        form = ResponsibilityEditForm(
-            request.POST, instance=responsibility, district=district
-        )
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                update_responsibility(
-                    responsibility=responsibility,
-                    expected_version=data["version"],
-                    acting_user=request.user,
-                    name=data["name"],
-                    description=data["description"],
-                    is_joint=data["is_joint"],
-                    work_area=data["work_area"],
-                )
-            except StaleRowError:
-                stale_values = data
-                responsibility = _editable_row(request, district, pk)
-                form = ResponsibilityEditForm(
-                    instance=responsibility,
-                    district=district,
-                    initial={"version": responsibility.version},
-                )
-                status = 409
-            except ValidationError as error:
-                form.add_error(None, error)
-                status = 400
-            else:
-                messages.success(
-                    request, _("Saved “%(name)s”.") % {"name": responsibility.name}
-                )
-                return redirect(_matrix_url(district, row_pk=responsibility.pk))
-        else:
-            status = 400
-    else:
-        form = ResponsibilityEditForm(
-            instance=responsibility,
-            district=district,
-            initial={"version": responsibility.version},
-        )
-    context = {
-        "district": district,
-        "responsibility": responsibility,
-        "form": form,
-        "stale_values": stale_values,
-    }
-    return render(request, "roles/responsibility_form.html", context, status=status)
-
-
-@login_required
-@require_POST
-def responsibility_move(request, slug, pk):
-    """Move a row one place up or down in its work area."""
-    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
-    responsibility = _editable_row(request, district, pk)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        return HttpResponseBadRequest(_("Choose to move the row up or down."))
-    move_responsibility(
-        responsibility=responsibility,
-        direction=form.cleaned_data["direction"],
-        acting_user=request.user,
-    )
-    if not request.htmx:
-        return redirect(
-            _matrix_url(district, request.GET.urlencode(), responsibility.pk)
-        )
-    shown = _shown_matrix(request, district)
-    group = next(
-        (g for g in shown.matrix.groups if g.pk == responsibility.work_area_id), None
-    )
-    if group is None:
-        return HttpResponse(status=204)
-    context = _matrix_context(request, district, shown, group=group)
-    return render(request, "roles/_matrix_area.html", context)
 
 
 @login_required
@@ -462,9 +345,9 @@ def changes(request, slug):
 
 def _export(request, slug, *, extension: str, content_type: str, write):
     district = get_district_or_404(request.user, slug)
-    shown = _shown_matrix(request, district)
+    shown = shown_matrix(request, district)
     if not shown.is_valid:
-        errors = _form_errors(shown.as_of_form) + " " + _form_errors(shown.filter_form)
+        errors = form_errors(shown.as_of_form) + " " + form_errors(shown.filter_form)
         return HttpResponseBadRequest(
             _("The export was not made: %(errors)s") % {"errors": errors.strip()},
             content_type="text/plain; charset=utf-8",
