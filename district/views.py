@@ -1,10 +1,17 @@
-"""Pages of the district app: the home page after login."""
+"""Pages of the district app: the home page after login, and a district's members."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .models import District, Membership
+from .access import get_district_or_404, has_level
+from .forms import AccessLevelForm, MemberAddForm
+from .members import add_member, remove_member, set_access_level
+from .models import AccessLevel, District, Membership
 
 
 @login_required
@@ -22,3 +29,139 @@ def home(request):
         .order_by("name", "pk")
     )
     return render(request, "district/home.html", {"districts": districts})
+
+
+def render_members(request, district, *, add_form=None, refusal="", refused_pk=None):
+    """The members page; `refusal` says why a change was not made (status 400/409)."""
+    memberships = list(
+        Membership.objects.administered_by(request.user)
+        .filter(district=district)
+        .select_related("user")
+        .order_by("user__username", "pk")
+    )
+    admin_count = sum(m.access_level == AccessLevel.ADMIN for m in memberships)
+    for membership in memberships:
+        membership.is_last_admin = (
+            membership.access_level == AccessLevel.ADMIN and admin_count == 1
+        )
+    if add_form is None:
+        add_form = MemberAddForm(district=district, acting_user=request.user)
+    status = 200
+    if refusal:
+        status = 409 if getattr(refusal, "code", None) in CONFLICTS else 400
+        refusal = " ".join(refusal.messages)
+    elif add_form.errors:
+        status = 400
+    context = {
+        "district": district,
+        "memberships": memberships,
+        "levels": AccessLevel.choices,
+        "add_form": add_form,
+        "refusal": refusal,
+        "refused_pk": refused_pk,
+    }
+    return render(request, "district/members.html", context, status=status)
+
+
+# Refusals caused by the current state rather than by the input.
+CONFLICTS = {"last_admin", "removed"}
+
+
+def _member_or_404(request, district, pk) -> Membership:
+    return get_object_or_404(
+        Membership.objects.administered_by(request.user)
+        .filter(district=district)
+        .select_related("user"),
+        pk=pk,
+    )
+
+
+def _after_change(request, district):
+    """Back to the members page, or home when the user may no longer manage them."""
+    if has_level(request.user, district, AccessLevel.ADMIN):
+        return redirect("district:members", slug=district.slug)
+    return redirect("district:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, slug):
+    """A district's members and their access levels (admins only); add an account."""
+    district = get_district_or_404(request.user, slug, level=AccessLevel.ADMIN)
+    if request.method != "POST":
+        return render_members(request, district)
+    form = MemberAddForm(request.POST, district=district, acting_user=request.user)
+    if not form.is_valid():
+        return render_members(request, district, add_form=form)
+    try:
+        membership = add_member(
+            district=district,
+            user=form.cleaned_data["user"],
+            access_level=form.cleaned_data["access_level"],
+            acting_user=request.user,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render_members(request, district, add_form=form)
+    messages.success(
+        request,
+        _("Added %(user)s to %(district)s as %(level)s.")
+        % {
+            "user": membership.user.get_username(),
+            "district": district.name,
+            "level": membership.get_access_level_display().lower(),
+        },
+    )
+    return redirect("district:members", slug=district.slug)
+
+
+@login_required
+@require_POST
+def member_level(request, slug, pk):
+    """Change one member's access level; the last admin cannot be demoted."""
+    district = get_district_or_404(request.user, slug, level=AccessLevel.ADMIN)
+    membership = _member_or_404(request, district, pk)
+    username = membership.user.get_username()
+    form = AccessLevelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(
+                _("The level of %(user)s was not changed: %(reasons)s")
+                % {"user": username, "reasons": " ".join(form.errors["access_level"])},
+                code="invalid",
+            )
+        membership = set_access_level(
+            membership=membership,
+            access_level=form.cleaned_data["access_level"],
+            acting_user=request.user,
+        )
+    except ValidationError as error:
+        return render_members(request, district, refusal=error, refused_pk=pk)
+    messages.success(
+        request,
+        _("%(user)s is now %(level)s of %(district)s.")
+        % {
+            "user": username,
+            "level": membership.get_access_level_display().lower(),
+            "district": district.name,
+        },
+    )
+    return _after_change(request, district)
+
+
+@login_required
+@require_POST
+def member_remove(request, slug, pk):
+    """Take a member out of the district; the last admin cannot be removed."""
+    district = get_district_or_404(request.user, slug, level=AccessLevel.ADMIN)
+    membership = _member_or_404(request, district, pk)
+    try:
+        remove_member(membership=membership, acting_user=request.user)
+    except ValidationError as error:
+        return render_members(request, district, refusal=error, refused_pk=pk)
+    messages.success(
+        request,
+        _("Removed %(user)s from %(district)s.")
+        % {"user": membership.user.get_username(), "district": district.name},
+    )
+    return _after_change(request, district)
