@@ -30,12 +30,15 @@ from django.views.decorators.http import condition
 
 from .models import District, Membership
 
-# What the goal pages (dashboard, metric page, scorecards) read.
+# What the goal pages (dashboard, metric page, scorecards) read; scorecards name the
+# people holding roles and leading networks.
 GOALS_DATA = (
     "district.District",
     "district.Network",
     "district.School",
+    "district.Person",
     "roles.Role",
+    "roles.RoleAssignment",
     "goals.Goal",
     "goals.GoalOwner",
     "goals.Metric",

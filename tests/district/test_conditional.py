@@ -10,7 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from district.conditional import GOALS_DATA, data_version
 from goals.models import Measurement
 from roles.models import RaciLevel
-from tests.factories import MeasurementFactory, OwnershipFactory
+from tests.factories import (
+    MeasurementFactory,
+    OwnershipFactory,
+    RoleAssignmentFactory,
+)
 from tests.goals.district_data import build_district_data
 
 
@@ -204,3 +208,11 @@ def test_api_outsider_gets_404_whatever_etag_it_sends(api_client_for, data, outs
     url = f"/api/v1/districts/{data.district.slug}/dashboard/?as_of=2018-06-30"
     response = api_client_for(outsider).get(url, headers={"if-none-match": "*"})
     assert response.status_code == 404
+
+
+def test_new_role_holder_makes_the_role_scorecard_answer_200(client_for, data, viewer):
+    url = goal_pages(data)[6]
+    client = client_for(viewer)
+    etag = client.get(url)["ETag"]
+    RoleAssignmentFactory(district=data.district, role=data.cao)
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
