@@ -1,9 +1,13 @@
-"""Pages of the district app: the home page after login, and a district's members."""
+"""Pages of the district app: the home page after login, a district's members, and
+the admin's "view on site" redirect, scoped."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .access import get_district_or_404, has_level
 from .forms import AccessLevelForm, MemberAddForm
 from .members import add_member, remove_member, set_access_level
-from .models import AccessLevel, District, Membership
+from .models import AccessLevel, District, DistrictQuerySet, Membership
 
 
 @login_required
@@ -165,3 +169,25 @@ def member_remove(request, slug, pk):
         % {"user": membership.user.get_username(), "district": district.name},
     )
     return _after_change(request, district)
+
+
+@admin.site.admin_view
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "View on site" redirect to an object's page, for visible objects only.
+
+    Django's own view looks the object up unscoped, so it would redirect for another
+    district's object (to a URL naming that district) and answer 404 for a missing
+    one. Here another district's object is missing, like everywhere else.
+    """
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+        rows = model._default_manager.all() if model is not None else None
+        if isinstance(rows, DistrictQuerySet):
+            if not rows.visible_to(request.user).filter(pk=object_id).exists():
+                raise Http404(
+                    _("Content type %(ct_id)s object %(obj_id)s doesn’t exist")
+                    % {"ct_id": content_type_id, "obj_id": object_id}
+                )
+    except (ContentType.DoesNotExist, ValueError, ValidationError) as error:
+        raise Http404(str(error)) from error
+    return shortcut(request, content_type_id, object_id)
