@@ -4,6 +4,8 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
@@ -59,6 +61,21 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
             district__in=District.objects.administered_by(request.user)
         ).values("user")
         return tokens.filter(user__in=members)
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        records = super().get_history_queryset(
+            request, history_manager, pk_name, object_id
+        )
+        # A token the list does not show is missing in its history too.
+        return records.filter(id__in=self.get_queryset(request).values("pk"))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        records = self.get_history_queryset(
+            request, self.model.history, self.model._meta.pk.attname, unquote(object_id)
+        )
+        if not records.filter(history_id=version_id).exists():
+            raise Http404("No such version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
