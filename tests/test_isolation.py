@@ -1,0 +1,931 @@
+"""Tenant isolation, proved over every URL of Lanes: pages, the API and the admin.
+
+The URL patterns come from the project's resolver, walked recursively, so a new page,
+API route or admin model is covered as soon as it is routed. Each path parameter is
+filled in from what it names (`PARAMETERS`); a parameter the walk does not know fails
+`test_every_url_parameter_is_understood`, so the mapping stays complete.
+
+Three properties are checked, for a viewer, an editor and an admin of one district
+(all three staff, so they reach the admin too) and for anonymous visitors:
+
+1. Another district's objects answer exactly like missing ones, for every method: the
+   same status, redirect and body as the same URL naming an id or slug that does not
+   exist. That is a 404 (405 where the method is not allowed), a login redirect or
+   401 for anonymous visitors, and in the admin what Django gives for a missing pk.
+   Nothing of the other district changes, whatever is sent.
+2. No GET of any URL filled in with the member's own district, with searches, filters
+   and the admin's autocomplete, shows another district's object: its names all
+   contain `FOREIGN-XYZ`, which must never appear in a response.
+3. Every page form writes only at the right level: viewers get 403 and change nothing,
+   editors change content, only admins manage members.
+"""
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import combinations
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.cache import cache
+from django.db import models
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.resolvers import RegexPattern
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from district.models import AccessLevel, District, Membership, Network
+from goals.entry_views import import_salt
+from goals.models import Measurement, Metric
+from roles.models import Responsibility, Role
+from tokens.models import ApiToken, create_token
+
+from .factories import MembershipFactory, ResponsibilityFactory, UserFactory
+from .tenant_models import SCOPED_MODELS, make
+
+MARK = "FOREIGN-XYZ"
+# A value no own measurement has, to find foreign numbers in rollups and exports.
+FOREIGN_VALUE = "4242.42"
+# A search that matches every foreign name; pages may repeat it, so it is not MARK.
+SEARCH = "foreign"
+MISSING_ID = 2_000_000_000
+MISSING_SLUG = "no-such-district"
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+PERSONAS = [None, "viewer", "editor", "district_admin"]
+
+User = get_user_model()
+
+
+# --- The walk over the URL patterns ---
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern, as a template with its parameters named."""
+
+    name: str
+    template: str  # "districts/{slug}/matrix/rows/{pk}/cells/{role_pk}/"
+    params: tuple[str, ...]
+    callback: Callable
+
+    @property
+    def kind(self) -> str:
+        if self.template.startswith("admin/"):
+            return "admin"
+        if self.template.startswith("api/"):
+            return "api"
+        return "page"
+
+    def url(self, values: dict[str, str]) -> str:
+        return "/" + self.template.format(**values)
+
+
+ROUTE_PARAMETER = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
+REGEX_GROUP = re.compile(r"\((?:\?P<(\w+)>)?[^()]*\)")
+# Names of the unnamed groups of regex patterns, by the end of the URL's name.
+POSITIONAL = {"_simple_history": ("object_id", "history_id")}
+
+
+def _template(pattern, name: str) -> tuple[str, list[str]]:
+    text = str(pattern.pattern)
+    params = []
+    if isinstance(pattern.pattern, RegexPattern):
+        text = text.removeprefix("^").removesuffix("$")
+        positional = iter(
+            next((v for k, v in POSITIONAL.items() if name.endswith(k)), ())
+        )
+
+        def group(match):
+            param = match.group(1) or next(positional, None)
+            if param is None:
+                param = f"unnamed group of {name}"
+            params.append(param)
+            return "{" + param + "}"
+
+        text = REGEX_GROUP.sub(group, text)
+        text = re.sub(r"\\(.)", r"\1", text)
+    else:
+
+        def parameter(match):
+            params.append(match.group(1))
+            return "{" + match.group(1) + "}"
+
+        text = ROUTE_PARAMETER.sub(parameter, text)
+    return text, params
+
+
+def walk(patterns, prefix="", params=(), namespace="") -> Iterator[Route]:
+    for pattern in patterns:
+        name = namespace + (getattr(pattern, "name", None) or "")
+        text, found = _template(pattern, name)
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from walk(
+                pattern.url_patterns, prefix + text, (*params, *found), inner
+            )
+        else:
+            assert isinstance(pattern, URLPattern)
+            template = prefix + text
+            yield Route(
+                name=name if getattr(pattern, "name", None) else template,
+                template=template,
+                params=(*params, *found),
+                callback=pattern.callback,
+            )
+
+
+ALL_ROUTES = list(walk(get_resolver().url_patterns))
+# A pattern that another one ahead of it shadows answers through that one: asked once.
+ROUTES = list({route.template: route for route in reversed(ALL_ROUTES)}.values())[::-1]
+
+
+def family(route: Route) -> str:
+    """A route's first three path segments: one admin model, API resource, page area."""
+    return "/".join(route.template.split("/")[:3])
+
+
+def by_family(routes: list[Route]) -> dict[str, list[Route]]:
+    """Routes grouped by family, so each group of requests builds its two districts once."""
+    groups: dict[str, list[Route]] = {}
+    for route in routes:
+        groups.setdefault(family(route), []).append(route)
+    return groups
+
+
+# --- What each path parameter names ---
+
+# The segment before a page's `{pk}` names its model.
+PAGE_SEGMENTS = {
+    "rows": Responsibility,
+    "metrics": Metric,
+    "networks": Network,
+    "roles": Role,
+    "members": Membership,
+    "tokens": ApiToken,
+}
+# Parameters that name an object: filled in from the other district.
+REFERENCES = {"slug", "pk", "role_pk", "network_pk", "object_id", "id", "history_id"}
+# The admin's "view on site" names a model, then an object: the walk asks once per
+# model that has an admin.
+MODEL_PARAMETERS = {"content_type_id"}
+# Parameters that name no district's object, with the value the walk sends.
+FREE = {
+    "app_label": lambda world: "district",
+    "url": lambda world: "no-such-page/",
+    "uidb64": lambda world: urlsafe_base64_encode(force_bytes(world.foreign_user.pk)),
+    "token": lambda world: "set-password",
+}
+
+
+def admin_model(route: Route):
+    """The model of an admin URL `admin/<app_label>/<model_name>/...`, or None."""
+    parts = route.template.split("/")
+    if len(parts) < 3:
+        return None
+    try:
+        return apps.get_model(parts[1], parts[2])
+    except (LookupError, ValueError):
+        return None
+
+
+def model_of(route: Route, param: str):
+    """The model whose object fills `param` of `route`."""
+    if param == "slug":
+        return District
+    if param == "role_pk":
+        return Role
+    if param == "network_pk":
+        return Network
+    if route.kind == "admin":
+        return admin_model(route)
+    if param == "pk" and route.kind == "api":
+        return route.callback.cls.queryset.model
+    if param == "pk":
+        segments = route.template.split("/")
+        return PAGE_SEGMENTS.get(segments[segments.index("{pk}") - 1])
+    return None
+
+
+def references(route: Route) -> list[str]:
+    return [param for param in route.params if param in REFERENCES]
+
+
+def is_view_on_site(route: Route) -> bool:
+    return "content_type_id" in route.params
+
+
+# Models that have an admin: what "view on site" may be asked about.
+ADMIN_MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+def test_every_url_parameter_is_understood():
+    """A new URL whose parameter the walk cannot fill fails here, by name."""
+    unknown = {
+        f"{route.template}: {param}"
+        for route in ALL_ROUTES
+        for param in route.params
+        if param not in REFERENCES | MODEL_PARAMETERS | FREE.keys()
+    }
+    unmapped = {
+        f"{route.template}: {param}"
+        for route in ALL_ROUTES
+        for param in references(route)
+        if not is_view_on_site(route) and model_of(route, param) is None
+    }
+    assert unknown == set()
+    assert unmapped == set()
+
+
+def test_the_walk_reaches_pages_the_api_and_the_admin():
+    kinds = {route.kind for route in ROUTES}
+    assert kinds == {"page", "api", "admin"}
+    names = {route.name for route in ALL_ROUTES}
+    assert {
+        "district:members",
+        "roles:ownership-set",
+        "goals:metric-network",
+        "tokens:revoke",
+        "ownership-detail",
+        "admin:roles_ownership_change",
+        "admin:autocomplete",
+        "admin:view_on_site",
+    } <= names
+    assert len(ROUTES) > 200
+    shadowed = {route.name for route in ALL_ROUTES} - {route.name for route in ROUTES}
+    assert shadowed == {"admin:view_on_site"}
+
+
+# --- Two districts: one's members, the other's objects ---
+
+
+def mark_texts(obj, n: int) -> None:
+    """Give every free text field of `obj` a value containing MARK, and save it."""
+    for field in obj._meta.concrete_fields:
+        if field.choices or not isinstance(field, models.CharField | models.TextField):
+            continue
+        if isinstance(field, models.EmailField):
+            value = f"{MARK.lower()}-{n}@example.org"
+        elif isinstance(field, models.SlugField):
+            value = f"{MARK.lower()}-{n}"
+        else:
+            value = f"{MARK}-{n}"
+        setattr(obj, field.attname, value)
+    obj.save()
+
+
+def mark_user(user, n: int) -> None:
+    user.username = f"{MARK}-user-{n}"
+    user.first_name = user.last_name = MARK
+    user.email = f"{MARK.lower()}-user-{n}@example.org"
+    user.save()
+
+
+def axes_records(username: str) -> dict:
+    common = {"username": username, "ip_address": "203.0.113.9", "user_agent": "x"}
+    return {
+        AccessAttempt: AccessAttempt.objects.create(
+            **common, get_data="", post_data="", failures_since_start=1
+        ),
+        AccessLog: AccessLog.objects.create(**common),
+        AccessFailureLog: AccessFailureLog.objects.create(**common),
+    }
+
+
+@dataclass
+class World:
+    """One object of every model in each district, and the accounts around them."""
+
+    own_district: District
+    foreign_district: District
+    own: dict
+    foreign: dict
+    foreign_user: object
+
+    def value(self, route: Route, param: str, side: str, model=None) -> str:
+        """The text that fills `param`: an own or foreign object's, or a missing one."""
+        if param in FREE:
+            return FREE[param](self)
+        model = model or model_of(route, param)
+        if param == "content_type_id":
+            return str(ContentType.objects.get_for_model(model).pk)
+        if side == "missing":
+            return MISSING_SLUG if param == "slug" else str(MISSING_ID)
+        obj = (self.own if side == "own" else self.foreign)[model]
+        if param == "slug":
+            return obj.slug
+        if param == "history_id":
+            return str(obj.history.order_by("-history_id").first().history_id)
+        return str(obj.pk)
+
+
+def build_world(district, other_district, personas) -> World:
+    own = {model: make(model, district) for model in SCOPED_MODELS}
+    foreign = {model: make(model, other_district) for model in SCOPED_MODELS}
+    for n, (_model, obj) in enumerate(sorted(foreign.items(), key=lambda i: str(i[0]))):
+        mark_texts(obj, n)
+    foreign_measurement = foreign[Measurement]
+    foreign_measurement.value = FOREIGN_VALUE
+    foreign_measurement.save()
+    foreign_admin = UserFactory()
+    MembershipFactory(
+        district=other_district, user=foreign_admin, access_level=AccessLevel.ADMIN
+    )
+    foreign_users = User.objects.filter(memberships__district=other_district)
+    for n, user in enumerate(foreign_users.order_by("pk")):
+        mark_user(user, n)
+    foreign_user = foreign[Membership].user
+    own_user = personas["viewer"]
+    own |= {
+        User: own_user,
+        Group: Group.objects.create(name="own-group"),
+        ApiToken: create_token(user=own_user, name="own token", scope="write")[0],
+        **axes_records(own_user.username),
+    }
+    foreign |= {
+        User: foreign_user,
+        Group: Group.objects.create(name=f"{MARK}-group"),
+        ApiToken: create_token(user=foreign_user, name=f"{MARK}-token", scope="write")[
+            0
+        ],
+        **axes_records(foreign_user.username),
+    }
+    return World(district, other_district, own, foreign, foreign_user)
+
+
+def snapshot(world: World, side: str) -> dict:
+    """Every column of every row of one district, its members' accounts and tokens."""
+    district = world.own_district if side == "own" else world.foreign_district
+    rows = {}
+    for model in SCOPED_MODELS:
+        field = "pk" if model is District else "district"
+        rows[model._meta.label] = list(
+            model.objects.filter(**{field: district.pk}).order_by("pk").values()
+        )
+    users = User.objects.filter(memberships__district=district)
+    # Signing in (as the walk does) records last_login: not a change to the account.
+    columns = [f.attname for f in User._meta.concrete_fields if f.name != "last_login"]
+    rows["users"] = list(users.order_by("pk").values(*columns))
+    rows["tokens"] = list(
+        ApiToken.objects.filter(user__in=users).order_by("pk").values()
+    )
+    rows["groups"] = sorted(Group.objects.values_list("name", flat=True))
+    return rows
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def personas(viewer, editor, district_admin):
+    """The three members of `district`, each also staff so the admin is in reach."""
+    members = {"viewer": viewer, "editor": editor, "district_admin": district_admin}
+    for user in members.values():
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return members
+
+
+@pytest.fixture
+def world(district, other_district, outsider, personas) -> World:
+    return build_world(district, other_district, personas)
+
+
+class Visitor:
+    """Requests as one persona, logged in again whenever a response ends the session."""
+
+    def __init__(self, user):
+        self.user = user
+        self.client = Client()
+        if user is not None:
+            self.client.force_login(user)
+
+    def send(self, method: str, url: str, body: dict | None = None, kind="page"):
+        if method == "GET":
+            response = self.client.get(url)
+        elif kind == "api":
+            response = self.client.generic(
+                method, url, json.dumps(body or {}), content_type="application/json"
+            )
+        else:
+            response = self.client.generic(
+                method,
+                url,
+                urlencode(body or {}, doseq=True),
+                content_type="application/x-www-form-urlencoded",
+            )
+        if self.user is not None and settings.SESSION_COOKIE_NAME in response.cookies:
+            self.client.force_login(self.user)
+        return response
+
+
+def body_of(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def hostile_body(world: World, kind: str) -> dict:
+    """What a write would send to change the other district if it were allowed."""
+    f = world.foreign
+    district = world.foreign_district
+    body = {
+        "district": district.slug if kind == "api" else district.pk,
+        "name": "Changed from another district",
+        "title": "Changed",
+        "statement": "Changed",
+        "code": "changed",
+        "level": "C",
+        f"level-{f[Role].pk}": "C",
+        "version": f[Responsibility].version,
+        "direction": "down",
+        "access_level": "admin",
+        "user": f[Membership].user.pk,
+        "post": "yes",
+        "value": "1",
+        "work_area": f[Responsibility].work_area_id,
+        "role": f[Role].pk,
+        "network": f[Network].pk,
+        "metric": f[Metric].pk,
+        "goal": f[Metric].goal_id,
+        "responsibility": f[Responsibility].pk,
+    }
+    if kind == "api":
+        body["rows"] = [
+            {
+                "metric": f[Metric].code,
+                "school_id": f[Measurement].school.school_id,
+                "period_end": "2016-06-30",
+                "value": "1",
+            }
+        ]
+    return body
+
+
+# --- 1. Another district's objects answer exactly like missing ones ---
+
+
+LOGIN_PATHS = {"/accounts/login/", "/admin/login/"}
+ADMIN_INDEX = "/admin/"
+
+
+def outcome(response, url: str) -> tuple:
+    """What a response tells its reader: status, redirect target, body."""
+    location = urlsplit(response.get("Location", "")).path.replace(url, "{url}")
+    body = body_of(response).decode(errors="replace").replace(url, "{url}")
+    return response.status_code, location, body
+
+
+def refused_the_whole_model(route, model, user) -> bool:
+    """Whether the admin refuses `user` every row of the URL's model, and the model
+    belongs to no district (accounts, groups, login records).
+
+    For such a model Django's history page answers 403 for an existing row and
+    redirects for a missing one: the row is not reached, and no district's data is
+    involved.
+    """
+    model = model or admin_model(route)
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None or model in SCOPED_MODELS or user is None:
+        return False
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return not model_admin.has_view_or_change_permission(request)
+
+
+def variants(route: Route) -> list[frozenset]:
+    """Which reference parameters name another district's object; the rest name the
+    member's own. Every non-empty combination: a foreign row under one's own district
+    slug, a foreign role in one's own row, and so on."""
+    params = references(route)
+    return [
+        frozenset(chosen)
+        for size in range(1, len(params) + 1)
+        for chosen in combinations(params, size)
+    ]
+
+
+def fill(world, route, foreign_params, side, model=None) -> dict:
+    return {
+        param: world.value(
+            route, param, side if param in foreign_params else "own", model
+        )
+        for param in route.params
+    }
+
+
+def models_for(route: Route) -> list:
+    """The models a URL is asked about: one per admin model for "view on site"."""
+    return ADMIN_MODELS if is_view_on_site(route) else [None]
+
+
+def cases(route: Route) -> list:
+    """(model, foreign parameters) pairs to ask a reference URL with."""
+    return [
+        (model, chosen) for model in models_for(route) for chosen in variants(route)
+    ]
+
+
+REFERENCE_ROUTES = by_family([route for route in ROUTES if references(route)])
+OTHER_ROUTES = by_family([route for route in ROUTES if not references(route)])
+
+
+def check_refusal(
+    route, visitor, persona, chosen, method, foreign, missing, url, model
+):
+    where = f"{method} {url} as {persona or 'anonymous'}"
+    status, location, _ = foreign
+    assert status < 500, where
+    if status == 403 and refused_the_whole_model(route, model, visitor.user):
+        return
+    assert foreign == missing, f"{where}: answers unlike a missing object"
+    assert status in {302, 401, 403, 404, 405}, where
+    if status == 302:
+        allowed = LOGIN_PATHS
+        if route.kind == "admin":
+            # The index (a missing object), or the change page of an old-style object
+            # URL, which the admin derives from the path alone.
+            allowed = allowed | {ADMIN_INDEX, "{url}change/"}
+        assert location in allowed, where
+    if persona is None:
+        assert status in {302, 401, 405}, where
+    elif chosen == set(references(route)) and (
+        route.kind == "page"
+        or (route.kind == "api" and method == "GET" and persona == "district_admin")
+    ):
+        # Nothing in the URL is the member's: the other district is not found. (The
+        # API may refuse a level first, such as a viewer reading memberships or any
+        # write to a district, exactly as it does for a missing id.)
+        assert status in {404, 405}, where
+
+
+@pytest.mark.parametrize("group", REFERENCE_ROUTES)
+def test_another_districts_objects_answer_like_missing_ones(group, world, personas):
+    for route in REFERENCE_ROUTES[group]:
+        check_route_refuses_foreign_objects(route, world, personas)
+
+
+def check_route_refuses_foreign_objects(route, world, personas):
+    before = snapshot(world, "foreign")
+    everything = frozenset(references(route))
+    for persona in PERSONAS:
+        visitor = Visitor(personas.get(persona))
+        for model, chosen in cases(route):
+            if persona is None and chosen != everything:
+                continue  # anonymous visitors are sent to log in, whatever the URL
+            foreign_url = route.url(fill(world, route, chosen, "foreign", model))
+            missing_url = route.url(fill(world, route, chosen, "missing", model))
+            resolve(foreign_url)
+            for method in METHODS:
+                body = hostile_body(world, route.kind)
+                foreign = outcome(
+                    visitor.send(method, foreign_url, body, route.kind), foreign_url
+                )
+                missing = outcome(
+                    visitor.send(method, missing_url, body, route.kind), missing_url
+                )
+                check_refusal(
+                    route,
+                    visitor,
+                    persona,
+                    chosen,
+                    method,
+                    foreign,
+                    missing,
+                    foreign_url,
+                    model,
+                )
+        assert snapshot(world, "foreign") == before, f"{route.template} as {persona}"
+
+
+@pytest.mark.parametrize("group", OTHER_ROUTES)
+def test_writes_elsewhere_never_reach_another_district(group, world, personas):
+    """URLs that name no object: every method, with a body naming the other
+    district's objects, changes nothing there and never fails with a 500."""
+    before = snapshot(world, "foreign")
+    for route in OTHER_ROUTES[group]:
+        url = route.url(fill(world, route, set(), "own"))
+        for persona in PERSONAS:
+            visitor = Visitor(personas.get(persona))
+            for method in METHODS:
+                response = visitor.send(
+                    method, url, hostile_body(world, route.kind), route.kind
+                )
+                assert response.status_code < 500, f"{method} {url} as {persona}"
+            assert snapshot(world, "foreign") == before, f"{url} as {persona}"
+
+
+# --- 2. No response shows another district's objects ---
+
+
+def readable(response) -> str:
+    """A response's text; the XML parts of an XLSX workbook unzipped."""
+    content = body_of(response)
+    if content[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(content)) as workbook:
+            content = b"".join(workbook.read(name) for name in workbook.namelist())
+    return content.decode(errors="replace")
+
+
+def leaks(text: str) -> list[str]:
+    found = [MARK] if MARK.lower() in text.lower() else []
+    return found + [value for value in ("4242.4", "4,242") if value in text]
+
+
+def filter_query(world: World, route: Route) -> dict:
+    """Filters naming the other district's objects: page filters by their usual names,
+    every model filter of an API list's FilterSet."""
+    f = world.foreign
+    query = {
+        "network": f[Network].pk,
+        "role": f[Role].pk,
+        "work_area": f[Responsibility].work_area_id,
+        "metric": f[Metric].pk,
+        "goal": f[Metric].goal_id,
+        "school": f[Measurement].school_id,
+    }
+    filterset = getattr(getattr(route.callback, "cls", None), "filterset_class", None)
+    for name, field in filterset.base_filters.items() if filterset else []:
+        queryset = getattr(field, "queryset", None) or field.extra.get("queryset")
+        if queryset is None:
+            continue
+        model = (queryset(None) if callable(queryset) else queryset).model
+        target = f.get(model)
+        if target is not None:
+            query[name] = getattr(target, field.extra.get("to_field_name") or "pk")
+    return query
+
+
+def list_queries(world: World, route: Route) -> list[str]:
+    """The query strings a list-like URL is read with: none, a search, filters."""
+    queries = [""]
+    if route.kind == "admin" and route.name.endswith("_changelist"):
+        queries.append(urlencode({"q": SEARCH}))
+    if route.kind == "api" and route.name.endswith("-list"):
+        queries.append(urlencode({"search": SEARCH}))
+    if route.kind != "admin":
+        queries.append(urlencode(filter_query(world, route)))
+    return queries
+
+
+@pytest.mark.parametrize("group", by_family(ROUTES))
+def test_no_response_shows_another_districts_objects(group, world, personas):
+    for route in by_family(ROUTES)[group]:
+        check_route_shows_no_foreign_object(route, world, personas)
+
+
+def check_route_shows_no_foreign_object(route, world, personas):
+    for persona in ("viewer", "editor", "district_admin"):
+        visitor = Visitor(personas[persona])
+        for model in models_for(route):
+            url = route.url(fill(world, route, set(), "own", model))
+            for query in list_queries(world, route):
+                full = f"{url}?{query}" if query else url
+                response = visitor.send("GET", full)
+                assert response.status_code < 500, full
+                assert leaks(readable(response)) == [], f"GET {full} as {persona}"
+                if route.kind == "api" and route.name.endswith("-list"):
+                    options = visitor.client.options(full)
+                    assert leaks(readable(options)) == [], f"OPTIONS {full}"
+
+
+def autocomplete_fields():
+    """Every foreign key of every admin model (and its inlines' models)."""
+    for model, model_admin in admin.site._registry.items():
+        inline_models = [inline.model for inline in model_admin.inlines]
+        for owner in [model, *inline_models]:
+            for field in owner._meta.get_fields():
+                if field.many_to_one or field.many_to_many:
+                    if field.concrete and field.related_model is not None:
+                        yield owner, field.name
+
+
+@pytest.mark.parametrize("persona", ["viewer", "editor", "district_admin"])
+def test_admin_autocomplete_offers_no_foreign_objects(persona, world, personas):
+    visitor = Visitor(personas[persona])
+    fields = list(autocomplete_fields())
+    assert len(fields) > 20
+    offered = 0
+    for model, field_name in fields:
+        for term in ("", SEARCH, "xyz"):
+            query = urlencode(
+                {
+                    "app_label": model._meta.app_label,
+                    "model_name": model._meta.model_name,
+                    "field_name": field_name,
+                    "term": term,
+                }
+            )
+            response = visitor.send("GET", f"/admin/autocomplete/?{query}")
+            assert response.status_code in {200, 403, 404}, query
+            assert leaks(readable(response)) == [], query
+            if response.status_code == 200 and term == "":
+                offered += len(response.json()["results"])
+    # The member's own objects are offered, so the check looked at real answers.
+    if persona != "viewer":
+        assert offered > 0
+
+
+def test_the_marker_is_seen_where_another_district_is_shown(world, superuser):
+    """The check above can see foreign names: a superuser's lists show them."""
+    visitor = Visitor(superuser)
+    for url in (
+        "/api/v1/people/",
+        "/admin/district/person/",
+        f"/districts/{world.foreign_district.slug}/matrix/export.xlsx",
+        f"/districts/{world.foreign_district.slug}/measurements.csv",
+    ):
+        assert MARK in leaks(readable(visitor.send("GET", url))), url
+    csv = readable(
+        visitor.send(
+            "GET", f"/districts/{world.foreign_district.slug}/measurements.csv"
+        )
+    )
+    assert "4242.4" in csv
+
+
+# --- 3. Page forms write at the right level only ---
+
+
+@dataclass(frozen=True)
+class Write:
+    """A page form's valid submission by `user`, and the level it needs."""
+
+    level: AccessLevel | None  # None: the user's own account (any signed-in user)
+    build: Callable  # (world, user) -> (URL values, query string, form data)
+
+
+def _row(world):
+    return world.own[Responsibility]
+
+
+def _second_row(world):
+    """A row after the own row in its work area, so it can move down."""
+    row = _row(world)
+    ResponsibilityFactory(
+        district=row.district, work_area=row.work_area, sort_order=row.sort_order + 1
+    )
+    return {}, "", {"direction": "down"}
+
+
+def _entry(world):
+    measurement = world.own[Measurement]
+    query = urlencode({"period_end": measurement.period_end, "scope": "school"})
+    data = {f"value-{measurement.school_id}": "91"}
+    return {"pk": str(measurement.metric_id)}, query, data
+
+
+def _import(world, user):
+    measurement = world.own[Measurement]
+    text = (
+        "school_id,period_end,metric,value\n"
+        f"{measurement.school.school_id},{measurement.period_end},"
+        f"{measurement.metric.code},92\n"
+    )
+    token = signing.dumps(
+        {"name": "values.csv", "text": text},
+        salt=import_salt(world.own_district, user),
+        compress=True,
+    )
+    return {}, "", {"token": token}
+
+
+def _own_token(world, user):
+    token, _key = create_token(user=user, name="to revoke", scope="read")
+    return {"pk": str(token.pk)}, "", {}
+
+
+WRITES = {
+    "roles:responsibility-add": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: ({}, "", {"name": "Added", "work_area": _row(w).work_area_id}),
+    ),
+    "roles:responsibility-edit": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: (
+            {},
+            "",
+            {
+                "name": "Renamed",
+                "work_area": _row(w).work_area_id,
+                "version": _row(w).version,
+            },
+        ),
+    ),
+    "roles:responsibility-move": Write(AccessLevel.EDITOR, lambda w, u: _second_row(w)),
+    "roles:row-levels-set": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: (
+            {},
+            "",
+            {f"level-{w.own[Role].pk}": "C", "version": _row(w).version},
+        ),
+    ),
+    "roles:ownership-set": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: (
+            {},
+            "",
+            {f"level-{w.own[Role].pk}": "C", "version": _row(w).version},
+        ),
+    ),
+    "goals:measurement-entry": Write(AccessLevel.EDITOR, lambda w, u: _entry(w)),
+    "goals:measurement-import": Write(AccessLevel.EDITOR, _import),
+    "district:members": Write(
+        AccessLevel.ADMIN,
+        lambda w, u: (
+            {},
+            "",
+            {"user": UserFactory().username, "access_level": "editor"},
+        ),
+    ),
+    "district:member-level": Write(
+        AccessLevel.ADMIN, lambda w, u: ({}, "", {"access_level": "admin"})
+    ),
+    "district:member-remove": Write(AccessLevel.ADMIN, lambda w, u: ({}, "", {})),
+    "tokens:list": Write(
+        None, lambda w, u: ({}, "", {"name": "mine", "scope": "read"})
+    ),
+    "tokens:revoke": Write(None, _own_token),
+}
+# Pages that answer a POST as they answer a GET (their views do not restrict methods),
+# writing nothing.
+READS_ACCEPTING_POST = {
+    "district:home",
+    "goals:dashboard",
+    "goals:metric-detail",
+    "goals:metric-network",
+    "goals:network-scorecard",
+    "goals:role-scorecard",
+    "goals:measurements-csv",
+}
+PAGE_ROUTES = [
+    route
+    for route in ROUTES
+    if route.kind == "page" and not route.template.startswith("accounts/")
+]
+
+
+def test_every_page_form_is_known(world, personas):
+    """A page that takes a POST is in WRITES (or plainly reads): a new form fails here."""
+    visitor = Visitor(personas["district_admin"])
+    accepting = set()
+    for route in PAGE_ROUTES:
+        url = route.url(fill(world, route, set(), "own"))
+        before = snapshot(world, "own")
+        if visitor.send("POST", url, hostile_body(world, "page")).status_code != 405:
+            accepting.add(route.name)
+        if route.name in READS_ACCEPTING_POST:
+            assert snapshot(world, "own") == before, route.name
+    assert accepting - READS_ACCEPTING_POST == set(WRITES)
+
+
+def personal_rows(user) -> list:
+    return list(ApiToken.objects.filter(user=user).order_by("pk").values())
+
+
+@pytest.mark.parametrize("persona", ["viewer", "editor", "district_admin"])
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_page_forms_write_at_their_level_only(name, persona, world, personas):
+    route = next(route for route in ROUTES if route.name == name)
+    write = WRITES[name]
+    user = personas[persona]
+    values, query, data = write.build(world, user)
+    url = route.url(fill(world, route, set(), "own") | values)
+    url = f"{url}?{query}" if query else url
+    own, foreign = snapshot(world, "own"), snapshot(world, "foreign")
+    mine = personal_rows(user)
+
+    response = Visitor(user).send("POST", url, data)
+
+    assert snapshot(world, "foreign") == foreign
+    if write.level is None:
+        # The user's own tokens: any member, and no district data changes.
+        assert response.status_code in {200, 302}, response.content
+        assert personal_rows(user) != mine
+        after = snapshot(world, "own")
+        assert after.pop("tokens") != own.pop("tokens")
+        assert after == own
+    elif persona in {"district_admin", "editor"} and (
+        write.level == AccessLevel.EDITOR or persona == "district_admin"
+    ):
+        assert response.status_code in {200, 302}, response.content
+        assert snapshot(world, "own") != own, "the form saved nothing"
+    else:
+        assert response.status_code == 403
+        assert snapshot(world, "own") == own
