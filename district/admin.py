@@ -114,6 +114,8 @@ class NetworkAdmin(DistrictScopedAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["chief"]
     fields = ["district", "name", "is_geographic", "chief"]
+    # The school count's GROUP BY drops Meta.ordering, so the order is explicit here.
+    ordering = ["district", "-is_geographic", "name", "pk"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(school_count=Count("schools"))

@@ -62,6 +62,8 @@ class WorkAreaAdmin(DistrictScopedAdmin):
     list_select_related = ["district"]
     search_fields = ["name", "description"]
     fields = ["district", "name", "description", "sort_order"]
+    # The responsibility count's GROUP BY drops Meta.ordering, so the order is explicit here.
+    ordering = ["district", "sort_order", "name", "pk"]
     inlines = [ResponsibilityInline]
 
     def get_queryset(self, request):
