@@ -121,7 +121,10 @@ class CellLevelsForm(forms.Form):
 
 
 class ResponsibilityForm(forms.ModelForm):
-    """A row's own fields: name, work area, description, declared joint."""
+    """A row's own fields: name, work area, description, declared joint.
+
+    Its ids start with "add-" on the matrix page, whose filters have a work area too.
+    """
 
     class Meta:
         model = Responsibility
@@ -131,6 +134,8 @@ class ResponsibilityForm(forms.ModelForm):
 
     def __init__(self, *args, district, **kwargs):
         kwargs.setdefault("instance", Responsibility(district=district))
+        if kwargs["instance"]._state.adding:
+            kwargs.setdefault("auto_id", "add-%s")
         super().__init__(*args, **kwargs)
         self.fields["work_area"].queryset = WorkArea.objects.filter(district=district)
 

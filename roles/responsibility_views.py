@@ -134,5 +134,5 @@ def responsibility_move(request, slug, pk):
     )
     if group is None:
         return HttpResponse(status=204)
-    context = matrix_context(request, district, shown, group=group)
+    context = matrix_context(request, district, shown, groups=[group])
     return render(request, "roles/_matrix_area.html", context)

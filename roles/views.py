@@ -197,7 +197,8 @@ def ownership_set(request, slug, pk, role_pk):
         request,
         district,
         shown,
-        row=shown.row(pk),
+        row_pk=pk,
+        row_health=shown.row(pk).health,
         # The version this save made: if another save came in since, the next
         # change from this page is refused and shows that one.
         row_version=responsibility.version,
@@ -287,7 +288,7 @@ def _cells_refused(
         request,
         district,
         shown,
-        row=shown.row(responsibility.pk),
+        refused_rows=[shown.row(responsibility.pk)],
         row_message=message,
         row_message_pk=responsibility.pk,
         status_message=message,

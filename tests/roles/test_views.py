@@ -208,6 +208,40 @@ def test_editor_sees_a_labelled_select_per_cell(
     assert '<noscript><button type="submit" class="row-save">Save' in html
 
 
+def test_every_cell_is_a_labelled_select_for_editors_with_ids_used_once(
+    client_for, editor, district, cabinet_matrix
+):
+    m = cabinet_matrix
+    html = client_for(editor).get(matrix_url(district)).content.decode()
+    rows = ("priorities", "budget", "curriculum", "assessment")
+    roles = ("cao", "cso", "cto", "chief")
+    for row in (m[key] for key in rows):
+        history = f"/districts/{district.slug}/matrix/rows/{row.pk}/history/"
+        assert f'<a href="{history}">Open the history of {row.name}</a>' in html
+        for role in (m[key] for key in roles):
+            label = f"{role.code} on {row.name}"
+            assert (
+                f'<label class="visually-hidden" for="cell-{row.pk}-{role.pk}">'
+                f"{label}</label>"
+            ) in html
+            assert selected_option(html, row, role) == level_of(row, role)
+    assert html.count("<select id=\"cell-") == len(rows) * len(roles)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+
+
+def test_row_names_and_descriptions_are_escaped(
+    client_for, editor, district, cabinet_matrix
+):
+    Responsibility.objects.filter(pk=cabinet_matrix["budget"].pk).update(
+        name='Budget <b>"&"</b>', description="<script>x</script>"
+    )
+    html = client_for(editor).get(matrix_url(district)).content.decode()
+    assert "<b>" not in html and "<script>x" not in html
+    assert "CAO on Budget &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;</label>" in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+
+
 def test_columns_put_cabinet_roles_first(client_for, viewer, district, cabinet_matrix):
     html = client_for(viewer).get(matrix_url(district)).content.decode()
     codes = re.findall(
