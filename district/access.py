@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, ProtectedError, Q, RestrictedError
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import parse_etags
@@ -26,6 +27,11 @@ from .models import (
     DistrictQuerySet,
     Membership,
 )
+
+# Sent, inside the writing transaction, after rows were changed with QuerySet.update()
+# (which sends no post_save): sender is the model, `before` the rows as they were (model
+# instances), `after` as they are now. Derived data (goals' stored rollups) follows it.
+rows_updated = Signal()
 
 
 def access_level(user, district: District) -> AccessLevel | None:
@@ -494,11 +500,12 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
                 )
                 if not updated:
                     raise PreconditionFailed()
-                instance = self.get_queryset().get(pk=instance.pk)
+                before, instance = instance, self.get_queryset().get(pk=instance.pk)
                 # QuerySet.update() sends no signals: the history row is written here.
                 model.history.bulk_history_create(
                     [instance], update=True, default_user=self.request.user
                 )
+                rows_updated.send(model, before=[before], after=[instance])
         except IntegrityError as error:
             raise Conflict() from error
         return instance

@@ -7,6 +7,7 @@ saves nothing and reports what would happen; importing the same rows again chang
 nothing.
 """
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .access import rows_updated
 from .import_rows import (
     BATCH_SIZE,
     ImportResult,
@@ -308,7 +310,9 @@ def _write_schools(
     )
     now = timezone.now()
     changed = []
+    before = []
     for values in to_update:
+        before.append(copy.copy(schools[values["school_id"]]))
         school = apply(schools[values["school_id"]], values)
         school.version += 1
         school.updated_at = now
@@ -321,3 +325,4 @@ def _write_schools(
             batch_size=BATCH_SIZE,
             default_user=acting_user,
         )
+        rows_updated.send(School, before=before, after=changed)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -81,7 +81,9 @@ class Tracked(models.Model):
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
-        super().save(*args, **kwargs)
+        # One transaction with what the save's signals write (goals' stored rollups).
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
 
 
 class District(Tracked):

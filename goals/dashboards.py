@@ -356,13 +356,11 @@ def build_dashboard(
     )
     goals = list(goals)
     metric_ids = [m.pk for g in goals for m in g.metrics.all()]
-    aggregations = {m.aggregation for g in goals for m in g.metrics.all()}
     if network is None:
         by_metric = district_series(
             district=district,
             metric_ids=metric_ids,
             until=as_of,
-            aggregations=aggregations,
         )
         scope_label = _("District")
     else:
@@ -371,7 +369,6 @@ def build_dashboard(
             metric_ids=metric_ids,
             network_ids=[network.pk],
             until=as_of,
-            aggregations=aggregations,
         )
         by_metric = {metric_id: values for (metric_id, _n), values in by_pair.items()}
         scope_label = network.name

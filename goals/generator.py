@@ -52,10 +52,12 @@ from .models import (
     Measurement,
     Metric,
     MetricOwner,
+    Rollup,
     Scope,
     Target,
     Unit,
 )
+from .rollups import refresh_rollups
 
 # Rows sent to PostgreSQL per COPY statement, and per bulk_create batch elsewhere.
 COPY_CHUNK_ROWS = 200_000
@@ -223,6 +225,14 @@ def generate_district(
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {Measurement._meta.db_table}")
+        # Rows went in without signals: the stored rollups are computed once, here.
+        refreshing = time.monotonic()
+        rollups = refresh_rollups(district)
+        rollup_seconds = time.monotonic() - refreshing
+        say(f"{rollups:,} rollups stored in {rollup_seconds:.1f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Rollup._meta.db_table}")
 
     counts = {
         "networks": len(networks),
@@ -232,6 +242,7 @@ def generate_district(
         "ownerships": ownerships,
         "metrics": len(metrics),
         "measurements": written,
+        "rollups": rollups,
     }
     return GeneratedDistrict(
         district=district, counts=counts, seconds=time.monotonic() - started

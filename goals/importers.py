@@ -34,6 +34,7 @@ from district.models import District, Network, School
 
 from .measurement_sql import insert_measurements, update_measurements
 from .models import Measurement, Metric, Scope, school_year_end, unit_range_error
+from .rollups import refresh_rollups
 
 # Columns a measurements file must have; scope and period columns are checked per row
 # because either of two columns may give them.
@@ -368,6 +369,15 @@ def _write(
         district=district,
         rows=[(pk, item.value, item.n) for pk, item in to_update],
         **written,
+    )
+    # School values move their networks' and the district's stored rollups.
+    refresh_rollups(
+        district,
+        pairs={
+            (item.metric.pk, item.period_end)
+            for item in [*to_create, *(item for _pk, item in to_update)]
+            if item.key[1] == Scope.SCHOOL
+        },
     )
     for history_type, pks in (("+", created), ("~", [pk for pk, _item in to_update])):
         insert_history_records(

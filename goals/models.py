@@ -517,3 +517,71 @@ def school_year_end(label: str) -> datetime.date:
     if end != start + 1 or (len(second) == 2 and int(second) != (start + 1) % 100):
         raise ValueError(label)
     return datetime.date(end, 6, 30)
+
+
+class Rollup(models.Model):
+    """A metric's value for one network (or the district) and one period, computed.
+
+    Derived data, never edited by people: `goals.rollups.refresh_rollups` writes it
+    from the school values (the rules are in goals/rollups.py), in the same transaction
+    as every change that alters it, so pages read 13,000 stored rows instead of
+    aggregating 7.8 million school values per request. No history: an audit trail of
+    a computation would repeat the history of the values it is computed from.
+    """
+
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="rollups"
+    )
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, related_name="rollups", db_index=False
+    )
+    network = models.ForeignKey(
+        "district.Network",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rollups",
+        db_index=False,
+        help_text=_("Empty: the district."),
+    )
+    period_end = models.DateField()
+    # Sums of school values may exceed a school value's 10 digits before the point.
+    value = models.DecimalField(max_digits=24, decimal_places=4)
+    n = models.BigIntegerField(
+        null=True, blank=True, help_text=_("Total denominator of the school values.")
+    )
+    schools_reporting = models.PositiveIntegerField()
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["metric", "network", "period_end", "pk"]
+        constraints = [
+            # Also the index of a network's series and of the network foreign key.
+            models.UniqueConstraint(
+                fields=["network", "metric", "period_end"],
+                condition=Q(network__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_network_period",
+            ),
+            # Also the index of the district's series.
+            models.UniqueConstraint(
+                fields=["metric", "period_end"],
+                condition=Q(network__isnull=True),
+                name="%(app_label)s_%(class)s_one_per_district_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(schools_reporting__gt=0),
+                name="%(app_label)s_%(class)s_some_school_reports",
+            ),
+        ]
+        indexes = [
+            # One metric's rows of every network (metric page), the rows a refresh
+            # replaces (metric, period), and the metric foreign key.
+            models.Index(
+                fields=["metric", "period_end"], name="goals_rollup_metric_period"
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.network or _("District")
+        return f"{self.metric} {scope} {self.period_end}: {self.value}"

@@ -63,12 +63,7 @@ def build_role_scorecard(
     metric_ids = [m.pk for g in goals for m in g.metrics.all()] + [
         m.pk for m in other_metrics
     ]
-    aggregations = {m.aggregation for g in goals for m in g.metrics.all()} | {
-        m.aggregation for m in other_metrics
-    }
-    by_metric = district_series(
-        district=district, metric_ids=metric_ids, until=as_of, aggregations=aggregations
-    )
+    by_metric = district_series(district=district, metric_ids=metric_ids, until=as_of)
     cards = build_goal_cards(
         goals,
         by_metric,

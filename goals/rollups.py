@@ -28,10 +28,11 @@ Rules, decided once here:
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     F,
@@ -44,7 +45,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Lead, RowNumber
 
-from .models import Aggregation, Measurement, Scope
+from .models import Aggregation, Measurement, Metric, Rollup, Scope
 
 # Values are stored with four decimals; rollups are reported with the same precision.
 PRECISION = Decimal("0.0001")
@@ -150,6 +151,171 @@ def _periods(queryset, *, until, period_end):
     return queryset
 
 
+def _period_filter(pairs: Iterable[tuple[int, datetime.date]]) -> Q:
+    """Rows of the given (metric, period end) pairs: one IN list per metric."""
+    by_metric: dict[int, set[datetime.date]] = defaultdict(set)
+    for metric_id, period_end in pairs:
+        by_metric[metric_id].add(period_end)
+    condition = Q(pk__in=[])
+    for metric_id, periods in sorted(by_metric.items()):
+        condition |= Q(metric_id=metric_id, period_end__in=sorted(periods))
+    return condition
+
+
+def computed_rollups(
+    *,
+    district,
+    metric_ids: Iterable[int] | None = None,
+    pairs: Iterable[tuple[int, datetime.date]] | None = None,
+    network_ids: Iterable[int] | None = None,
+    with_district: bool = True,
+) -> Iterator[tuple]:
+    """Network and district values computed from school values, as Rollup columns.
+
+    Yields (metric pk, network pk or None, period_end, value, n, schools reporting),
+    per the rules at the top of this module: GROUP BY (metric, period[, network]) in
+    the database over publishable school values, each group's value chosen in Python
+    by `rolled_value` (one row per group, never per school). `metric_ids` and `pairs`
+    ((metric, period end)) narrow the groups; `network_ids` narrows the network rows,
+    and `with_district=False` leaves out the district rows. Two queries (one without
+    the district rows), plus one for the metrics' aggregations.
+    """
+    district_id = getattr(district, "pk", district)
+    # Joined to their schools: a school being deleted may outlive its values by a
+    # statement within the deleting transaction (foreign keys are checked at commit).
+    schools = Measurement.objects.filter(
+        district_id=district_id, scope=Scope.SCHOOL, school__district_id=district_id
+    ).filter(publishable())
+    metrics = Metric.objects.filter(district_id=district_id)
+    if metric_ids is not None:
+        metric_ids = list(metric_ids)
+        schools = schools.filter(metric_id__in=metric_ids)
+        metrics = metrics.filter(pk__in=metric_ids)
+    if pairs is not None:
+        pairs = list(pairs)
+        schools = schools.filter(_period_filter(pairs))
+        metrics = metrics.filter(pk__in={metric_id for metric_id, _end in pairs})
+    aggregations = set(metrics.order_by().values_list("aggregation", flat=True))
+    if not aggregations:
+        return
+    groupings = []
+    if with_district:
+        groupings.append((schools, ["metric_id", "period_end"]))
+    by_network = schools.filter(school__network__isnull=False)
+    if network_ids is not None:
+        by_network = by_network.filter(school__network_id__in=list(network_ids))
+    groupings.append((by_network, ["metric_id", "period_end", "school__network_id"]))
+    for queryset, group in groupings:
+        rows = (
+            queryset.values(*group)
+            .annotate(
+                **group_aggregates(aggregations),
+                n_total=Sum("n"),
+                reporting=Count("id"),
+            )
+            .order_by()
+        )
+        for row in rows.iterator(chunk_size=10_000):
+            yield (
+                row["metric_id"],
+                row.get("school__network_id"),
+                row["period_end"],
+                to_decimal(rolled_value(row)),
+                row["n_total"],
+                row["reporting"],
+            )
+
+
+def refresh_rollups(
+    district,
+    *,
+    metric_ids: Iterable[int] | None = None,
+    pairs: Iterable[tuple[int, datetime.date]] | None = None,
+    network_ids: Iterable[int] | None = None,
+) -> int:
+    """Recompute and store `district`'s rollups; return how many rows were written.
+
+    Everything by default; only the given metrics, the given (metric, period end)
+    pairs, and/or only the given networks' rows (the district's rows then stay as
+    they are: a school changing networks moves no district value). The stored rows of
+    that selection are deleted and the computed ones inserted, in the caller's
+    transaction (an atomic block of its own otherwise), so readers never see a half
+    refresh. A fixed number of queries, plus one INSERT per 1,000 rows.
+    """
+    district_id = getattr(district, "pk", district)
+    if metric_ids is not None:
+        metric_ids = list(metric_ids)
+    if pairs is not None:
+        pairs = list(pairs)
+        if not pairs:
+            return 0
+    if network_ids is not None:
+        network_ids = [pk for pk in network_ids if pk is not None]
+        if not network_ids:
+            return 0
+    stored = Rollup.objects.filter(district_id=district_id)
+    if metric_ids is not None:
+        stored = stored.filter(metric_id__in=metric_ids)
+    if pairs is not None:
+        stored = stored.filter(_period_filter(pairs))
+    if network_ids is not None:
+        stored = stored.filter(network_id__in=network_ids)
+    with transaction.atomic():
+        # Rollup has no signals and no dependents: one DELETE statement.
+        stored._raw_delete(stored.db)
+        rows = computed_rollups(
+            district=district_id,
+            metric_ids=metric_ids,
+            pairs=pairs,
+            network_ids=network_ids,
+            with_district=network_ids is None,
+        )
+        return _insert_rollups(district_id, rows)
+
+
+def _insert_rollups(district_id: int, rows: Iterable[tuple]) -> int:
+    """Insert Rollup rows with plain multi-row INSERTs (the ORM builds an object each)."""
+    quote = connection.ops.quote_name
+    meta = Rollup._meta
+    names = ["district", "metric", "network", "period_end", "value", "n"]
+    names.append("schools_reporting")
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    period_field, value_field = meta.get_field("period_end"), meta.get_field("value")
+    limit = connection.features.max_query_params
+    size = 1000 if limit is None else min(1000, limit // len(names))
+    placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+    written = 0
+
+    def flush(batch):
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES " + ", ".join(
+            [placeholders] * len(batch)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [param for row in batch for param in row])
+
+    batch = []
+    for metric_id, network_id, period_end, value, n, reporting in rows:
+        batch.append(
+            (
+                district_id,
+                metric_id,
+                network_id,
+                period_field.get_db_prep_save(period_end, connection),
+                value_field.get_db_prep_save(value, connection),
+                n,
+                reporting,
+            )
+        )
+        if len(batch) == size:
+            flush(batch)
+            written += len(batch)
+            batch = []
+    if batch:
+        flush(batch)
+        written += len(batch)
+    return written
+
+
 def rollup_series(
     *,
     district,
@@ -158,26 +324,27 @@ def rollup_series(
     network_ids: Iterable[int] | None = None,
     until: datetime.date | None = None,
     period_end: datetime.date | None = None,
-    aggregations: Iterable[str] | None = None,
 ) -> dict[tuple[int, int | None], tuple[RollupValue, ...]]:
     """Values per (metric, network) for `scope` NETWORK, or per (metric, None) for DISTRICT.
 
     Each series is ordered by period end. `until` keeps periods ending on or before it;
-    `period_end` keeps one period. `aggregations`, when the caller knows the metrics'
-    aggregations, spares the database the others. Two queries: the computed rollups
-    and the entered values.
+    `period_end` keeps one period. Two queries: the stored rollups (`Rollup`, kept up
+    to date by `refresh_rollups`) and the values entered for the scope, which take
+    precedence.
     """
     if scope not in (Scope.NETWORK, Scope.DISTRICT):
         raise ValueError(f"Rollups are per network or district, not {scope}.")
     metric_ids = list(metric_ids)
     by_network = scope == Scope.NETWORK
-    schools = _periods(
-        Measurement.objects.filter(
-            district=district, metric_id__in=metric_ids, scope=Scope.SCHOOL
+    stored = _periods(
+        Rollup.objects.filter(
+            district=district,
+            metric_id__in=metric_ids,
+            network__isnull=not by_network,
         ),
         until=until,
         period_end=period_end,
-    ).filter(publishable())
+    )
     entered = _periods(
         Measurement.objects.filter(
             district=district, metric_id__in=metric_ids, scope=scope
@@ -185,40 +352,28 @@ def rollup_series(
         until=until,
         period_end=period_end,
     )
-    group = ["metric_id", "period_end"]
-    if by_network:
-        schools = schools.filter(school__network__isnull=False)
-        group.append("school__network_id")
-        if network_ids is not None:
-            network_ids = list(network_ids)
-            schools = schools.filter(school__network_id__in=network_ids)
-            entered = entered.filter(network_id__in=network_ids)
-    computed = (
-        schools.values(*group)
-        .annotate(
-            **group_aggregates(aggregations),
-            n_total=Sum("n"),
-            reporting=Count("id"),
-        )
-        .order_by()
-    )
+    if by_network and network_ids is not None:
+        network_ids = list(network_ids)
+        stored = stored.filter(network_id__in=network_ids)
+        entered = entered.filter(network_id__in=network_ids)
 
     merged: dict[tuple[int, int | None, datetime.date], RollupValue] = {}
     reporting: dict[tuple[int, int | None, datetime.date], int] = {}
-    for row in computed:
-        network_id = row["school__network_id"] if by_network else None
-        key = (row["metric_id"], network_id, row["period_end"])
-        reporting[key] = row["reporting"]
+    # No ordering: the default ordering joins metric, goal and district for nothing.
+    for metric_id, network_id, end, value, n, schools in stored.order_by().values_list(
+        "metric_id", "network_id", "period_end", "value", "n", "schools_reporting"
+    ):
+        key = (metric_id, network_id, end)
+        reporting[key] = schools
         merged[key] = RollupValue(
-            metric_id=row["metric_id"],
+            metric_id=metric_id,
             network_id=network_id,
-            period_end=row["period_end"],
-            value=to_decimal(rolled_value(row)),
-            n=row["n_total"],
-            schools_reporting=row["reporting"],
+            period_end=end,
+            value=value,
+            n=n,
+            schools_reporting=schools,
             is_entered=False,
         )
-    # No ordering: the default ordering joins metric, goal and district for nothing.
     entered_rows = entered.order_by().values(
         "metric_id", "network_id", "period_end", "value", "n"
     )
@@ -246,7 +401,6 @@ def district_series(
     metric_ids: Iterable[int],
     until: datetime.date | None = None,
     period_end: datetime.date | None = None,
-    aggregations: Iterable[str] | None = None,
 ) -> dict[int, tuple[RollupValue, ...]]:
     """Each metric's district values by period (entered, or rolled up from schools)."""
     series = rollup_series(
@@ -255,7 +409,6 @@ def district_series(
         scope=Scope.DISTRICT,
         until=until,
         period_end=period_end,
-        aggregations=aggregations,
     )
     return {metric_id: values for (metric_id, _none), values in series.items()}
 
@@ -267,7 +420,6 @@ def network_series(
     network_ids: Iterable[int] | None = None,
     until: datetime.date | None = None,
     period_end: datetime.date | None = None,
-    aggregations: Iterable[str] | None = None,
 ) -> dict[tuple[int, int], tuple[RollupValue, ...]]:
     """Each (metric, network)'s values by period (entered, or rolled up from schools)."""
     return rollup_series(
@@ -277,7 +429,6 @@ def network_series(
         network_ids=network_ids,
         until=until,
         period_end=period_end,
-        aggregations=aggregations,
     )
 
 

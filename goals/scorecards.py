@@ -155,7 +155,7 @@ def build_metric_detail(
     """The metric page's content as of `as_of`; with `network`, its schools too."""
     can_see = bool(getattr(district, "user_can_edit", False))
     trajectory = trajectory_of(metric)
-    only = {"metric_ids": [metric.pk], "aggregations": [metric.aggregation]}
+    only = {"metric_ids": [metric.pk]}
     district_values = district_series(district=district, until=as_of, **only).get(
         metric.pk, ()
     )
@@ -256,16 +256,14 @@ def build_network_scorecard(
         metrics_with_details(Metric.objects.visible_to(user).filter(district=district))
     )
     metric_ids = [m.pk for m in metrics]
-    aggregations = {m.aggregation for m in metrics}
     district_values = district_series(
-        district=district, metric_ids=metric_ids, until=as_of, aggregations=aggregations
+        district=district, metric_ids=metric_ids, until=as_of
     )
     network_values = network_series(
         district=district,
         metric_ids=metric_ids,
         network_ids=[network.pk],
         until=as_of,
-        aggregations=aggregations,
     )
     items = []
     trajectories = {}

@@ -14,6 +14,7 @@ from goals.models import (
     Measurement,
     Metric,
     MetricOwner,
+    Rollup,
     Scope,
     Target,
 )
@@ -194,3 +195,17 @@ class MeasurementFactory(DjangoModelFactory):
     scope = Scope.SCHOOL
     school = factory.SubFactory(SchoolFactory, district=SAME_DISTRICT)
     value = Decimal("85")
+
+
+class RollupFactory(DjangoModelFactory):
+    """A stored rollup row; real ones come from `goals.rollups.refresh_rollups`."""
+
+    class Meta:
+        model = Rollup
+
+    district = factory.SubFactory(DistrictFactory)
+    metric = factory.SubFactory(MetricFactory, district=SAME_DISTRICT)
+    period_end = datetime.date(2016, 6, 30)
+    value = Decimal("85")
+    n = 100
+    schools_reporting = 1

@@ -2,12 +2,15 @@
 
 A model is tenant-owned when it has a `district` foreign key. Tests parametrized over
 `SCOPED_MODELS` (District and the tenant-owned models) cover a new model without
-being told about it; its factory in tests/factories.py is all it needs.
+being told about it; its factory in tests/factories.py is all it needs. Derived
+tables (`district.backup.DERIVED`: stored rollups) are scoped like the others but have
+no history and no admin: tests of editing walk `EDITED_MODELS`.
 """
 
 from django.apps import apps
 from factory.django import DjangoModelFactory
 
+from district.backup import DERIVED
 from district.models import District
 
 from . import factories
@@ -30,8 +33,15 @@ def is_tenant_owned(model) -> bool:
     )
 
 
+def is_derived(model) -> bool:
+    """Computed from other tables, never edited by people: no history, no admin."""
+    return model._meta.label in DERIVED
+
+
 TENANT_MODELS = [model for model in apps.get_models() if is_tenant_owned(model)]
 SCOPED_MODELS = [District, *TENANT_MODELS]
+# What people edit: history, a district-scoped admin, versions.
+EDITED_MODELS = [model for model in SCOPED_MODELS if not is_derived(model)]
 
 
 def label(model) -> str:

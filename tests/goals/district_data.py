@@ -3,7 +3,8 @@
 `build_district_data(district, schools=20)` creates two networks, `schools` schools
 split between them, three cabinet roles, two goals (one joint) with three metrics, and
 a value per school, metric and school year 2015-16 to 2017-18 (bulk_create: 600 schools
-stay cheap). The first school's values have a small n, so they are suppressed.
+stay cheap, then the stored rollups are computed once). The first school's values
+have a small n, so they are suppressed.
 """
 
 import datetime
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 from district.models import Network, School
 from goals.models import Aggregation, Direction, Measurement, Metric, Scope, Unit
+from goals.rollups import refresh_rollups
 from tests.factories import (
     GoalFactory,
     GoalOwnerFactory,
@@ -156,6 +158,8 @@ def build_district_data(district, *, schools: int = 20) -> DistrictData:
                 ),
             ]
     Measurement.objects.bulk_create(rows, batch_size=2000)
+    # bulk_create sends no signals: store the rollups as the generator does.
+    refresh_rollups(district)
     return DistrictData(
         district=district,
         cao=cao,
@@ -202,3 +206,4 @@ def add_schools(data: DistrictData, count: int) -> None:
         ),
         batch_size=2000,
     )
+    refresh_rollups(data.district)

@@ -11,6 +11,7 @@ from goals.generator import DistrictSize, generate_district
 from goals.models import Goal, Measurement, Metric, MetricOwner, Scope, Target
 from roles.models import Ownership, RaciLevel, Responsibility, Role, WorkArea
 from tests.factories import MeasurementFactory
+from tests.rollup_checks import assert_rollups_fresh
 
 SMALL = DistrictSize(
     schools=6, metrics=4, weeks=5, networks=2, responsibilities=30, roles=5
@@ -37,6 +38,18 @@ def test_generates_the_requested_numbers_of_rows():
         result.counts["ownerships"]
         == Ownership.objects.filter(district=district).count()
     )
+
+
+@pytest.mark.django_db
+def test_the_generated_district_has_its_rollups_stored():
+    result = build()
+    stored = assert_rollups_fresh(result.district)
+    # Every metric and week has a district value and one per network (some school
+    # of each network reports every week: only a few schools are tiny).
+    assert {(metric, network) for metric, network, *_rest in stored} >= {
+        (metric.pk, None) for metric in Metric.objects.filter(district=result.district)
+    }
+    assert result.counts["rollups"] == len(stored)
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from goals.rollups import (
     latest_school_values,
     network_series,
     publishable,
+    refresh_rollups,
 )
 from goals.status import is_suppressed
 from tests.factories import (
@@ -342,19 +343,20 @@ def test_rollup_queries_do_not_grow_with_the_number_of_schools(
 
 
 @pytest.mark.parametrize("aggregation", Aggregation.values)
-def test_naming_the_metrics_aggregations_gives_the_same_rollup(
+def test_refreshing_some_rollups_gives_the_same_values_as_all(
     district, town, aggregation
 ):
     metric = metric_with_values(district, town, aggregation)
     every = district_series(district=district, metric_ids=[metric.pk])
-    only = district_series(
-        district=district, metric_ids=[metric.pk], aggregations=[aggregation]
-    )
-    assert only == every
-    by_network = network_series(
-        district=district, metric_ids=[metric.pk], aggregations={aggregation}
-    )
-    assert by_network == network_series(district=district, metric_ids=[metric.pk])
+    by_network = network_series(district=district, metric_ids=[metric.pk])
+    refresh_rollups(district, metric_ids=[metric.pk])
+    assert district_series(district=district, metric_ids=[metric.pk]) == every
+    refresh_rollups(district, pairs=[(metric.pk, JUNE_2017)])
+    assert network_series(district=district, metric_ids=[metric.pk]) == by_network
+    refresh_rollups(district, network_ids=[town["north"].pk])
+    assert network_series(district=district, metric_ids=[metric.pk]) == by_network
+    refresh_rollups(district)
+    assert district_series(district=district, metric_ids=[metric.pk]) == every
 
 
 @pytest.mark.django_db
@@ -362,6 +364,9 @@ def test_rollup_groups_by_metric_and_period_only(district):
     """Grouping by the metric's aggregation too made PostgreSQL sort every value."""
     metric = MetricFactory(district=district, aggregation=Aggregation.WEIGHTED_N)
     with CaptureQueriesContext(connection) as queries:
-        district_series(district=district, metric_ids=[metric.pk])
-    group_by = queries.captured_queries[0]["sql"].split("GROUP BY")[1]
-    assert "aggregation" not in group_by
+        refresh_rollups(district, metric_ids=[metric.pk])
+    grouped = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(grouped) == 2  # district, networks
+    for sql in grouped:
+        assert "aggregation" not in sql.split("GROUP BY")[1]
+

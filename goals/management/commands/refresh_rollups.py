@@ -1,0 +1,36 @@
+"""manage.py refresh_rollups: recompute the stored network and district values."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from district.models import District
+from goals.rollups import refresh_rollups
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute every stored rollup (network and district values of each metric "
+        "and period) from the school values, for one district or all. Lanes keeps them "
+        "up to date on every change it makes; run this after changing measurements, "
+        "schools or metrics outside Lanes (raw SQL, a database restore of some tables)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--district", help="The district's slug (default: all).")
+
+    def handle(self, *args, **options):
+        districts = District.objects.order_by("slug")
+        if options["district"]:
+            districts = districts.filter(slug=options["district"])
+            if not districts.exists():
+                raise CommandError(f"No district with slug {options['district']!r}.")
+        for district in districts:
+            started = time.monotonic()
+            with transaction.atomic():
+                rows = refresh_rollups(district)
+            self.stdout.write(
+                f"{district.slug}: {rows:,} rollups in "
+                f"{time.monotonic() - started:.1f} s"
+            )
