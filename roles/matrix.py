@@ -21,8 +21,9 @@ Rules (DESIGN.md, "Matrix health"):
 
 Everything from `classify_row` to `assemble_matrix` is pure: values in, frozen values out.
 `matrix_snapshot.load_snapshot` does the reading (four queries, now or as of a past
-moment), `build_matrix` puts both together, and `set_ownership` is the one way to change
-a cell.
+moment), `build_matrix` puts both together, `build_health` gives the rows' health and the
+summary alone from a lighter read (after a cell save), and `set_ownership` is the one way
+to change a cell.
 """
 
 from collections import Counter, defaultdict
@@ -38,7 +39,13 @@ from django.utils.translation import gettext_lazy as _
 
 from district.models import District
 
-from .matrix_snapshot import ResponsibilityValues, RoleColumn, Snapshot, load_snapshot
+from .matrix_snapshot import (
+    ResponsibilityValues,
+    RoleColumn,
+    Snapshot,
+    load_health_snapshot,
+    load_snapshot,
+)
 from .models import Ownership, RaciLevel, Responsibility, Role
 from .responsibilities import claim_row
 
@@ -217,6 +224,57 @@ class Matrix:
         return next((row for row in self.rows() if row.pk == pk), None)
 
 
+def summarize_matrix(
+    roles: Iterable[RoleColumn],
+    rows: Iterable[tuple[RowHealth, Iterable[tuple[int, str]]]],
+    *,
+    overload_ratio: Decimal,
+) -> MatrixSummary:
+    """Count over every row, each given as its health and its (role pk, level) cells:
+    classifications, rows with warnings, and per role its A and R rows and the distinct
+    rows it is the one accountable role for. Cells other than A and R may be left out.
+    """
+    accountable: Counter[int] = Counter()
+    responsible: Counter[int] = Counter()
+    distinct: Counter[int] = Counter()
+    by_class: Counter[str] = Counter()
+    count = with_warnings = 0
+    for health, cells in rows:
+        count += 1
+        by_class[health.classification] += 1
+        with_warnings += bool(health.warnings)
+        for role, level in cells:
+            if level == RaciLevel.ACCOUNTABLE:
+                accountable[role] += 1
+                if health.classification == Classification.DISTINCT:
+                    distinct[role] += 1
+            elif level == RaciLevel.RESPONSIBLE:
+                responsible[role] += 1
+    roles = tuple(roles)
+    overload = find_overloaded_roles(
+        {role.pk: accountable[role.pk] for role in roles}, ratio=overload_ratio
+    )
+    return MatrixSummary(
+        rows=count,
+        joint=by_class[Classification.JOINT],
+        distinct=by_class[Classification.DISTINCT],
+        gaps=by_class[Classification.GAP],
+        conflicts=by_class[Classification.CONFLICT],
+        with_warnings=with_warnings,
+        role_loads=tuple(
+            RoleLoad(
+                role=role,
+                accountable=accountable[role.pk],
+                responsible=responsible[role.pk],
+                distinct=distinct[role.pk],
+                is_overloaded=role.pk in overload.overloaded,
+            )
+            for role in roles
+        ),
+        overload=overload,
+    )
+
+
 def assemble_matrix(snapshot: Snapshot, filters: MatrixFilters | None = None) -> Matrix:
     """Classify every row, count the summary over all rows, then keep the filtered rows."""
     filters = filters or MatrixFilters()
@@ -224,9 +282,6 @@ def assemble_matrix(snapshot: Snapshot, filters: MatrixFilters | None = None) ->
     for responsibility in snapshot.responsibilities:
         by_area[responsibility.work_area_id].append(responsibility)
 
-    accountable: Counter[int] = Counter()
-    responsible: Counter[int] = Counter()
-    distinct: Counter[int] = Counter()
     all_rows: dict[int | None, list[MatrixRow]] = {}
     areas = [(area.pk, area.name) for area in snapshot.work_areas]
     known = {pk for pk, _name in areas}
@@ -246,13 +301,6 @@ def assemble_matrix(snapshot: Snapshot, filters: MatrixFilters | None = None) ->
             health = classify_row(
                 (cell.level for cell in cells), declared_joint=values.is_joint
             )
-            for cell in cells:
-                if cell.level == RaciLevel.ACCOUNTABLE:
-                    accountable[cell.role.pk] += 1
-                    if health.classification == Classification.DISTINCT:
-                        distinct[cell.role.pk] += 1
-                elif cell.level == RaciLevel.RESPONSIBLE:
-                    responsible[cell.role.pk] += 1
             rows.append(
                 MatrixRow(
                     **vars(values),  # pk, work_area_id, name, description, ...
@@ -263,30 +311,14 @@ def assemble_matrix(snapshot: Snapshot, filters: MatrixFilters | None = None) ->
                 )
             )
 
-    every_row = [row for rows in all_rows.values() for row in rows]
-    by_class = Counter(row.health.classification for row in every_row)
-    overload = find_overloaded_roles(
-        {role.pk: accountable[role.pk] for role in snapshot.roles},
-        ratio=snapshot.overload_ratio,
-    )
-    summary = MatrixSummary(
-        rows=len(every_row),
-        joint=by_class[Classification.JOINT],
-        distinct=by_class[Classification.DISTINCT],
-        gaps=by_class[Classification.GAP],
-        conflicts=by_class[Classification.CONFLICT],
-        with_warnings=sum(1 for row in every_row if row.health.warnings),
-        role_loads=tuple(
-            RoleLoad(
-                role=role,
-                accountable=accountable[role.pk],
-                responsible=responsible[role.pk],
-                distinct=distinct[role.pk],
-                is_overloaded=role.pk in overload.overloaded,
-            )
-            for role in snapshot.roles
+    summary = summarize_matrix(
+        snapshot.roles,
+        (
+            (row.health, ((cell.role.pk, cell.level) for cell in row.cells))
+            for rows in all_rows.values()
+            for row in rows
         ),
-        overload=overload,
+        overload_ratio=snapshot.overload_ratio,
     )
     groups = tuple(
         AreaGroup(
@@ -331,6 +363,33 @@ def build_matrix(
 ) -> Matrix:
     """The district's whole matrix (rows, roles, cells, health, summary) in four queries."""
     return assemble_matrix(load_snapshot(district, as_of=as_of), filters)
+
+
+@dataclass(frozen=True)
+class MatrixHealth:
+    """Every row's health and the summary of the whole matrix, without its cells."""
+
+    rows: Mapping[int, RowHealth]
+    summary: MatrixSummary
+
+
+def build_health(district: District) -> MatrixHealth:
+    """Every row's classification and the summary, now, in two light queries.
+
+    What a cell save answers with: the same rules and counts as `build_matrix`, from
+    the rows' A and R cells only (`load_health_snapshot`).
+    """
+    snapshot = load_health_snapshot(district)
+    health = {
+        pk: classify_row((level for _role, level in cells), declared_joint=is_joint)
+        for pk, is_joint, cells in snapshot.rows
+    }
+    summary = summarize_matrix(
+        snapshot.roles,
+        ((health[pk], cells) for pk, _is_joint, cells in snapshot.rows),
+        overload_ratio=snapshot.overload_ratio,
+    )
+    return MatrixHealth(rows=health, summary=summary)
 
 
 @transaction.atomic
@@ -381,7 +440,9 @@ def set_ownership(
     elif current.level != level:
         current.role, current.responsibility = role, responsibility
         current.level = level
-        current.full_clean()
+        # Only the level changes: the row and the role were checked above and the
+        # (row, role) pair stays, so their existence and uniqueness cost no queries.
+        current.full_clean(exclude=["district", "responsibility", "role"])
         current._history_user = acting_user
         current.save(update_fields=["level"])
     return current

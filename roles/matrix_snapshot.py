@@ -1,6 +1,7 @@
 """The matrix's raw content at one moment, read in four queries: now, or as of a past
 moment through django-simple-history's `as_of` (the records Role, WorkArea,
-Responsibility and Ownership keep).
+Responsibility and Ownership keep). Also the lighter part of it that the rows' health
+and the summary need, read in two queries after a cell save.
 """
 
 from collections.abc import Mapping
@@ -8,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import FilteredRelation, Q
+
 from district.models import District
 
-from .models import Ownership, Responsibility, Role, WorkArea
+from .models import Ownership, RaciLevel, Responsibility, Role, WorkArea
 
 
 @dataclass(frozen=True)
@@ -90,4 +93,58 @@ def load_snapshot(district: District, *, as_of: datetime | None = None) -> Snaps
         responsibilities=tuple(ResponsibilityValues(*v) for v in responsibilities),
         levels={(row, role): level for row, role, level in levels},
         as_of=as_of,
+    )
+
+
+@dataclass(frozen=True)
+class HealthSnapshot:
+    """What every row's classification and the matrix summary depend on, now.
+
+    Consulted and informed cells change no classification and no count, so only the
+    accountable and responsible cells are read. `rows` holds, per responsibility, its
+    pk, whether it is declared joint, and its A and R cells as (role pk, level) pairs.
+    """
+
+    district_id: int
+    overload_ratio: Decimal
+    roles: tuple[RoleColumn, ...]
+    rows: tuple[tuple[int, bool, tuple[tuple[int, str], ...]], ...]
+
+
+def load_health_snapshot(district: District) -> HealthSnapshot:
+    """Read the roles, and each row with its A and R cells, in two queries."""
+    roles = (
+        Role.objects.filter(district_id=district.pk)
+        .order_by(*ROLE_ORDER)
+        .values_list("id", "code", "title", "kind")
+    )
+    # One LEFT JOIN: a row without any A or R cell still comes back once (a gap).
+    deciding = (
+        Responsibility.objects.filter(district_id=district.pk)
+        .annotate(
+            deciding=FilteredRelation(
+                "ownerships",
+                condition=Q(
+                    ownerships__level__in=[
+                        RaciLevel.ACCOUNTABLE,
+                        RaciLevel.RESPONSIBLE,
+                    ]
+                ),
+            )
+        )
+        .order_by()
+        .values_list("id", "is_joint", "deciding__role_id", "deciding__level")
+    )
+    rows: dict[int, tuple[bool, list[tuple[int, str]]]] = {}
+    for pk, is_joint, role, level in deciding:
+        cells = rows.setdefault(pk, (is_joint, []))[1]
+        if level:
+            cells.append((role, level))
+    return HealthSnapshot(
+        district_id=district.pk,
+        overload_ratio=district.overload_ratio,
+        roles=tuple(RoleColumn(*values) for values in roles),
+        rows=tuple(
+            (pk, is_joint, tuple(cells)) for pk, (is_joint, cells) in rows.items()
+        ),
     )

@@ -41,6 +41,7 @@ from .matrix import (
     MatrixFilters,
     MatrixRow,
     assemble_matrix,
+    build_health,
     set_ownership,
     set_row_levels,
 )
@@ -192,18 +193,20 @@ def ownership_set(request, slug, pk, role_pk):
     if not request.htmx:
         messages.success(request, saved)
         return redirect(matrix_url(district, request.GET.urlencode(), pk))
-    shown = shown_matrix(request, district)
-    context = matrix_context(
-        request,
-        district,
-        shown,
-        row_pk=pk,
-        row_health=shown.row(pk).health,
+    # Only what the save changed: the row's classification and the summary, both
+    # from the rows' A and R cells (not the whole matrix: no cell changed but this one,
+    # and the select already shows it).
+    health = build_health(district)
+    context = {
+        "district": district,
+        "summary": health.summary,
+        "row_pk": responsibility.pk,
+        "row_health": health.rows[responsibility.pk],
         # The version this save made: if another save came in since, the next
         # change from this page is refused and shows that one.
-        row_version=responsibility.version,
-        status_message=saved,
-    )
+        "row_version": responsibility.version,
+        "status_message": saved,
+    }
     return render(request, "roles/_cell_saved.html", context)
 
 

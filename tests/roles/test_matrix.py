@@ -14,6 +14,7 @@ from roles.matrix import (
     MatrixFilters,
     RowWarning,
     assemble_matrix,
+    build_health,
     build_matrix,
     classify_row,
     find_overloaded_roles,
@@ -350,6 +351,57 @@ def test_build_matrix_takes_the_same_queries_for_a_small_and_a_large_matrix(
     areas = [WorkAreaFactory(district=other_district) for _ in range(4)]
     _populate(other_district, areas, large_roles, 10)
     assert count(district) == count(other_district) == 4
+
+
+def test_build_health_gives_every_rows_health_and_the_summary_of_build_matrix(
+    district, other_district, cabinet
+):
+    c = cabinet
+    district.overload_ratio = Decimal("1.5")
+    district.save()
+    rows = {
+        name: ResponsibilityFactory(
+            district=district,
+            work_area=c["program"] if index % 2 else c["planning"],
+            name=name,
+            is_joint=name.startswith("joint"),
+        )
+        for index, name in enumerate(
+            ["joint two A", "joint one A", "distinct", "gap", "conflict", "empty"]
+        )
+    }
+    for name, role, level in [
+        ("joint two A", "cao", "A"),
+        ("joint two A", "cso", "A"),
+        ("joint two A", "cto", "R"),
+        ("joint one A", "cao", "A"),  # and no R: two warnings
+        ("joint one A", "chief", "C"),
+        ("distinct", "cao", "A"),
+        ("distinct", "cso", "R"),
+        ("distinct", "chief", "I"),
+        ("gap", "cso", "R"),
+        ("gap", "cto", "C"),
+        ("conflict", "cao", "A"),
+        ("conflict", "cto", "A"),
+        ("conflict", "chief", "R"),
+    ]:
+        OwnershipFactory(
+            district=district, responsibility=rows[name], role=c[role], level=level
+        )
+    OwnershipFactory(district=other_district, level="A")  # not counted here
+
+    matrix = build_matrix(district)
+    with CaptureQueriesContext(connection) as queries:
+        health = build_health(district)
+    assert len(queries) == 2
+    assert health.summary == matrix.summary
+    assert dict(health.rows) == {row.pk: row.health for row in matrix.rows()}
+    assert health.summary.gaps == 2  # "gap" and "empty"
+    assert health.rows[rows["joint one A"].pk].warnings == (
+        RowWarning.JOINT_WITH_ONE_ACCOUNTABLE,
+        RowWarning.ACCOUNTABLE_WITHOUT_RESPONSIBLE,
+    )
+    assert [load.role.code for load in health.summary.overloaded_roles] == ["CAO"]
 
 
 @pytest.fixture

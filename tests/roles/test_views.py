@@ -293,6 +293,24 @@ def test_editor_saves_a_cell_with_htmx_and_gets_health_versions_and_summary(
     assert "Saved: CAO on Budget is now A." in html
 
 
+def test_a_saved_cell_answers_its_rows_new_classification_and_summary_only(
+    client_for, editor, district, cabinet_matrix
+):
+    m = cabinet_matrix
+    assessment = m["assessment"]  # a conflict: CAO and CTO accountable
+    response = client_for(editor).post(
+        cell_url(district, assessment, m["cto"]), cell_data(m["cto"], "C", 1), **HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    health = re.search(rf'<div id="health-{assessment.pk}" [^>]*>(.*?)</div>', html)
+    assert health[1] == '<span class="badge badge-distinct">Distinct</span>'
+    assert "0 conflicts" in html and "2 distinct rows" in html
+    assert f"?role={m['cao'].pk}&amp;level=A&amp;classification=distinct\">CAO 2<" in html
+    # Nothing else: no cells (the select already shows its level), no other row.
+    assert "<select" not in html and html.count('class="health-box"') == 1
+
+
 def test_editor_clears_a_cell(client_for, editor, district, cabinet_matrix):
     m = cabinet_matrix
     response = client_for(editor).post(
