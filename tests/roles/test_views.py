@@ -225,7 +225,7 @@ def test_every_cell_is_a_labelled_select_for_editors_with_ids_used_once(
                 f"{label}</label>"
             ) in html
             assert selected_option(html, row, role) == level_of(row, role)
-    assert html.count("<select id=\"cell-") == len(rows) * len(roles)
+    assert html.count('<select id="cell-') == len(rows) * len(roles)
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids))
 
@@ -306,7 +306,9 @@ def test_a_saved_cell_answers_its_rows_new_classification_and_summary_only(
     health = re.search(rf'<div id="health-{assessment.pk}" [^>]*>(.*?)</div>', html)
     assert health[1] == '<span class="badge badge-distinct">Distinct</span>'
     assert "0 conflicts" in html and "2 distinct rows" in html
-    assert f"?role={m['cao'].pk}&amp;level=A&amp;classification=distinct\">CAO 2<" in html
+    assert (
+        f'?role={m["cao"].pk}&amp;level=A&amp;classification=distinct">CAO 2<' in html
+    )
     # Nothing else: no cells (the select already shows its level), no other row.
     assert "<select" not in html and html.count('class="health-box"') == 1
 
