@@ -18,6 +18,8 @@ from goals.models import Aggregation, Scope
 from goals.rollups import (
     district_series,
     latest_and_previous,
+    latest_rows_by_index,
+    latest_rows_by_window,
     latest_school_values,
     network_series,
     publishable,
@@ -370,3 +372,37 @@ def test_rollup_groups_by_metric_and_period_only(district):
     for sql in grouped:
         assert "aggregation" not in sql.split("GROUP BY")[1]
 
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the index path is PostgreSQL's"
+)
+def test_latest_values_through_the_index_equal_the_window_query(district, town):
+    """PostgreSQL reads latest values through the index; SQLite through a window."""
+    metrics = [
+        metric_with_values(district, town, Aggregation.MEAN),
+        metric_with_values(district, town, Aggregation.SUM),
+    ]
+    for day, value in ((JUNE_2016, "75"), (datetime.date(2015, 6, 30), "70")):
+        for school in ("A", "C", "E"):
+            MeasurementFactory(
+                district=district,
+                metric=metrics[0],
+                school=town[school],
+                period_end=day,
+                value=Decimal(value),
+                n=None,
+            )
+    ids = [m.pk for m in metrics]
+    for arguments in (
+        {},
+        {"network_id": town["north"].pk},
+        {"network_id": town["south"].pk, "school_ids": [town["C"].pk]},
+        {"school_ids": [town["E"].pk, town["A"].pk]},
+    ):
+        for until in (JUNE_2017, JUNE_2016, datetime.date(2015, 6, 30)):
+            options = {"district": district, "metric_ids": ids, "until": until}
+            by_window = latest_rows_by_window(**options, **arguments)
+            assert sorted(latest_rows_by_index(**options, **arguments)) == sorted(
+                by_window
+            )
+    assert latest_rows_by_window(district=district, metric_ids=ids, until=JUNE_2017)
