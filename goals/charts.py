@@ -9,14 +9,24 @@ prints.
 """
 
 import datetime
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from html import escape
+from typing import NamedTuple
 
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .display import EMPTY, format_number, format_value, school_year_label
+from .display import (
+    EMPTY,
+    format_number,
+    format_value,
+    school_year_label,
+    value_formatter,
+)
 from .models import Unit
 from .status import Trajectory, expected_value
 
@@ -27,8 +37,7 @@ SIZES = {
 }
 
 
-@dataclass(frozen=True)
-class ChartPoint:
+class ChartPoint(NamedTuple):
     """One drawn point: its place in the drawing and what it stands for."""
 
     x: float
@@ -86,6 +95,7 @@ class Chart:
     y_ticks: tuple[Tick, ...]
     as_of_x: float | None
     rows: tuple[ChartRow, ...]
+    size: str = "small"
 
     @property
     def view_box(self) -> str:
@@ -99,9 +109,58 @@ class Chart:
     def plot_bottom(self) -> int:
         return self.height - self.bottom
 
+    # The per-point markup is written here rather than by template loops: a dashboard
+    # of 50 weekly metrics over five years draws 13,000 points and as many table rows,
+    # which the template engine took over a second to render (docs/benchmarks.md).
 
-@dataclass(frozen=True)
-class SeriesValue:
+    @property
+    def value_marks(self) -> str:
+        """A circle per value, with its period and value as a tooltip."""
+        radius = "4.5" if self.size == "large" else "3.5"
+        return mark_safe(
+            "".join(
+                f'<circle class="chart-value-mark'
+                f'{" chart-below-min-n" if p.is_below_min_n else ""}" '
+                f'cx="{p.x:.1f}" cy="{p.y:.1f}" r="{radius}">'
+                f"<title>{p.on.isoformat()}: {escape(p.text)}</title></circle>"
+                for p in self.values.points
+            )
+        )
+
+    @property
+    def comparison_marks(self) -> str:
+        """A square per value of the comparison series."""
+        if self.comparison is None:
+            return ""
+        return mark_safe(
+            "".join(
+                f'<rect class="chart-comparison-mark" x="{p.x:.1f}" y="{p.y:.1f}" '
+                'width="6" height="6" transform="translate(-3 -3)"></rect>'
+                for p in self.comparison.points
+            )
+        )
+
+    @property
+    def table_rows(self) -> str:
+        """The rows of the table that repeats the chart's numbers."""
+        with_comparison = self.comparison is not None
+        return mark_safe(
+            "\n".join(
+                f'<tr><th scope="row">{r.on.isoformat()}</th>'
+                f'<td class="numeric">{escape(r.value)}</td>'
+                + (
+                    f'<td class="numeric">{escape(r.comparison)}</td>'
+                    if with_comparison
+                    else ""
+                )
+                + f'<td class="numeric">{escape(r.expected)}</td>'
+                f"<td>{escape(r.note)}</td></tr>"
+                for r in self.rows
+            )
+        )
+
+
+class SeriesValue(NamedTuple):
     """A value to draw; `value` is None when it may not be shown, `text` says why."""
 
     on: datetime.date
@@ -180,12 +239,18 @@ def build_chart(
         share = (float(value) - low) / (high - low)
         return top + (height - top - bottom) * (1 - share)
 
-    def text(value) -> str:
-        return format_value(value, unit=metric.unit, decimals=metric.decimals)
+    # Row values repeat point values: each is formatted once.
+    text = functools.cache(value_formatter(unit=metric.unit, decimals=metric.decimals))
 
     def as_series(label, values):
         points = tuple(
-            ChartPoint(x_of(s.on), y_of(s.value), s.on, text(s.value), s.is_below_min_n)
+            ChartPoint(
+                x_of(s.on),
+                y_of(s.value),
+                s.on,
+                s.text or text(s.value),  # a shown value comes with its text
+                s.is_below_min_n,
+            )
             for s in values
         )
         return ChartSeries(label=label, points=points)
@@ -225,7 +290,8 @@ def build_chart(
         x_ticks=x_ticks,
         y_ticks=y_ticks,
         as_of_x=x_of(as_of) if as_of is not None and first <= as_of <= last else None,
-        rows=table_rows(metric, trajectory, series, comparison),
+        rows=table_rows(metric, trajectory, series, comparison, text=text),
+        size=size,
     )
 
 
@@ -264,11 +330,11 @@ def describe(metric, trajectory, shown, series_label, as_of) -> str:
     )
 
 
-def table_rows(metric, trajectory, series, comparison) -> tuple[ChartRow, ...]:
+def table_rows(
+    metric, trajectory, series, comparison, *, text=None
+) -> tuple[ChartRow, ...]:
     """The chart's numbers by date: value, comparison, expected value, and a note."""
-
-    def text(value):
-        return format_value(value, unit=metric.unit, decimals=metric.decimals)
+    text = text or value_formatter(unit=metric.unit, decimals=metric.decimals)
 
     notes = {
         "baseline": _("Baseline"),
@@ -304,4 +370,4 @@ def shown_text(value: SeriesValue | None, text) -> str:
         return EMPTY
     if value.value is None:
         return value.text or EMPTY
-    return text(value.value)
+    return value.text or text(value.value)

@@ -13,9 +13,10 @@ would hint at the hidden value.
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
@@ -73,7 +74,13 @@ class MetricCard:
     change_value: Decimal | None
     schools_reporting: int | None
     is_entered: bool
-    chart: Chart
+    # Drawn when a page shows it: the API's answers have no charts, and drawing 50
+    # charts of 260 weeks is most of a dashboard's time.
+    draw_chart: Callable[[], Chart] = field(repr=False, compare=False)
+
+    @cached_property
+    def chart(self) -> Chart:
+        return self.draw_chart()
 
     @property
     def target_date(self) -> datetime.date:
@@ -253,7 +260,7 @@ def build_metric_card(
         change_value=change_between(latest_shown, previous_shown),
         schools_reporting=latest.schools_reporting if latest else None,
         is_entered=latest.is_entered if latest else False,
-        chart=build_chart(
+        draw_chart=lambda: build_chart(
             metric=metric,
             trajectory=trajectory,
             series=series_values(

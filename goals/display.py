@@ -5,8 +5,9 @@ at it; the rule itself is `goals.status.is_suppressed`.
 """
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -34,14 +35,34 @@ def format_value(value: Decimal | None, *, unit: str, decimals: int) -> str:
     """A value with its unit: "86.2%", "12.0 per 100", "4,210", "171.3 days"."""
     if value is None:
         return EMPTY
-    number = format_number(value, decimals)
+    return unit_pattern(unit) % {"number": format_number(value, decimals)}
+
+
+def unit_pattern(unit: str) -> str:
+    """How a number is written in `unit`, with a `%(number)s` placeholder."""
     if unit == Unit.PERCENT:
-        return f"{number}%"
+        return "%(number)s%%"
     if unit == Unit.PER_100:
-        return _("%(number)s per 100") % {"number": number}
+        return _("%(number)s per 100")
     if unit == Unit.DAYS:
-        return _("%(number)s days") % {"number": number}
-    return number
+        return _("%(number)s days")
+    return "%(number)s"
+
+
+def value_formatter(*, unit: str, decimals: int) -> Callable[[Decimal | None], str]:
+    """`format_value` for many values of one metric: the unit's words looked up once.
+
+    A chart formats hundreds of values; translating the unit's words for each took
+    a tenth of a second on a full dashboard.
+    """
+    pattern = unit_pattern(unit)
+
+    def formatted(value: Decimal | None) -> str:
+        if value is None:
+            return EMPTY
+        return pattern % {"number": format_number(value, decimals)}
+
+    return formatted
 
 
 def format_change(change: Decimal | None, *, unit: str, decimals: int) -> str:
@@ -63,9 +84,8 @@ def school_year_label(period_end: datetime.date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-@dataclass(frozen=True)
-class ShownValue:
-    """A value as one person may see it."""
+class ShownValue(NamedTuple):
+    """A value as one person may see it (a named tuple: pages build thousands)."""
 
     value: Decimal | None  # None when missing or hidden from this person
     text: str
