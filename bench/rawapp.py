@@ -3,7 +3,9 @@
 It is never part of Lanes: `bench/run.py` serves it with gunicorn next to Lanes, with
 the same workers, to show what the same data costs with no framework at all. POST
 /<operation> with the operation's parameters as a JSON object; the answer is the rows.
-Each worker keeps one connection open, as Lanes does with CONN_MAX_AGE.
+Each worker keeps one connection open, as Lanes does with CONN_MAX_AGE. It reads and
+writes what `bench/sql.py` does: the stored rollups for the pages that show network and
+district values, and their refresh with the bulk upsert.
 """
 
 import datetime

@@ -276,7 +276,8 @@ def operations(args, env, context) -> list[dict]:
         rows = bulk_rows(args, env, context, i)
         body = json.dumps({"district": slug, "rows": rows})
         return ("POST", "/api/v1/measurements/bulk/", body, "json",
-                {"district": district.pk, "rows": rows})  # fmt: skip
+                {"district": district.pk, "rows": rows,
+                 "min_n": context["min_n"]})  # fmt: skip
 
     def get(path):
         return lambda i: ("GET", path, None, None, read)

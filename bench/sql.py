@@ -7,10 +7,31 @@ history rows and no access checks. `bench/run.py` times them directly with psyco
 
 Every function takes a psycopg2 cursor and the operation's parameters and returns
 rows (lists of tuples), so a caller can time it or serialise it.
+
+Like Lanes, the dashboard, metric page and scorecard read the stored rollups
+(`goals_rollup`) and the values entered for a network or the district; the bulk upsert
+recomputes the stored rollups of the (metric, period) pairs it wrote, in its transaction.
 """
 
+# The stored rollups (goals_rollup) the pages read, and the values entered for the
+# scope, which take precedence over them (merged by the caller, as Lanes does).
+STORED = """
+SELECT r.metric_id, r.network_id, r.period_end, r.value, r.n, r.schools_reporting
+FROM goals_rollup r
+WHERE r.district_id = %(district)s AND r.metric_id = ANY(%(metrics)s)
+  AND r.period_end <= %(until)s AND {where}
+"""
+
+ENTERED = """
+SELECT m.metric_id, m.network_id, m.period_end, m.value, m.n
+FROM goals_measurement m
+WHERE m.district_id = %(district)s AND m.metric_id = ANY(%(metrics)s)
+  AND m.scope = %(scope)s AND m.period_end <= %(until)s {where}
+"""
+
+# Computing rollups from school values: what a refresh of the stored ones runs.
 ROLLUP = """
-SELECT m.metric_id, {network} m.period_end,
+SELECT %(district)s, m.metric_id, {network} m.period_end,
        CASE max(mt.aggregation)
          WHEN 'mean' THEN avg(m.value::float8)
          WHEN 'weighted_n' THEN coalesce(
@@ -21,13 +42,14 @@ SELECT m.metric_id, {network} m.period_end,
          WHEN 'sum' THEN sum(m.value::float8)
          WHEN 'min' THEN min(m.value::float8)
          WHEN 'max' THEN max(m.value::float8)
-       END AS value,
+       END::numeric(24, 4) AS value,
        sum(m.n) AS n, count(*) AS schools
 FROM goals_measurement m
 JOIN goals_metric mt ON mt.id = m.metric_id
 JOIN district_school s ON s.id = m.school_id
 WHERE m.district_id = %(district)s AND m.scope = 'school'
-  AND m.metric_id = ANY(%(metrics)s) AND m.period_end <= %(until)s
+  AND (m.metric_id, m.period_end) IN (
+    SELECT * FROM unnest(%(pair_metrics)s::bigint[], %(pair_periods)s::date[]))
   AND (m.n IS NULL OR m.n >= coalesce(mt.min_n, %(min_n)s)) {where}
 GROUP BY m.metric_id, {network} m.period_end
 """
@@ -64,19 +86,27 @@ def _all(cursor, sql: str, params: dict) -> list[tuple]:
     return cursor.fetchall()
 
 
-def rollup(cursor, params: dict, *, by_network: bool, network=None) -> list[tuple]:
-    sql = ROLLUP.format(
-        network="s.network_id," if by_network else "",
-        where="AND s.network_id = %(network)s" if network is not None else "",
+def stored(cursor, params: dict, *, by_network: bool, network=None) -> list[tuple]:
+    """A scope's stored rollups and its entered values, as the pages read them."""
+    if by_network:
+        where = "r.network_id IS NOT NULL"
+        if network is not None:
+            where = "r.network_id = %(network)s"
+        entered = "AND m.network_id = %(network)s" if network is not None else ""
+    else:
+        where, entered = "r.network_id IS NULL", ""
+    scope = "network" if by_network else "district"
+    values = {**params, "network": network, "scope": scope}
+    return _all(cursor, STORED.format(where=where), values) + _all(
+        cursor, ENTERED.format(where=entered), values
     )
-    return _all(cursor, sql, {**params, "network": network})
 
 
 def dashboard(cursor, params: dict) -> dict:
     """Metrics with goals and targets, and every metric's district series."""
     return {
         "metrics": _all(cursor, METRICS, params),
-        "district": rollup(cursor, params, by_network=False),
+        "district": stored(cursor, params, by_network=False),
     }
 
 
@@ -85,8 +115,8 @@ def metric_page(cursor, params: dict) -> dict:
     one = {**params, "metrics": [params["metric"]]}
     return {
         "metrics": _all(cursor, METRICS, one),
-        "district": rollup(cursor, one, by_network=False),
-        "networks": rollup(cursor, one, by_network=True),
+        "district": stored(cursor, one, by_network=False),
+        "networks": stored(cursor, one, by_network=True),
     }
 
 
@@ -94,8 +124,8 @@ def network_scorecard(cursor, params: dict) -> dict:
     """Every metric for one network and the district, and each school's latest values."""
     return {
         "metrics": _all(cursor, METRICS, params),
-        "network": rollup(cursor, params, by_network=True, network=params["network"]),
-        "district": rollup(cursor, params, by_network=False),
+        "network": stored(cursor, params, by_network=True, network=params["network"]),
+        "district": stored(cursor, params, by_network=False),
         "schools": _all(cursor, LATEST_PER_SCHOOL, params),
     }
 
@@ -190,7 +220,45 @@ def bulk_upsert(cursor, params: dict) -> list[tuple]:
             "ns": [r.get("n") for r in rows],
         },
     )
-    return cursor.fetchall()
+    written = cursor.fetchall()
+    refresh_rollups(cursor, params)
+    return written
+
+
+def refresh_rollups(cursor, params: dict) -> None:
+    """Recompute the stored rollups of the (metric, period) pairs the rows touched."""
+    cursor.execute(
+        "SELECT DISTINCT mt.id, r.period_end FROM unnest(%(codes)s::text[], "
+        "%(periods)s::date[]) AS r(code, period_end) "
+        "JOIN goals_metric mt ON mt.district_id = %(district)s AND mt.code = r.code",
+        {
+            "district": params["district"],
+            "codes": [r["metric"] for r in params["rows"]],
+            "periods": [r["period_end"] for r in params["rows"]],
+        },
+    )
+    pairs = cursor.fetchall()
+    values = {
+        "district": params["district"],
+        "min_n": params.get("min_n", 10),
+        "pair_metrics": [metric for metric, _period in pairs],
+        "pair_periods": [period for _metric, period in pairs],
+    }
+    cursor.execute(
+        "DELETE FROM goals_rollup WHERE district_id = %(district)s "
+        "AND (metric_id, period_end) IN (SELECT * FROM unnest(%(pair_metrics)s::bigint[], "
+        "%(pair_periods)s::date[]))",
+        values,
+    )
+    columns = (
+        "district_id, metric_id, {network} period_end, value, n, schools_reporting"
+    )
+    for network, where in (("", ""), ("s.network_id,", "AND s.network_id IS NOT NULL")):
+        cursor.execute(
+            f"INSERT INTO goals_rollup ({columns.format(network=network.replace('s.', ''))}) "
+            + ROLLUP.format(network=network, where=where),
+            values,
+        )
 
 
 OPERATIONS = {

@@ -3,9 +3,10 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from district.models import District
+from goals.models import Rollup
 from goals.rollups import refresh_rollups
 
 
@@ -34,3 +35,7 @@ class Command(BaseCommand):
                 f"{district.slug}: {rows:,} rollups in "
                 f"{time.monotonic() - started:.1f} s"
             )
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the readers' plans, without waiting for autovacuum.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Rollup._meta.db_table}")
