@@ -44,29 +44,34 @@ SELECT %(district)s, m.metric_id, {network} m.period_end,
          WHEN 'max' THEN max(m.value::float8)
        END::numeric(24, 4) AS value,
        sum(m.n) AS n, count(*) AS schools
-FROM goals_measurement m
+FROM unnest(%(pair_metrics)s::bigint[], %(pair_periods)s::date[])
+     AS p(metric_id, period_end)
+JOIN goals_measurement m ON m.metric_id = p.metric_id AND m.scope = 'school'
+  AND m.period_end = p.period_end
 JOIN goals_metric mt ON mt.id = m.metric_id
 JOIN district_school s ON s.id = m.school_id
-WHERE m.district_id = %(district)s AND m.scope = 'school'
-  AND (m.metric_id, m.period_end) IN (
-    SELECT * FROM unnest(%(pair_metrics)s::bigint[], %(pair_periods)s::date[]))
+WHERE m.district_id = %(district)s
   AND (m.n IS NULL OR m.n >= coalesce(mt.min_n, %(min_n)s)) {where}
 GROUP BY m.metric_id, {network} m.period_end
 """
 
+# Each school's newest value and the one before, per metric: two probes of the unique
+# (metric, school, period_end) index per pair, as Lanes reads them on PostgreSQL.
 LATEST_PER_SCHOOL = """
-SELECT metric_id, school_id, period_end, value, n, previous_value
-FROM (
-  SELECT m.metric_id, m.school_id, m.period_end, m.value, m.n,
-         lead(m.value) OVER w AS previous_value, row_number() OVER w AS newest
-  FROM goals_measurement m
-  JOIN district_school s ON s.id = m.school_id
-  WHERE m.district_id = %(district)s AND m.scope = 'school'
-    AND m.metric_id = ANY(%(metrics)s) AND m.period_end <= %(until)s
-    AND s.network_id = %(network)s
-  WINDOW w AS (PARTITION BY m.metric_id, m.school_id ORDER BY m.period_end DESC)
-) latest
-WHERE newest = 1
+SELECT metric.id, s.id, latest.period_end, latest.value, latest.n, previous.value
+FROM unnest(%(metrics)s::bigint[]) AS metric(id)
+CROSS JOIN district_school s
+CROSS JOIN LATERAL (
+  SELECT m.period_end, m.value, m.n FROM goals_measurement m
+  WHERE m.metric_id = metric.id AND m.school_id = s.id AND m.scope = 'school'
+    AND m.period_end <= %(until)s
+  ORDER BY m.period_end DESC LIMIT 1) latest
+LEFT JOIN LATERAL (
+  SELECT m.value FROM goals_measurement m
+  WHERE m.metric_id = metric.id AND m.school_id = s.id AND m.scope = 'school'
+    AND m.period_end < latest.period_end
+  ORDER BY m.period_end DESC LIMIT 1) previous ON true
+WHERE s.district_id = %(district)s AND s.network_id = %(network)s
 """
 
 METRICS = """
@@ -245,9 +250,10 @@ def refresh_rollups(cursor, params: dict) -> None:
         "pair_periods": [period for _metric, period in pairs],
     }
     cursor.execute(
-        "DELETE FROM goals_rollup WHERE district_id = %(district)s "
-        "AND (metric_id, period_end) IN (SELECT * FROM unnest(%(pair_metrics)s::bigint[], "
-        "%(pair_periods)s::date[]))",
+        "DELETE FROM goals_rollup r USING unnest(%(pair_metrics)s::bigint[], "
+        "%(pair_periods)s::date[]) AS p(metric_id, period_end) "
+        "WHERE r.district_id = %(district)s AND r.metric_id = p.metric_id "
+        "AND r.period_end = p.period_end",
         values,
     )
     columns = (

@@ -34,6 +34,7 @@ from .display import (
     school_year_label,
     show_value,
     shown_change,
+    value_formatter,
 )
 from .models import (
     Goal,
@@ -173,9 +174,14 @@ def series_values(
 ) -> tuple[SeriesValue, ...]:
     """A rollup series as chart values, suppressed values hidden from viewers."""
     values = []
+    formatter = value_formatter(unit=metric.unit, decimals=metric.decimals)
     for item in series:
         shown = show_value(
-            item.value, item.n, metric=metric, can_see_suppressed=can_see_suppressed
+            item.value,
+            item.n,
+            metric=metric,
+            can_see_suppressed=can_see_suppressed,
+            formatter=formatter,
         )
         values.append(
             SeriesValue(
