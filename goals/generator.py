@@ -223,8 +223,13 @@ def generate_district(
         say(f"{len(metrics)} metrics; writing {size.measurements:,} measurements")
         written = _write_measurements(district, schools, plans, periods, rng, say)
         if connection.vendor == "postgresql":
+            # Statistics for the refresh's plan: without them PostgreSQL takes a
+            # district's 600 schools for one row and probes every metric and school.
+            tables = (Measurement, School, Network, Metric, District)
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Measurement._meta.db_table}")
+                cursor.execute(
+                    "ANALYZE " + ", ".join(model._meta.db_table for model in tables)
+                )
         # Rows went in without signals: the stored rollups are computed once, here.
         refreshing = time.monotonic()
         rollups = refresh_rollups(district)

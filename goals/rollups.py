@@ -158,13 +158,22 @@ def _periods(queryset, *, until, period_end):
 
 
 def _period_filter(pairs: Iterable[tuple[int, datetime.date]]) -> Q:
-    """Rows of the given (metric, period end) pairs: one IN list per metric."""
+    """Rows of the given (metric, period end) pairs.
+
+    Metrics with the same periods share one `metric IN (...) AND period_end IN (...)`
+    (the usual case: one week, or one metric's weeks), which PostgreSQL answers through
+    the (metric, scope, period_end) index; a condition per metric made it probe every
+    metric and school of the district (190 ms instead of about 10 for 17 metrics).
+    """
     by_metric: dict[int, set[datetime.date]] = defaultdict(set)
     for metric_id, period_end in pairs:
         by_metric[metric_id].add(period_end)
-    condition = Q(pk__in=[])
+    by_periods: dict[tuple[datetime.date, ...], list[int]] = defaultdict(list)
     for metric_id, periods in sorted(by_metric.items()):
-        condition |= Q(metric_id=metric_id, period_end__in=sorted(periods))
+        by_periods[tuple(sorted(periods))].append(metric_id)
+    condition = Q(pk__in=[])
+    for periods, metric_ids in by_periods.items():
+        condition |= Q(metric_id__in=metric_ids, period_end__in=periods)
     return condition
 
 
