@@ -136,16 +136,18 @@ def _after_save(sender, instance, raw, created, **kwargs):
 
 def _after_delete(sender, instance, origin, **kwargs):
     # Only deletions of the row itself: a cascade is its origin's business.
-    if isinstance(origin, QuerySet):
-        origin = origin.model
-    elif origin is not None:
-        origin = type(origin)
-    if origin is not sender:
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    if model is not sender:
         return
     if sender is Measurement:
         rows_changed(Measurement, [instance], [None])
     elif sender is School:
-        refresh_rollups(instance.district_id)
+        # Signals follow the deletion of the whole batch: one refresh per district
+        # for a queryset of schools (the admin's "delete selected").
+        done = origin.__dict__.setdefault("_rollups_refreshed", set())
+        if instance.district_id not in done:
+            done.add(instance.district_id)
+            refresh_rollups(instance.district_id)
 
 
 for _model in WATCHED:

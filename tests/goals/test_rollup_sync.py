@@ -16,6 +16,7 @@ from django.db import connection
 from district.backup import export_district, import_district, read_backup
 from district.import_rows import read_csv
 from district.importers import import_schools
+from district.models import School
 from goals.importers import upsert_measurements
 from goals.models import Aggregation, Measurement, Metric, Rollup, Scope
 from goals.rollups import district_series, network_series
@@ -242,6 +243,10 @@ def test_api_and_import_changes_of_schools_refresh_the_rollups(
 
 def test_deleting_a_school_or_a_network_refreshes_the_rollups(district, world):
     world["schools"][1].delete()
+    assert_rollups_fresh(district)
+    School.objects.filter(
+        pk__in=[world["schools"][2].pk, world["schools"][3].pk]
+    ).delete()
     assert_rollups_fresh(district)
     world["north"].delete()
     assert_rollups_fresh(district)
