@@ -1,7 +1,11 @@
 """Template tags for goals pages: status badges (word and shape, never colour alone)."""
 
+import functools
+
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from goals.display import STATUS_ICONS
 from goals.status import Status
@@ -16,7 +20,12 @@ register = template.Library()
 @register.simple_tag
 def status_badge(status):
     """A status as a badge: its icon (hidden from screen readers) and its word."""
-    status = Status(status)
+    return _badge(Status(status), get_language())
+
+
+@functools.cache
+def _badge(status: Status, language: str | None) -> str:
+    """One badge per status and language: a scorecard repeats five of them 1,700 times."""
     return format_html(
         '<span class="status status-{}"><span class="status-icon" aria-hidden="true">'
         "{}</span> {}</span>",
@@ -44,3 +53,18 @@ def scope_value(shown):
 def dom_id(*parts) -> str:
     """An element id from parts, for ids unique on a page: "chart-dashboard-12"."""
     return "-".join(str(part) for part in parts if part not in (None, ""))
+
+
+@register.simple_tag
+def school_cells(cells):
+    """A school's row of cells on a scorecard: each the latest value and its status."""
+    return mark_safe(  # noqa: S308 (each part is escaped by format_html)
+        "".join(
+            format_html(
+                '<td class="school-cell">{}<br>{}</td>',
+                scope_value(cell.latest),
+                status_badge(cell.status.status),
+            )
+            for cell in cells
+        )
+    )
