@@ -194,6 +194,26 @@ def series_values(
     return tuple(values)
 
 
+# A small card charts at most this many values; a longer series is charted month by
+# month (see `for_card`). The metric page charts every value.
+CARD_POINTS = 60
+
+
+def for_card(series: Sequence[RollupValue]) -> Sequence[RollupValue]:
+    """The values a small card charts: all of them, or the last of each month.
+
+    Five years of weekly values are 260 points in a chart a few hundred pixels wide, and
+    as many rows in its table; the last value of each month (60 for five years) draws
+    the same trend. The latest value is always charted, since it ends its month.
+    """
+    if len(series) <= CARD_POINTS:
+        return series
+    by_month = {}
+    for item in series:  # ordered by period end: the month's last value stays
+        by_month[item.period_end.year, item.period_end.month] = item
+    return tuple(by_month.values())
+
+
 def status_of(
     metric: Metric,
     trajectory: Trajectory,
@@ -248,6 +268,8 @@ def build_metric_card(
     def text(value):
         return format_value(value, unit=metric.unit, decimals=metric.decimals)
 
+    charted = (lambda values: values) if size == "large" else for_card
+
     return MetricCard(
         metric=metric,
         owners=owner_codes(metric.owners.all()),
@@ -270,11 +292,13 @@ def build_metric_card(
             metric=metric,
             trajectory=trajectory,
             series=series_values(
-                series, metric=metric, can_see_suppressed=can_see_suppressed
+                charted(series), metric=metric, can_see_suppressed=can_see_suppressed
             ),
             series_label=series_label,
             comparison=series_values(
-                comparison, metric=metric, can_see_suppressed=can_see_suppressed
+                charted(comparison),
+                metric=metric,
+                can_see_suppressed=can_see_suppressed,
             ),
             comparison_label=comparison_label,
             as_of=as_of,
