@@ -373,9 +373,15 @@ def rollup_series(
         entered = entered.filter(network_id__in=network_ids)
 
     # Rows come in series order from the unique index, so no sort in Python (a
-    # scorecard reads 26,000 of them).
+    # scorecard reads 26,000 of them). The district's rows have no network to order by,
+    # and ordering by it would keep PostgreSQL from reading their index in order.
+    order = (
+        ("metric_id", "network_id", "period_end")
+        if by_network
+        else ("metric_id", "period_end")
+    )
     series: dict[tuple[int, int | None], list[RollupValue]] = defaultdict(list)
-    for row in stored.order_by("metric_id", "network_id", "period_end").values_list(
+    for row in stored.order_by(*order).values_list(
         "metric_id", "network_id", "period_end", "value", "n", "schools_reporting"
     ):
         series[row[0], row[1]].append(RollupValue(*row, False))
