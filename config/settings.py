@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
         "TokenScopeEnum": "tokens.models.TokenScope",
         "MetricStatusEnum": "goals.status.Status",
         "TokenStatusEnum": ["active", "expired", "revoked"],
+        "HistoryTypeEnum": "district.api.history.HISTORY_TYPE_CHOICES",
     },
 }
 

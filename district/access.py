@@ -16,10 +16,14 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from simple_history.admin import SimpleHistoryAdmin
 
+from .api.filters import LimitOffsetPagination
+from .api.history import HistoryEntrySerializer, history_entries
 from .models import (
     LEVELS_AT_LEAST,
     AccessLevel,
@@ -46,6 +50,17 @@ def access_level(user, district: District) -> AccessLevel | None:
         .first()
     )
     return AccessLevel(level) if level else None
+
+
+def history_with_access(records, user, level: AccessLevel = AccessLevel.VIEWER):
+    """The history `records` of districts where `user` holds `level`.
+
+    Deleted objects' records included: records keep their district and are scoped by
+    it through `DistrictQuerySet.with_access`, like the rows themselves.
+    """
+    districts = District.objects.with_access(user, level).values("pk")
+    lookup = "id__in" if records.model.instance_type is District else "district__in"
+    return records.filter(**{lookup: districts})
 
 
 def has_level(user, district: District, level: AccessLevel) -> bool:
@@ -228,9 +243,7 @@ class DistrictScopedAdmin(SimpleHistoryAdmin):
         records = super().get_history_queryset(
             request, history_manager, pk_name, object_id
         )
-        visible = District.objects.visible_to(request.user).values("pk")
-        lookup = "id__in" if self.model is District else "district__in"
-        return records.filter(**{lookup: visible})
+        return history_with_access(records, request.user)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         records = self.get_history_queryset(
@@ -444,7 +457,7 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
     write_level = AccessLevel.EDITOR
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+        return super().get_queryset().with_access(self.request.user, self.read_level)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -509,6 +522,61 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
         except IntegrityError as error:
             raise Conflict() from error
         return instance
+
+    @extend_schema(
+        responses={200: HistoryEntrySerializer(many=True)},
+        description="The object's recorded history, newest first: each creation, "
+        "change and deletion, when, by whom, and the fields it changed (for a "
+        "creation, the initial values). A deleted object's history stays readable.",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=LimitOffsetPagination,
+        filter_backends=[],
+    )
+    def history(self, request, *args, **kwargs):
+        """History records of the object, read by its id: deleted objects too."""
+        records = self.history_records()
+        page = self.paginate_queryset(records)
+        if not self.paginator.count:
+            raise exceptions.NotFound()
+        previous = None
+        if page and page[-1].history_type != "+":
+            last = page[-1]
+            previous = records.filter(
+                Q(history_date__lt=last.history_date)
+                | Q(history_date=last.history_date, history_id__lt=last.history_id)
+            ).first()
+        entries = history_entries(page, previous)
+        return self.get_paginated_response(
+            HistoryEntrySerializer(entries, many=True).data
+        )
+
+    def history_records(self):
+        """The object's history records, newest first, scoped like `get_queryset`."""
+        model = self.get_queryset().model
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        value = self.kwargs[lookup]
+        records = history_with_access(
+            model.history.all(), self.request.user, self.read_level
+        )
+        try:
+            if self.lookup_field == "pk":
+                records = records.filter(id=value)
+            else:
+                # A slug names the object whose latest record holds it.
+                ids = (
+                    records.filter(**{self.lookup_field: value})
+                    .order_by("-history_date", "-history_id")
+                    .values("id")[:1]
+                )
+                records = records.filter(id__in=ids)
+        except (TypeError, ValueError, ValidationError):
+            raise exceptions.NotFound() from None
+        return records.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
