@@ -373,9 +373,7 @@ def test_rollup_groups_by_metric_and_period_only(district):
         assert "aggregation" not in sql.split("GROUP BY")[1]
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the index path is PostgreSQL's"
-)
+@pytest.mark.postgresql
 def test_latest_values_through_the_index_equal_the_window_query(district, town):
     """PostgreSQL reads latest values through the index; SQLite through a window."""
     metrics = [
