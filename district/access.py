@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from simple_history.admin import SimpleHistoryAdmin
 
 from .api.filters import LimitOffsetPagination
-from .api.history import HistoryEntrySerializer, history_entries
+from .api.history import HistoryEntrySerializer, entries_for_page
 from .models import (
     LEVELS_AT_LEAST,
     AccessLevel,
@@ -541,14 +541,7 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(records)
         if not self.paginator.count:
             raise exceptions.NotFound()
-        previous = None
-        if page and page[-1].history_type != "+":
-            last = page[-1]
-            previous = records.filter(
-                Q(history_date__lt=last.history_date)
-                | Q(history_date=last.history_date, history_id__lt=last.history_id)
-            ).first()
-        entries = history_entries(page, previous)
+        entries = entries_for_page(records, page)
         return self.get_paginated_response(
             HistoryEntrySerializer(entries, many=True).data
         )

@@ -12,6 +12,7 @@ import datetime
 import decimal
 import uuid
 
+from django.db.models import Q
 from django.forms.models import model_to_dict
 from rest_framework import serializers
 
@@ -94,3 +95,18 @@ def history_entries(records, previous=None) -> list[dict]:
             }
         )
     return entries
+
+
+def entries_for_page(records, page_records) -> list[dict]:
+    """Entries of `page_records` (a page of `records`, newest first), each diffed with the
+    record before it, including the last one on the page (one more query)."""
+    if not page_records:
+        return []
+    previous = None
+    if page_records[-1].history_type != "+":
+        last = page_records[-1]
+        previous = records.filter(
+            Q(history_date__lt=last.history_date)
+            | Q(history_date=last.history_date, history_id__lt=last.history_id)
+        ).first()
+    return history_entries(page_records, previous)
