@@ -1,5 +1,5 @@
-"""Pages of the district app: the home page after login, a district's members, and
-the admin's "view on site" redirect, scoped."""
+"""Pages of the district app: the home page after login, a district's members, an
+object's history, and the admin's "view on site" redirect, scoped."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
@@ -10,10 +10,15 @@ from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
-from .access import get_district_or_404, has_level
+from .access import get_district_or_404, has_level, history_with_access
 from .forms import AccessLevelForm, MemberAddForm
+from .history import history_page
 from .members import add_member, remove_member, set_access_level
 from .models import AccessLevel, District, DistrictQuerySet, Membership
 
@@ -191,3 +196,32 @@ def view_on_site(request, content_type_id, object_id):
     except (ContentType.DoesNotExist, ValueError, ValidationError) as error:
         raise Http404(str(error)) from error
     return shortcut(request, content_type_id, object_id)
+
+
+@login_required
+@require_safe
+def object_history(request, slug, pk, model):
+    """One object's history (`model`, by id): deleted objects' history stays readable."""
+    district = get_district_or_404(request.user, slug)
+    records = (
+        history_with_access(model.history.all(), request.user)
+        .filter(id=pk, district=district)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    page, rows = history_page(model, records, request.GET.get("page"))
+    if not rows:
+        raise Http404("No history for this object.")
+    latest = page.object_list[0] if page.number == 1 else records.first()
+    return render(
+        request,
+        "district/object_history.html",
+        {
+            "district": district,
+            "kind": model._meta.verbose_name,
+            "name": str(latest.instance),
+            "is_deleted": latest.history_type == "-",
+            "page": page,
+            "rows": rows,
+        },
+    )

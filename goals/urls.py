@@ -2,7 +2,12 @@
 
 from django.urls import path
 
+from district.models import Network
+from district.views import object_history
+from roles.models import Role
+
 from . import entry_views, views
+from .models import Goal, Metric
 
 app_name = "goals"
 
@@ -46,5 +51,30 @@ urlpatterns = [
         "districts/<slug:slug>/roles/<int:pk>/",
         views.role_scorecard,
         name="role-scorecard",
+    ),
+    # Each object's history, readable after it is deleted too.
+    path(
+        "districts/<slug:slug>/metrics/<int:pk>/history/",
+        object_history,
+        {"model": Metric},
+        name="metric-history",
+    ),
+    path(
+        "districts/<slug:slug>/goals/<int:pk>/history/",
+        object_history,
+        {"model": Goal},
+        name="goal-history",
+    ),
+    path(
+        "districts/<slug:slug>/networks/<int:pk>/history/",
+        object_history,
+        {"model": Network},
+        name="network-history",
+    ),
+    path(
+        "districts/<slug:slug>/roles/<int:pk>/history/",
+        object_history,
+        {"model": Role},
+        name="role-history",
     ),
 ]

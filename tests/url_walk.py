@@ -31,7 +31,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from district.models import AccessLevel, District, Membership, Network
-from goals.models import Measurement, Metric
+from goals.models import Goal, Measurement, Metric
 from roles.models import Responsibility, Role
 from tokens.models import ApiToken, create_token
 
@@ -155,6 +155,7 @@ def by_family(routes: list[Route]) -> dict[str, list[Route]]:
 PAGE_SEGMENTS = {
     "rows": Responsibility,
     "metrics": Metric,
+    "goals": Goal,
     "networks": Network,
     "roles": Role,
     "members": Membership,
