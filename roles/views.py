@@ -29,6 +29,7 @@ from district.conditional import MATRIX_DATA, conditional_page
 from district.models import AccessLevel, District
 
 from . import exports
+from .cells import set_ownership, set_row_levels
 from .forms import (
     AsOfForm,
     CellLevelsForm,
@@ -42,8 +43,6 @@ from .matrix import (
     MatrixRow,
     assemble_matrix,
     build_health,
-    set_ownership,
-    set_row_levels,
 )
 from .matrix_history import end_of_day, matrix_changes, row_history
 from .matrix_snapshot import Snapshot, load_snapshot

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from district.access import Conflict, DistrictScopedViewSet, PreconditionFailed
-from roles.matrix import set_ownership
+from roles.cells import set_ownership
 from roles.models import Ownership, Responsibility, Role, RoleAssignment, WorkArea
 from roles.responsibilities import StaleRowError
 
@@ -63,7 +63,7 @@ class ResponsibilityViewSet(DistrictScopedViewSet):
 class OwnershipViewSet(DistrictScopedViewSet):
     """Matrix cells: a role's RACI level on a responsibility.
 
-    Every write goes through `roles.matrix.set_ownership`, like a cell edit on the
+    Every write goes through `roles.cells.set_ownership`, like a cell edit on the
     matrix page, so it advances the row's version too: a page or client holding the
     row at an older version is refused. A write that loses a race with another cell
     edit of the same row answers 412 (409 for a create).

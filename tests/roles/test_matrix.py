@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
+from roles.cells import set_ownership
 from roles.matrix import (
     Classification,
     MatrixFilters,
@@ -18,7 +19,6 @@ from roles.matrix import (
     build_matrix,
     classify_row,
     find_overloaded_roles,
-    set_ownership,
 )
 from roles.matrix_snapshot import (
     ResponsibilityValues,
@@ -288,7 +288,7 @@ def test_rows_of_an_unrecorded_work_area_are_still_shown():
     assert [row.name for row in matrix.groups[-1].rows] == ["Orphan"]
 
 
-# --- build_matrix and set_ownership against the database ---
+# --- build_matrix and roles.cells.set_ownership against the database ---
 
 
 @pytest.fixture

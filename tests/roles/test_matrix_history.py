@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from roles.matrix import set_ownership
+from roles.cells import set_ownership
 from roles.matrix_history import (
     RowChangeKind,
     diff_snapshots,
