@@ -31,6 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -289,44 +290,22 @@ def refresh_rollups(
 
 
 def _insert_rollups(district_id: int, rows: Iterable[tuple]) -> int:
-    """Insert Rollup rows with plain multi-row INSERTs (the ORM builds an object each)."""
-    quote = connection.ops.quote_name
-    meta = Rollup._meta
-    names = ["district", "metric", "network", "period_end", "value", "n"]
-    names.append("schools_reporting")
-    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
-    period_field, value_field = meta.get_field("period_end"), meta.get_field("value")
-    limit = connection.features.max_query_params
-    size = 1000 if limit is None else min(1000, limit // len(names))
-    placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+    """Insert Rollup rows in batches of 1,000 (a full refresh writes 247,000)."""
     written = 0
-
-    def flush(batch):
-        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES " + ", ".join(
-            [placeholders] * len(batch)
+    rows = iter(rows)
+    while batch := [
+        Rollup(
+            district_id=district_id,
+            metric_id=metric_id,
+            network_id=network_id,
+            period_end=period_end,
+            value=value,
+            n=n,
+            schools_reporting=reporting,
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [param for row in batch for param in row])
-
-    batch = []
-    for metric_id, network_id, period_end, value, n, reporting in rows:
-        batch.append(
-            (
-                district_id,
-                metric_id,
-                network_id,
-                period_field.get_db_prep_save(period_end, connection),
-                value_field.get_db_prep_save(value, connection),
-                n,
-                reporting,
-            )
-        )
-        if len(batch) == size:
-            flush(batch)
-            written += len(batch)
-            batch = []
-    if batch:
-        flush(batch)
+        for metric_id, network_id, period_end, value, n, reporting in islice(rows, 1000)
+    ]:
+        Rollup.objects.bulk_create(batch)
         written += len(batch)
     return written
 
