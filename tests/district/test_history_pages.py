@@ -131,3 +131,11 @@ def test_query_count_does_not_grow_with_the_changes(
         return len(queries)
 
     assert queries_for(3) == queries_for(30)
+
+
+@pytest.mark.parametrize("persona", ["viewer", "editor", "district_admin"])
+def test_every_member_reads_the_history(client_for, request, persona, district, metric):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(history_url(district, "metric", metric.pk))
+    assert response.status_code == 200
+    assert "Student attendance rate" in response.content.decode()
