@@ -70,6 +70,8 @@ def faulty_matrix(district):
 def open_matrix(page):
     page.get_by_role("link", name="Ownership matrix").click()
     page.get_by_role("heading", name="Ownership matrix").wait_for()
+    # The heading can show before htmx has wired up the cells; edits wait for that.
+    page.wait_for_load_state("load")
     return page
 
 
