@@ -5,7 +5,8 @@ refresh when something changes, and refreshes only that:
 
 - school values: their (metric, period) pairs. `upsert_measurements` (bulk API,
   entry grid, CSV imports) refreshes the pairs it wrote; single saves and deletes
-  (pages, admin, API) come through the model signals below; the API's in-place
+  (pages, admin, API) come through the model signals below, a queryset's deletion
+  (the admin's "delete selected") once for the whole batch; the API's in-place
   updates (`QuerySet.update()`) through `district.access.rows_updated`. A value
   entered for a network or the district is not stored here: readers merge it.
 - a school: a new network refreshes its old and new networks' rows (district values
@@ -23,7 +24,7 @@ from a deleted school, metric, network or district are left to that object's own
 """
 
 from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from district.access import rows_updated
@@ -134,13 +135,39 @@ def _after_save(sender, instance, raw, created, **kwargs):
     rows_changed(sender, [before], [instance])
 
 
-def _after_delete(sender, instance, origin, **kwargs):
+def _deleting_itself(sender, origin) -> bool:
     # Only deletions of the row itself: a cascade is its origin's business.
     model = origin.model if isinstance(origin, QuerySet) else type(origin)
-    if model is not sender:
+    return model is sender
+
+
+def _before_delete(sender, instance, origin, **kwargs):
+    """Count the values a queryset deletes, to refresh them once after the last one.
+
+    Django sends every pre_delete of a batch before its first post_delete, so the
+    admin's "delete selected" refreshes once for all its rows instead of once per row.
+    """
+    if isinstance(origin, QuerySet) and _deleting_itself(sender, origin):
+        batch = origin.__dict__.setdefault("_rollup_batch", {"pending": 0, "rows": []})
+        batch["pending"] += 1
+
+
+def _after_delete(sender, instance, origin, **kwargs):
+    if not _deleting_itself(sender, origin):
         return
     if sender is Measurement:
-        rows_changed(Measurement, [instance], [None])
+        batch = (
+            origin.__dict__.get("_rollup_batch")
+            if isinstance(origin, QuerySet)
+            else None
+        )
+        if batch is None:
+            rows_changed(Measurement, [instance], [None])
+            return
+        batch["rows"].append(instance)
+        batch["pending"] -= 1
+        if batch["pending"] == 0:
+            rows_changed(Measurement, batch["rows"], [None] * len(batch["rows"]))
     elif sender is School:
         # Signals follow the deletion of the whole batch: one refresh per district
         # for a queryset of schools (the admin's "delete selected").
@@ -153,6 +180,9 @@ def _after_delete(sender, instance, origin, **kwargs):
 for _model in WATCHED:
     pre_save.connect(_before_save, sender=_model, dispatch_uid=f"rollups-pre-{_model}")
     post_save.connect(_after_save, sender=_model, dispatch_uid=f"rollups-post-{_model}")
+pre_delete.connect(
+    _before_delete, sender=Measurement, dispatch_uid="rollups-pre-delete-measurement"
+)
 for _model in (Measurement, School):
     post_delete.connect(
         _after_delete, sender=_model, dispatch_uid=f"rollups-delete-{_model}"

@@ -205,6 +205,38 @@ def test_admin_edits_refresh_the_rollups(district, world, client_for, superuser)
     assert_rollups_fresh(district)
 
 
+def test_deleting_selected_values_in_the_admin_refreshes_once(
+    district, world, client_for, superuser, monkeypatch
+):
+    from goals import rollup_sync
+
+    calls = []
+    refresh = rollup_sync.refresh_rollups
+    monkeypatch.setattr(
+        rollup_sync,
+        "refresh_rollups",
+        lambda *args, **kwargs: calls.append(kwargs) or refresh(*args, **kwargs),
+    )
+    selected = list(
+        Measurement.objects.filter(metric=world["metrics"][0]).values_list(
+            "pk", flat=True
+        )
+    )
+    response = client_for(superuser).post(
+        url(Measurement, "changelist"),
+        {"action": "delete_selected", "_selected_action": selected, "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Measurement.objects.filter(pk__in=selected).exists()
+    assert_rollups_fresh(district)
+    assert not Rollup.objects.filter(metric=world["metrics"][0]).exists()
+    # Eight values of two periods: one refresh of both periods, not one per value.
+    assert len(selected) == 8
+    assert [sorted(call["pairs"]) for call in calls] == [
+        [(world["metrics"][0].pk, JUNE_2016), (world["metrics"][0].pk, JUNE_2017)]
+    ]
+
+
 def test_a_school_changing_network_or_enrollment_refreshes_the_rollups(district, world):
     school = world["schools"][1]
     school.network = world["south"]
