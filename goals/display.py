@@ -33,9 +33,7 @@ def format_number(value: Decimal, decimals: int) -> str:
 
 def format_value(value: Decimal | None, *, unit: str, decimals: int) -> str:
     """A value with its unit: "86.2%", "12.0 per 100", "4,210", "171.3 days"."""
-    if value is None:
-        return EMPTY
-    return unit_pattern(unit) % {"number": format_number(value, decimals)}
+    return value_formatter(unit=unit, decimals=decimals)(value)
 
 
 def unit_pattern(unit: str) -> str:
