@@ -243,13 +243,13 @@ class NetworkScorecard:
     counts: tuple[tuple[Status, int], ...]
 
 
-def build_network_scorecard(
+def build_network_metrics(
     *, district, user, network: Network, as_of: datetime.date
-) -> NetworkScorecard:
-    """A network's metrics against the district and target, and its schools ranked.
+) -> tuple[NetworkMetric, ...]:
+    """Each metric's card for `network` (its trend against the district's) as of `as_of`.
 
-    Schools are ranked by how many of their metrics are off track, then at risk (most
-    first), then by name.
+    The scorecard's table and its trend charts both come from these cards; a card
+    draws its chart only when a page renders it.
     """
     can_see = bool(getattr(district, "user_can_edit", False))
     metrics = list(
@@ -266,9 +266,7 @@ def build_network_scorecard(
         until=as_of,
     )
     items = []
-    trajectories = {}
     for metric in metrics:
-        trajectories[metric.pk] = trajectory_of(metric)
         card = build_metric_card(
             metric,
             network_values.get((metric.pk, network.pk), ()),
@@ -282,7 +280,7 @@ def build_network_scorecard(
             network,
             district_values.get(metric.pk, ()),
             metric=metric,
-            trajectory=trajectories[metric.pk],
+            trajectory=trajectory_of(metric),
             as_of=as_of,
             can_see=can_see,
         )
@@ -293,6 +291,25 @@ def build_network_scorecard(
                 district_status=district_row.status,
             )
         )
+    return tuple(items)
+
+
+def build_network_scorecard(
+    *, district, user, network: Network, as_of: datetime.date
+) -> NetworkScorecard:
+    """A network's metrics against the district and target, and its schools ranked.
+
+    Schools are ranked by how many of their metrics are off track, then at risk (most
+    first), then by name. The trend charts are a page of their own
+    (`build_network_metrics`), which the scorecard loads after it shows.
+    """
+    can_see = bool(getattr(district, "user_can_edit", False))
+    items = build_network_metrics(
+        district=district, user=user, network=network, as_of=as_of
+    )
+    metrics = [item.card.metric for item in items]
+    metric_ids = [m.pk for m in metrics]
+    trajectories = {metric.pk: trajectory_of(metric) for metric in metrics}
 
     schools = School.objects.visible_to(user).filter(district=district, network=network)
     values = latest_school_values(
@@ -337,7 +354,7 @@ def build_network_scorecard(
     counts = count_statuses(item.card.status.status for item in items)
     return NetworkScorecard(
         network=network,
-        metrics=tuple(items),
+        metrics=items,
         school_metrics=school_metrics,
         schools=ranked,
         counts=tuple(counts.items()),

@@ -43,6 +43,11 @@ urlpatterns = [
         name="network-scorecard",
     ),
     path(
+        "districts/<slug:slug>/networks/<int:pk>/trends/",
+        views.network_trends,
+        name="network-trends",
+    ),
+    path(
         "districts/<slug:slug>/measurements.csv",
         views.measurements_csv,
         name="measurements-csv",

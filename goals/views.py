@@ -6,7 +6,9 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 
 from district.access import get_district_or_404
 from district.conditional import GOALS_DATA, conditional_page
@@ -25,7 +27,11 @@ from .exports import measurement_csv_chunks
 from .forms import DashboardFilterForm, YearForm
 from .models import Metric
 from .role_scorecard import build_role_scorecard
-from .scorecards import build_metric_detail, build_network_scorecard
+from .scorecards import (
+    build_metric_detail,
+    build_network_metrics,
+    build_network_scorecard,
+)
 
 
 def district_networks(district, user) -> list[Network]:
@@ -240,6 +246,42 @@ def network_scorecard(request, slug, pk):
             "as_of": as_of_date(school_year),
         },
     )
+
+
+@require_safe
+@login_required
+@conditional_page(GOALS_DATA)
+def network_trends(request, slug, pk):
+    """A network's trend charts against the district's, metric by metric.
+
+    The scorecard loads them (htmx) once it shows; alone, a page with the same charts.
+    """
+    district = get_district_or_404(request.user, slug)
+    network = get_object_or_404(
+        Network.objects.visible_to(request.user).filter(district=district), pk=pk
+    )
+    form = YearForm(request.GET or None, years=school_years(district))
+    school_year = form.school_year
+    as_of = as_of_date(school_year)
+    template = (
+        "goals/_network_trends.html" if request.htmx else "goals/network_trends.html"
+    )
+    response = render(
+        request,
+        template,
+        {
+            "district": district,
+            "network": network,
+            "metrics": build_network_metrics(
+                district=district, user=request.user, network=network, as_of=as_of
+            ),
+            "form": form,
+            "school_year": school_year,
+            "as_of": as_of,
+        },
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

@@ -57,6 +57,10 @@ def operations(district, user_client, api_client) -> dict:
         "network scorecard": lambda: user_client.get(
             f"/districts/{slug}/networks/{network.pk}/"
         ),
+        "network trends": lambda: user_client.get(
+            f"/districts/{slug}/networks/{network.pk}/trends/",
+            headers={"hx-request": "true"},
+        ),
         "matrix page": lambda: user_client.get(f"/districts/{slug}/matrix/"),
         "matrix cell save": cell_save,
         "API measurement list": lambda: api_client.get(

@@ -70,6 +70,12 @@ def test_viewer_opens_a_metric_page_and_a_network_scorecard(log_in, viewer, data
     page.get_by_role("link", name="South", exact=True).click()
     page.get_by_role("heading", name="South scorecard").wait_for()
     assert page.get_by_role("heading", name="Schools, off track first").is_visible()
+    # The trend charts arrive after the tables, in place of their link.
+    charts = page.locator("#network-trends").get_by_role("img")
+    charts.first.wait_for()
+    assert charts.count() == 3
+    assert page.get_by_role("link", name="Trend charts of South").count() == 0
+    assert page.locator("#network-trends").get_attribute("aria-busy") is None
     snap(page, "network")
 
 
@@ -84,6 +90,7 @@ def test_dashboard_metric_page_and_scorecard_have_no_serious_accessibility_viola
         f"/districts/{slug}/metrics/{data.attendance.pk}/",
         f"/districts/{slug}/metrics/{data.attendance.pk}/networks/{data.north.pk}/",
         f"/districts/{slug}/networks/{data.north.pk}/",
+        f"/districts/{slug}/networks/{data.north.pk}/trends/",
         f"/districts/{slug}/roles/{data.cao.pk}/",
     ):
         page.goto(f"{live_server.url}{path}")

@@ -41,6 +41,10 @@ def page_urls(data):
             f"/districts/{slug}/metrics/{metric}/networks/{network}/?format=csv"
         ),
         "network scorecard": f"/districts/{slug}/networks/{network}/",
+        "network trends": f"/districts/{slug}/networks/{network}/trends/",
+        "network trends (loaded by the scorecard)": (
+            f"/districts/{slug}/networks/{network}/trends/?year=2016-17"
+        ),
         "role scorecard": f"/districts/{slug}/roles/{role}/",
     }
 
@@ -53,6 +57,8 @@ PAGES = [
     "metric network",
     "metric network csv",
     "network scorecard",
+    "network trends",
+    "network trends (loaded by the scorecard)",
     "role scorecard",
 ]
 
@@ -89,6 +95,7 @@ def test_another_districts_objects_are_404_under_this_district(
         f"/districts/{slug}/metrics/{foreign_metric.pk}/",
         f"/districts/{slug}/metrics/{data.attendance.pk}/networks/{foreign_network.pk}/",
         f"/districts/{slug}/networks/{foreign_network.pk}/",
+        f"/districts/{slug}/networks/{foreign_network.pk}/trends/",
         f"/districts/{slug}/roles/{foreign_role.pk}/",
         f"/districts/{other_district.slug}/metrics/{foreign_metric.pk}/",
         "/districts/no-such-district/dashboard/",
@@ -424,6 +431,41 @@ def test_network_scorecard_ranks_schools_off_track_first(client_for, data, viewe
     body = response.content.decode()
     assert "Schools, off track first" in body
     assert "North scorecard" in body
+
+
+def test_network_scorecard_loads_its_trend_charts_after_it_shows(
+    client_for, data, viewer
+):
+    scorecard = f"/districts/lakeside/networks/{data.north.pk}/"
+    body = client_for(viewer).get(f"{scorecard}?year=2016-17").content.decode()
+    trends = f"{scorecard}trends/?year=2016-17"
+    # The tables come at once; the charts follow from the trends page, with a link
+    # to that page for a browser without JavaScript.
+    assert 'role="img"' not in body
+    assert f'hx-get="{trends}" hx-trigger="load" hx-swap="outerHTML"' in body
+    assert f'<a href="{trends}">Trend charts of North and the district</a>' in body
+
+    fragment = client_for(viewer).get(trends, headers={"hx-request": "true"})
+    assert "HX-Request" in fragment["Vary"]
+    html = fragment.content.decode()
+    assert '<div id="network-trends" class="metric-grid">' in html
+    assert "<html" not in html
+    assert html.count('role="img"') == 3  # attendance, suspensions, uptime
+    assert html.count("<summary>Chart data") == 3
+    assert 'class="chart-comparison"' in html  # the district's line next to North's
+    assert "latest 94.1% for the period ending 2017-06-30" in html  # the year's end
+    metric_link = f"/districts/lakeside/metrics/{data.attendance.pk}/networks/"
+    assert f'href="{metric_link}{data.north.pk}/?year=2016-17"' in html
+
+
+def test_network_trends_page_stands_alone_without_javascript(client_for, data, viewer):
+    url = f"/districts/lakeside/networks/{data.north.pk}/trends/"
+    response = client_for(viewer).get(url)
+    body = response.content.decode()
+    assert "<h1>Trends: North and the district</h1>" in body
+    assert f'href="/districts/lakeside/networks/{data.north.pk}/?year=' in body
+    assert body.count('role="img"') == 3
+    assert 'name="year"' in body  # the school year can be chosen here too
 
 
 def test_role_scorecard_separates_own_and_joint_goals(client_for, data, viewer):
