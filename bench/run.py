@@ -290,9 +290,13 @@ def operations(args, env, context) -> list[dict]:
          "request": get(f"/districts/{slug}/metrics/{metric.pk}/")},
         {"name": "Network scorecard", "key": "network_scorecard",
          "request": get(f"/districts/{slug}/networks/{network.pk}/")},
+        {"name": "Network scorecard's trend charts (htmx, after the page)",
+         "key": "network_trends", "htmx": True,
+         "request": get(f"/districts/{slug}/networks/{network.pk}/trends/")},
         {"name": f"Matrix page ({args.responsibilities} x {args.roles})",
          "key": "matrix", "request": get(f"/districts/{slug}/matrix/")},
-        {"name": "Matrix cell save (htmx)", "key": "cell_save", "request": cell_request},
+        {"name": "Matrix cell save (htmx)", "key": "cell_save", "htmx": True,
+         "request": cell_request},
         {"name": "API: list measurements, one metric, page of 100", "key": "api_list",
          "request": get(f"/api/v1/measurements/?district={slug}&metric={metric.pk}"
                         "&limit=100")},
@@ -310,7 +314,7 @@ def count_queries(context, op) -> tuple[int, int]:
 
     method, path, body, kind, _params = op["request"](0)
     client = context["client"]
-    headers = {"HX-Request": "true"} if op["key"] == "cell_save" else {}
+    headers = {"HX-Request": "true"} if op.get("htmx") else {}
     with CaptureQueriesContext(connection) as queries:
         if method == "GET":
             response = client.get(path, headers=headers)
@@ -397,7 +401,7 @@ def time_bare_sql(env, op, repeat: int) -> list[float]:
 
 
 def run_operation(args, env, context, op, lanes: Http, raw: Http, log: RequestLog):
-    headers = {"HX-Request": "true"} if op["key"] == "cell_save" else {}
+    headers = {"HX-Request": "true"} if op.get("htmx") else {}
     method, path, body, kind, _params = op["request"](-1)
     warm_up, status = lanes.send(method, path, body, kind, headers)
     statuses = {status}

@@ -135,6 +135,15 @@ def network_scorecard(cursor, params: dict) -> dict:
     }
 
 
+def network_trends(cursor, params: dict) -> dict:
+    """Every metric's series for one network and for the district (the trend charts)."""
+    return {
+        "metrics": _all(cursor, METRICS, params),
+        "network": stored(cursor, params, by_network=True, network=params["network"]),
+        "district": stored(cursor, params, by_network=False),
+    }
+
+
 def matrix(cursor, params: dict) -> dict:
     """Roles, rows by work area, and every cell of the district's matrix."""
     return {
@@ -271,6 +280,7 @@ OPERATIONS = {
     "dashboard": dashboard,
     "metric_page": metric_page,
     "network_scorecard": network_scorecard,
+    "network_trends": network_trends,
     "matrix": matrix,
     "cell_save": cell_save,
     "api_list": api_list,
