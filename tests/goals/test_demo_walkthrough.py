@@ -1,0 +1,92 @@
+"""The demo district tried as a new user would, after the README's run command.
+
+`viewer` sees the real CPS metrics for 2014-15 to 2017-18 by network, with statuses
+against the demo targets; `editor` enters next year's values and sees the dashboard move.
+"""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from district.demo import DISTRICT_SLUG
+from district.models import Network, School
+from goals.models import Metric
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = f"/districts/{DISTRICT_SLUG}/dashboard/"
+
+
+@pytest.fixture
+def demo(client_for):
+    call_command("load_demo", stdout=StringIO(), password="walkthrough-password")
+    users = {user.username: user for user in get_user_model().objects.all()}
+    return {
+        "viewer": client_for(users["viewer"]),
+        "editor": client_for(users["editor"]),
+    }
+
+
+def cards(response) -> dict:
+    return {
+        card.metric.name: card
+        for goal in response.context["dashboard"].goals
+        for card in goal.metrics
+    }
+
+
+def test_viewer_sees_the_real_metrics_by_network_and_editor_moves_the_dashboard(demo):
+    viewer, editor = demo["viewer"], demo["editor"]
+    response = viewer.get(DASHBOARD)
+    assert response.status_code == 200
+    shown = cards(response)
+    for name in (
+        "Student attendance",
+        "Freshmen on track",
+        "4-year graduation",
+        "College enrollment",
+        "One-year dropout",
+        "Suspensions per 100 students",
+    ):
+        assert shown[name].latest_period == "2017-18", name
+    assert [
+        year for year, _label in response.context["form"].fields["year"].choices
+    ] == [
+        "2017-18",
+        "2016-17",
+        "2015-16",
+        "2014-15",
+    ]
+    assert dict(response.context["dashboard"].counts) == {
+        "on_track": 4,
+        "at_risk": 1,
+        "off_track": 2,
+        "stale": 0,
+        "no_data": 0,
+    }
+    attendance = shown["Student attendance"]
+    assert (attendance.latest.text, attendance.expected) == ("93.4%", "94.6%")
+    assert "Off track" in response.content.decode()
+
+    metric = Metric.objects.get(code="student_attendance_pct")
+    by_network = viewer.get(f"/districts/{DISTRICT_SLUG}/metrics/{metric.pk}/")
+    networks = by_network.context["detail"].networks
+    assert len(networks) == Network.objects.count() == 22
+    assert sum(row.latest.value is not None for row in networks) >= 17
+
+    # Next school year: every school's attendance through the entry grid.
+    schools = School.objects.filter(district__slug=DISTRICT_SLUG)
+    grid = f"/districts/{DISTRICT_SLUG}/metrics/{metric.pk}/entry/"
+    period = "?period_end=2019-06-30&scope=school"
+    post = {f"value-{school.pk}": "96.2" for school in schools}
+    saved = editor.post(grid + period, post)
+    assert saved.status_code == 302
+
+    after = viewer.get(DASHBOARD)
+    assert after.context["form"].fields["year"].choices[0][0] == "2018-19"
+    attendance = cards(after)["Student attendance"]
+    assert attendance.latest_period == "2018-19"
+    assert attendance.latest.text == "96.2%"
+    assert attendance.status.status == "on_track"  # the target is 95.0% by 2019-06-30
