@@ -11,7 +11,7 @@ refresh when something changes, and refreshes only that:
   entered for a network or the district is not stored here: readers merge it.
 - a school: a new network refreshes its old and new networks' rows (district values
   do not move); a new enrollment the metrics weighted by enrollment; a deleted school
-  every rollup of its district.
+  its network's rows and the district's.
 - a metric's aggregation or minimum n: that metric's rollups.
 - the district's suppression minimum n: the metrics without a minimum n of their own.
 - a restored backup (`district.backup`) and the generator refresh the whole district;
@@ -142,7 +142,7 @@ def _deleting_itself(sender, origin) -> bool:
 
 
 def _before_delete(sender, instance, origin, **kwargs):
-    """Count the values a queryset deletes, to refresh them once after the last one.
+    """Count the rows a queryset deletes, to refresh them once after the last one.
 
     Django sends every pre_delete of a batch before its first post_delete, so the
     admin's "delete selected" refreshes once for all its rows instead of once per row.
@@ -155,35 +155,39 @@ def _before_delete(sender, instance, origin, **kwargs):
 def _after_delete(sender, instance, origin, **kwargs):
     if not _deleting_itself(sender, origin):
         return
-    if sender is Measurement:
-        batch = (
-            origin.__dict__.get("_rollup_batch")
-            if isinstance(origin, QuerySet)
-            else None
-        )
-        if batch is None:
-            rows_changed(Measurement, [instance], [None])
-            return
+    batch = (
+        origin.__dict__.get("_rollup_batch") if isinstance(origin, QuerySet) else None
+    )
+    if batch is None:
+        rows = [instance]
+    else:
         batch["rows"].append(instance)
         batch["pending"] -= 1
-        if batch["pending"] == 0:
-            rows_changed(Measurement, batch["rows"], [None] * len(batch["rows"]))
-    elif sender is School:
-        # Signals follow the deletion of the whole batch: one refresh per district
-        # for a queryset of schools (the admin's "delete selected").
-        done = origin.__dict__.setdefault("_rollups_refreshed", set())
-        if instance.district_id not in done:
-            done.add(instance.district_id)
-            refresh_rollups(instance.district_id)
+        if batch["pending"]:
+            return
+        rows = batch["rows"]
+    if sender is Measurement:
+        rows_changed(Measurement, rows, [None] * len(rows))
+    else:
+        _schools_deleted(rows)
+
+
+def _schools_deleted(schools) -> None:
+    """The district's rows and the deleted schools' networks' rows; other networks stay."""
+    networks: dict[int, set] = {}
+    for school in schools:
+        networks.setdefault(school.district_id, set()).add(school.network_id)
+    for district_id, network_ids in networks.items():
+        refresh_rollups(district_id, network_ids=network_ids, with_district=True)
 
 
 for _model in WATCHED:
     pre_save.connect(_before_save, sender=_model, dispatch_uid=f"rollups-pre-{_model}")
     post_save.connect(_after_save, sender=_model, dispatch_uid=f"rollups-post-{_model}")
-pre_delete.connect(
-    _before_delete, sender=Measurement, dispatch_uid="rollups-pre-delete-measurement"
-)
 for _model in (Measurement, School):
+    pre_delete.connect(
+        _before_delete, sender=_model, dispatch_uid=f"rollups-pre-delete-{_model}"
+    )
     post_delete.connect(
         _after_delete, sender=_model, dispatch_uid=f"rollups-delete-{_model}"
     )

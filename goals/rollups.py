@@ -248,12 +248,14 @@ def refresh_rollups(
     metric_ids: Iterable[int] | None = None,
     pairs: Iterable[tuple[int, datetime.date]] | None = None,
     network_ids: Iterable[int] | None = None,
+    with_district: bool | None = None,
 ) -> int:
     """Recompute and store `district`'s rollups; return how many rows were written.
 
     Everything by default; only the given metrics, the given (metric, period end)
     pairs, and/or only the given networks' rows (the district's rows then stay as
-    they are: a school changing networks moves no district value). The stored rows of
+    they are, unless `with_district`: a school changing networks moves no district
+    value, a deleted school does). The stored rows of
     that selection are deleted and the computed ones inserted, in the caller's
     transaction (an atomic block of its own otherwise), so readers never see a half
     refresh. A fixed number of queries, plus one INSERT per 1,000 rows.
@@ -265,9 +267,11 @@ def refresh_rollups(
         pairs = list(pairs)
         if not pairs:
             return 0
+    if with_district is None:
+        with_district = network_ids is None
     if network_ids is not None:
         network_ids = [pk for pk in network_ids if pk is not None]
-        if not network_ids:
+        if not network_ids and not with_district:
             return 0
     stored = Rollup.objects.filter(district_id=district_id)
     if metric_ids is not None:
@@ -275,7 +279,10 @@ def refresh_rollups(
     if pairs is not None:
         stored = stored.filter(_period_filter(pairs))
     if network_ids is not None:
-        stored = stored.filter(network_id__in=network_ids)
+        rows = Q(network_id__in=network_ids)
+        if with_district:
+            rows |= Q(network__isnull=True)
+        stored = stored.filter(rows)
     with transaction.atomic():
         # Rollup has no signals and no dependents: one DELETE statement.
         stored._raw_delete(stored.db)
@@ -284,7 +291,7 @@ def refresh_rollups(
             metric_ids=metric_ids,
             pairs=pairs,
             network_ids=network_ids,
-            with_district=network_ids is None,
+            with_district=with_district,
         )
         return _insert_rollups(district_id, rows)
 

@@ -17,6 +17,7 @@ from district.backup import export_district, import_district, read_backup
 from district.import_rows import read_csv
 from district.importers import import_schools
 from district.models import School
+from goals import rollup_sync
 from goals.importers import upsert_measurements
 from goals.models import Aggregation, Measurement, Metric, Rollup, Scope
 from goals.rollups import district_series, network_series
@@ -205,11 +206,8 @@ def test_admin_edits_refresh_the_rollups(district, world, client_for, superuser)
     assert_rollups_fresh(district)
 
 
-def test_deleting_selected_values_in_the_admin_refreshes_once(
-    district, world, client_for, superuser, monkeypatch
-):
-    from goals import rollup_sync
-
+def spy_on_refreshes(monkeypatch) -> list[dict]:
+    """The keyword arguments of every rollup refresh a change starts, as it starts it."""
     calls = []
     refresh = rollup_sync.refresh_rollups
     monkeypatch.setattr(
@@ -217,6 +215,13 @@ def test_deleting_selected_values_in_the_admin_refreshes_once(
         "refresh_rollups",
         lambda *args, **kwargs: calls.append(kwargs) or refresh(*args, **kwargs),
     )
+    return calls
+
+
+def test_deleting_selected_values_in_the_admin_refreshes_once(
+    district, world, client_for, superuser, monkeypatch
+):
+    calls = spy_on_refreshes(monkeypatch)
     selected = list(
         Measurement.objects.filter(metric=world["metrics"][0]).values_list(
             "pk", flat=True
@@ -273,13 +278,21 @@ def test_api_and_import_changes_of_schools_refresh_the_rollups(
     assert_rollups_fresh(district)
 
 
-def test_deleting_a_school_or_a_network_refreshes_the_rollups(district, world):
+def test_deleting_a_school_or_a_network_refreshes_the_rollups(
+    district, world, monkeypatch
+):
+    calls = spy_on_refreshes(monkeypatch)
     world["schools"][1].delete()
     assert_rollups_fresh(district)
+    # Only the school's network and the district: the other networks keep their rows.
+    assert calls == [{"network_ids": {world["north"].pk}, "with_district": True}]
+    calls.clear()
     School.objects.filter(
         pk__in=[world["schools"][2].pk, world["schools"][3].pk]
     ).delete()
     assert_rollups_fresh(district)
+    # Two schools, one refresh: the south network's rows (the other had no network).
+    assert calls == [{"network_ids": {world["south"].pk, None}, "with_district": True}]
     world["north"].delete()
     assert_rollups_fresh(district)
 
