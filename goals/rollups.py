@@ -325,13 +325,17 @@ def rollup_series(
     network_ids: Iterable[int] | None = None,
     until: datetime.date | None = None,
     period_end: datetime.date | None = None,
+    newest: int | None = None,
 ) -> dict[tuple[int, int | None], tuple[RollupValue, ...]]:
     """Values per (metric, network) for `scope` NETWORK, or per (metric, None) for DISTRICT.
 
     Each series is ordered by period end. `until` keeps periods ending on or before it;
-    `period_end` keeps one period. Two queries: the stored rollups (`Rollup`, kept up
-    to date by `refresh_rollups`) and the values entered for the scope, which take
-    precedence.
+    `period_end` keeps one period; `newest` keeps each series' last periods only (a
+    window in the database: a table of latest values and changes reads two rows per
+    series, not every week). Two queries: the stored rollups (`Rollup`, kept up to date
+    by `refresh_rollups`) and the values entered for the scope, which take precedence.
+    The newest periods of both together are among the newest of each, so each query
+    keeps its own.
     """
     if scope not in (Scope.NETWORK, Scope.DISTRICT):
         raise ValueError(f"Rollups are per network or district, not {scope}.")
@@ -357,6 +361,11 @@ def rollup_series(
         network_ids = list(network_ids)
         stored = stored.filter(network_id__in=network_ids)
         entered = entered.filter(network_id__in=network_ids)
+    if newest is not None:
+        stored, entered = (
+            _newest_periods(queryset, newest, by_network=by_network)
+            for queryset in (stored, entered)
+        )
 
     # Rows come in series order from the unique index, so no sort in Python (a
     # scorecard reads 26,000 of them). The district's rows have no network to order by,
@@ -391,7 +400,18 @@ def rollup_series(
                 is_entered=True,
             )
         series[key] = [by_period[end] for end in sorted(by_period)]
-    return {key: tuple(values) for key, values in series.items()}
+    keep = slice(-newest, None) if newest is not None else slice(None)
+    return {key: tuple(values[keep]) for key, values in series.items()}
+
+
+def _newest_periods(queryset, count: int, *, by_network: bool):
+    """The rows of `queryset` among the last `count` periods of their series."""
+    partition = [F("metric_id"), F("network_id")] if by_network else [F("metric_id")]
+    return queryset.annotate(
+        period_rank=Window(
+            RowNumber(), partition_by=partition, order_by=F("period_end").desc()
+        )
+    ).filter(period_rank__lte=count)
 
 
 def district_series(
@@ -400,6 +420,7 @@ def district_series(
     metric_ids: Iterable[int],
     until: datetime.date | None = None,
     period_end: datetime.date | None = None,
+    newest: int | None = None,
 ) -> dict[int, tuple[RollupValue, ...]]:
     """Each metric's district values by period (entered, or rolled up from schools)."""
     series = rollup_series(
@@ -408,6 +429,7 @@ def district_series(
         scope=Scope.DISTRICT,
         until=until,
         period_end=period_end,
+        newest=newest,
     )
     return {metric_id: values for (metric_id, _none), values in series.items()}
 
@@ -419,6 +441,7 @@ def network_series(
     network_ids: Iterable[int] | None = None,
     until: datetime.date | None = None,
     period_end: datetime.date | None = None,
+    newest: int | None = None,
 ) -> dict[tuple[int, int], tuple[RollupValue, ...]]:
     """Each (metric, network)'s values by period (entered, or rolled up from schools)."""
     return rollup_series(
@@ -428,6 +451,7 @@ def network_series(
         network_ids=network_ids,
         until=until,
         period_end=period_end,
+        newest=newest,
     )
 
 

@@ -244,26 +244,30 @@ class NetworkScorecard:
 
 
 def build_network_metrics(
-    *, district, user, network: Network, as_of: datetime.date
+    *, district, user, network: Network, as_of: datetime.date, charts: bool = True
 ) -> tuple[NetworkMetric, ...]:
     """Each metric's card for `network` (its trend against the district's) as of `as_of`.
 
     The scorecard's table and its trend charts both come from these cards; a card
-    draws its chart only when a page renders it.
+    draws its chart only when a page renders it. With `charts=False` the cards hold
+    each series' last two values only: enough for the latest value, change and status
+    of the scorecard's table, not for a chart.
     """
     can_see = bool(getattr(district, "user_can_edit", False))
     metrics = list(
         metrics_with_details(Metric.objects.visible_to(user).filter(district=district))
     )
     metric_ids = [m.pk for m in metrics]
+    newest = None if charts else 2
     district_values = district_series(
-        district=district, metric_ids=metric_ids, until=as_of
+        district=district, metric_ids=metric_ids, until=as_of, newest=newest
     )
     network_values = network_series(
         district=district,
         metric_ids=metric_ids,
         network_ids=[network.pk],
         until=as_of,
+        newest=newest,
     )
     items = []
     for metric in metrics:
@@ -305,7 +309,7 @@ def build_network_scorecard(
     """
     can_see = bool(getattr(district, "user_can_edit", False))
     items = build_network_metrics(
-        district=district, user=user, network=network, as_of=as_of
+        district=district, user=user, network=network, as_of=as_of, charts=False
     )
     metrics = [item.card.metric for item in items]
     metric_ids = [m.pk for m in metrics]

@@ -266,6 +266,58 @@ def test_series_are_ordered_by_period_and_limited_by_date(district, town):
     assert [v.period_end for v in one_period] == [JUNE_2017]
 
 
+def test_newest_periods_are_the_last_of_the_whole_series_entered_values_included(
+    district, town
+):
+    """A scorecard's table reads each series' last two periods, never every week."""
+    metric = metric_with_values(district, town, Aggregation.MEAN)
+    other = metric_with_values(district, town, Aggregation.MAX)
+    for year, value in ((2013, "60"), (2014, "62"), (2015, "64"), (2016, "66")):
+        for name in ("A", "C"):
+            for each in (metric, other):
+                MeasurementFactory(
+                    district=district,
+                    metric=each,
+                    school=town[name],
+                    period_end=datetime.date(year, 6, 30),
+                    value=Decimal(value),
+                    n=100,
+                )
+    entered = [
+        # Newer than any school value, for the district and for North.
+        (Scope.DISTRICT, None, datetime.date(2018, 6, 30), "90"),
+        (Scope.NETWORK, town["north"], datetime.date(2018, 6, 30), "91"),
+        # In place of a computed period among the newest (South, 2017).
+        (Scope.NETWORK, town["south"], JUNE_2017, "55"),
+        # Older than the newest two: not read.
+        (Scope.NETWORK, town["south"], datetime.date(2012, 6, 30), "10"),
+    ]
+    for scope, network, period, value in entered:
+        MeasurementFactory(
+            district=district,
+            metric=metric,
+            scope=scope,
+            school=None,
+            network=network,
+            period_end=period,
+            value=Decimal(value),
+        )
+    ids = [metric.pk, other.pk]
+    for read in (district_series, network_series):
+        for until in (None, datetime.date(2017, 12, 31), JUNE_2016):
+            every = read(district=district, metric_ids=ids, until=until)
+            newest = read(district=district, metric_ids=ids, until=until, newest=2)
+            assert newest == {key: values[-2:] for key, values in every.items()}
+    north = network_series(district=district, metric_ids=ids, newest=2)
+    assert [(v.period_end.year, v.value, v.is_entered) for v in north[
+        metric.pk, town["north"].pk
+    ]] == [(2017, Decimal("85"), False), (2018, Decimal("91"), True)]  # fmt: skip
+    south = network_series(district=district, metric_ids=ids, newest=2)
+    assert [(v.period_end.year, v.value, v.schools_reporting) for v in south[
+        metric.pk, town["south"].pk
+    ]] == [(2016, Decimal("66"), 1), (2017, Decimal("55"), 1)]  # fmt: skip
+
+
 def test_rollups_of_several_metrics_use_each_metrics_aggregation(district, town):
     mean = metric_with_values(district, town, Aggregation.MEAN)
     total = metric_with_values(district, town, Aggregation.SUM)
