@@ -22,6 +22,18 @@ WHERE r.district_id = %(district)s AND r.metric_id = ANY(%(metrics)s)
   AND r.period_end <= %(until)s AND {where}
 """
 
+# A scope's last two stored periods per metric (the scorecard's table: latest value and
+# change), each read from the end of its series' index.
+NEWEST_STORED = """
+SELECT r.metric_id, r.network_id, r.period_end, r.value, r.n, r.schools_reporting
+FROM unnest(%(metrics)s::bigint[]) AS metric(id)
+CROSS JOIN LATERAL (
+  SELECT * FROM goals_rollup r
+  WHERE r.district_id = %(district)s AND r.metric_id = metric.id
+    AND r.period_end <= %(until)s AND {where}
+  ORDER BY r.period_end DESC LIMIT 2) r
+"""
+
 ENTERED = """
 SELECT m.metric_id, m.network_id, m.period_end, m.value, m.n
 FROM goals_measurement m
@@ -91,8 +103,13 @@ def _all(cursor, sql: str, params: dict) -> list[tuple]:
     return cursor.fetchall()
 
 
-def stored(cursor, params: dict, *, by_network: bool, network=None) -> list[tuple]:
-    """A scope's stored rollups and its entered values, as the pages read them."""
+def stored(
+    cursor, params: dict, *, by_network: bool, network=None, newest: bool = False
+) -> list[tuple]:
+    """A scope's stored rollups and its entered values, as the pages read them.
+
+    `newest`: only each series' last two stored periods (and every entered value).
+    """
     if by_network:
         where = "r.network_id IS NOT NULL"
         if network is not None:
@@ -102,7 +119,8 @@ def stored(cursor, params: dict, *, by_network: bool, network=None) -> list[tupl
         where, entered = "r.network_id IS NULL", ""
     scope = "network" if by_network else "district"
     values = {**params, "network": network, "scope": scope}
-    return _all(cursor, STORED.format(where=where), values) + _all(
+    rollups = NEWEST_STORED if newest else STORED
+    return _all(cursor, rollups.format(where=where), values) + _all(
         cursor, ENTERED.format(where=entered), values
     )
 
@@ -126,11 +144,15 @@ def metric_page(cursor, params: dict) -> dict:
 
 
 def network_scorecard(cursor, params: dict) -> dict:
-    """Every metric for one network and the district, and each school's latest values."""
+    """Every metric's latest two values for one network and the district, and each
+    school's latest values (the trend charts are `network_trends`)."""
+    network = params["network"]
     return {
         "metrics": _all(cursor, METRICS, params),
-        "network": stored(cursor, params, by_network=True, network=params["network"]),
-        "district": stored(cursor, params, by_network=False),
+        "network": stored(
+            cursor, params, by_network=True, network=network, newest=True
+        ),
+        "district": stored(cursor, params, by_network=False, newest=True),
         "schools": _all(cursor, LATEST_PER_SCHOOL, params),
     }
 
