@@ -1,7 +1,7 @@
 """The shared-metric dashboard: goals, their metrics' status, values and trend charts.
 
-`build_dashboard` assembles what the dashboard page shows for one district, as of the
-end of a school year, optionally for one network and for the goals of one owner role
+`build_dashboard` assembles what the dashboard page shows for one district, as of a
+date (`goals.status.judged_on`), optionally for one network and for the goals of one owner role
 (or the joint goals). It reads a fixed number of queries whatever the number of
 schools: the goals and metrics with their owners and targets, and two rollup queries.
 The metric cards built here are shared by the metric page and the scorecards.
@@ -31,6 +31,7 @@ from .display import (
     ShownValue,
     change_between,
     format_value,
+    period_label,
     school_year_label,
     show_value,
     shown_change,
@@ -275,7 +276,9 @@ def build_metric_card(
         owners=owner_codes(metric.owners.all()),
         status=status,
         latest=latest_shown,
-        latest_period=school_year_label(latest.period_end) if latest else EMPTY,
+        latest_period=period_label(latest.period_end, metric.frequency)
+        if latest
+        else EMPTY,
         expected=text(status.expected) if status.expected is not None else EMPTY,
         baseline=_("%(value)s on %(date)s")
         % {

@@ -24,7 +24,7 @@ from .display import (
     EMPTY,
     ShownValue,
     change_between,
-    school_year_label,
+    period_label,
     show_value,
     shown_change,
 )
@@ -98,7 +98,7 @@ def rollup_row(
     return ScopeRow(
         place=place,
         latest=latest_shown,
-        period=school_year_label(latest.period_end) if latest else EMPTY,
+        period=period_label(latest.period_end, metric.frequency) if latest else EMPTY,
         change=shown_change(latest_shown, previous_shown, metric=metric),
         change_value=change_between(latest_shown, previous_shown),
         status=status_of(
@@ -136,7 +136,7 @@ def school_row(
     return ScopeRow(
         place=school,
         latest=latest,
-        period=school_year_label(value.period_end),
+        period=period_label(value.period_end, metric.frequency),
         change=shown_change(latest, previous, metric=metric),
         change_value=change_between(latest, previous),
         status=status_of(metric, trajectory, latest, value.period_end, as_of=as_of),

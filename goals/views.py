@@ -16,7 +16,6 @@ from district.models import Network
 from roles.models import Role
 
 from .dashboards import (
-    as_of_date,
     build_dashboard,
     metrics_with_details,
     owner_roles,
@@ -52,7 +51,7 @@ def natural_key(name: str) -> tuple:
 @login_required
 @conditional_page(GOALS_DATA)
 def dashboard(request, slug):
-    """Goals and their metrics' status for the district or a network, as of a year's end."""
+    """Goals and their metrics' status for the district or a network, as of a date."""
     district = get_district_or_404(request.user, slug)
     roles = owner_roles(district, request.user)
     networks = district_networks(district, request.user)
@@ -67,7 +66,7 @@ def dashboard(request, slug):
     board = build_dashboard(
         district=district,
         user=request.user,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
         owner=form.chosen("role") or None,
         network=network,
     )
@@ -82,7 +81,9 @@ def dashboard(request, slug):
             "networks": networks,
             "roles": roles,
             "school_year": school_year,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
 
 
@@ -198,10 +199,10 @@ def metric_detail(request, slug, pk, network_pk=None):
         user=request.user,
         metric=metric,
         networks=networks,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
         network=network,
     )
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") == "csv" and not form.is_refused:
         return metric_csv(district, metric, detail, school_year, network)
     return render(
         request,
@@ -213,8 +214,10 @@ def metric_detail(request, slug, pk, network_pk=None):
             "network": network,
             "form": form,
             "school_year": school_year,
-            "as_of": as_of_date(school_year),
+            "as_of": form.judged_on,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
 
 
@@ -232,7 +235,7 @@ def network_scorecard(request, slug, pk):
         district=district,
         user=request.user,
         network=network,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
     )
     return render(
         request,
@@ -243,8 +246,10 @@ def network_scorecard(request, slug, pk):
             "scorecard": scorecard,
             "form": form,
             "school_year": school_year,
-            "as_of": as_of_date(school_year),
+            "as_of": form.judged_on,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
 
 
@@ -262,7 +267,7 @@ def network_trends(request, slug, pk):
     )
     form = YearForm(request.GET or None, years=school_years(district))
     school_year = form.school_year
-    as_of = as_of_date(school_year)
+    as_of = form.judged_on
     template = (
         "goals/_network_trends.html" if request.htmx else "goals/network_trends.html"
     )
@@ -278,7 +283,9 @@ def network_trends(request, slug, pk):
             "form": form,
             "school_year": school_year,
             "as_of": as_of,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -295,7 +302,7 @@ def role_scorecard(request, slug, pk):
     form = YearForm(request.GET or None, years=school_years(district))
     school_year = form.school_year
     scorecard = build_role_scorecard(
-        district=district, user=request.user, role=role, as_of=as_of_date(school_year)
+        district=district, user=request.user, role=role, as_of=form.judged_on
     )
     return render(
         request,
@@ -306,8 +313,10 @@ def role_scorecard(request, slug, pk):
             "scorecard": scorecard,
             "form": form,
             "school_year": school_year,
-            "as_of": as_of_date(school_year),
+            "as_of": form.judged_on,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
 
 

@@ -22,9 +22,14 @@ from goals.models import (
     Metric,
     MetricOwner,
     Target,
-    school_year_end,
 )
-from goals.status import Status
+from goals.status import (
+    EARLIEST_AS_OF,
+    LATEST_AS_OF,
+    Status,
+    as_of_error,
+    judged_on,
+)
 from roles.api.serializers import RoleBriefSerializer, role_field
 
 # --- Briefs ---
@@ -351,27 +356,39 @@ class MeasurementBulkRefusalSerializer(serializers.Serializer):
 
 
 class PeriodQuerySerializer(serializers.Serializer):
-    """The date statuses are evaluated on: `as_of`, or the end of `school_year`."""
+    """The date statuses are judged as of: `as_of`, or that of `school_year`."""
 
     as_of = serializers.DateField(
-        required=False, help_text="Evaluate as of this date (default: today)."
+        required=False,
+        help_text="Judge as of this date (default: today), from "
+        f"{EARLIEST_AS_OF.isoformat()} to {LATEST_AS_OF.isoformat()}.",
     )
     school_year = serializers.RegexField(
         r"^\d{4}-(\d{2}|\d{4})$",
         required=False,
-        help_text="A school year such as 2016-17: as of its last day, 30 June.",
+        help_text="A school year such as 2016-17: as of today while it runs, as of "
+        "its last day (30 June) once it is over.",
     )
+
+    def validate_as_of(self, value):
+        if message := as_of_error(value):
+            raise serializers.ValidationError(message)
+        return value
 
     def validate(self, attrs):
         if "as_of" in attrs and "school_year" in attrs:
             raise serializers.ValidationError("Give as_of or school_year, not both.")
         if "school_year" in attrs:
             try:
-                attrs["as_of"] = school_year_end(attrs["school_year"])
+                attrs["as_of"] = judged_on(
+                    attrs["school_year"], today=timezone.localdate()
+                )
             except ValueError as error:
                 raise serializers.ValidationError(
                     {"school_year": "Not a school year; write it as 2016-17."}
                 ) from error
+            if message := as_of_error(attrs["as_of"]):
+                raise serializers.ValidationError({"school_year": message})
         attrs.setdefault("as_of", timezone.localdate())
         return attrs
 
