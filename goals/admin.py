@@ -121,6 +121,7 @@ class MetricAdmin(DistrictScopedAdmin):
                     "frequency",
                     "min_n",
                     "source",
+                    "is_simulated",
                 ]
             },
         ),

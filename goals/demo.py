@@ -8,6 +8,8 @@ with interim targets on the straight line to it each 30 June between.
 """
 
 import datetime
+import hashlib
+import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,8 +24,10 @@ from .models import (
     Frequency,
     Goal,
     GoalOwner,
+    Measurement,
     Metric,
     MetricOwner,
+    Scope,
     Target,
     Unit,
 )
@@ -214,3 +218,151 @@ def _set_targets(metric: Metric, plan: MetricPlan, values, acting_user) -> None:
             due_on=due_on,
             defaults={"value": value.quantize(places, rounding=ROUND_HALF_UP)},
         )
+
+
+# --- The live school year: a simulated weekly attendance series ---
+#
+# The real data ends in 2017-18, so nothing in it is current. To try the weekly routine
+# (this week's status, today), the demo adds the school year running today with a
+# weekly student attendance series for every school, up to the last week that has
+# ended. Each value is the school's real 2017-18 attendance rate, plus a seasonal dip
+# (deepest at the end of January, none in summer) and a week-to-week wiggle computed
+# from the school id and the week: the same inputs always give the same values, so
+# loading the demo again on the same day changes nothing.
+
+WEEKLY = MetricPlan(
+    "student_attendance_weekly_sim",
+    "Student attendance, weekly (simulated)",
+    Unit.PERCENT,
+    HIGHER,
+    BY_ENROLLMENT,
+    ("CSO",),
+    Decimal("0.5"),
+    Decimal("1.0"),
+    10,
+    "Simulated, not real data: each school's real 2017-18 attendance rate with a "
+    "winter dip and a week-to-week wiggle, for the school year running today, so "
+    "that this week's status can be tried.",
+)
+WEEKLY_SOURCE = "Simulated from 2017-18 school attendance (CPS School Progress Reports)"
+REAL_YEAR_END = datetime.date(2018, 6, 30)
+WEEK_ENDS_ON = 4  # Friday (date.weekday())
+SEASONAL_DIP = 1.0  # points below the yearly rate at the end of January
+WIGGLE = 1.0  # points above or below, week to week
+
+
+def school_year_start(today: datetime.date) -> datetime.date:
+    """1 July of the school year `today` falls in."""
+    return datetime.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
+
+
+def weeks_ended(today: datetime.date) -> list[datetime.date]:
+    """The Fridays ending a week of today's school year, before today, oldest first."""
+    start = school_year_start(today)
+    first = start + datetime.timedelta(days=(WEEK_ENDS_ON - start.weekday()) % 7)
+    last = today - datetime.timedelta(days=(today.weekday() - WEEK_ENDS_ON) % 7 or 7)
+    return [
+        first + datetime.timedelta(weeks=week)
+        for week in range((last - first).days // 7 + 1)
+    ]
+
+
+def simulated_rate(rate: Decimal, school_id: str, week_end: datetime.date) -> Decimal:
+    """A school's simulated attendance for one week, from its real yearly `rate`."""
+    winter = datetime.date(
+        week_end.year if week_end.month < 7 else week_end.year + 1, 1, 31
+    )
+    phase = 2 * math.pi * (week_end - winter).days / 365
+    seasonal = -SEASONAL_DIP * (1 + math.cos(phase)) / 2
+    digest = hashlib.sha256(f"{school_id}:{week_end.isoformat()}".encode()).digest()
+    wiggle = WIGGLE * (int.from_bytes(digest[:4], "big") / 0xFFFFFFFF * 2 - 1)
+    value = Decimal(rate) + Decimal(f"{seasonal + wiggle:.4f}")
+    return min(max(value, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"))
+
+
+def build_live_year(
+    district: District, roles: dict[str, Role], acting_user, *, today
+) -> UpsertResult:
+    """The simulated weekly attendance of today's school year, up to last week.
+
+    A metric of the attendance goal (after `build_goals`). Its baseline is the real
+    2017-18 district attendance, set on 1 July; its target improves it by half a point
+    by 30 June.
+    """
+    start = school_year_start(today)
+    goal = Goal.objects.get(district=district, statement=GOALS[0][0])
+    metric = ensure(
+        Metric,
+        acting_user=acting_user,
+        district=district,
+        code=WEEKLY.code,
+        defaults={
+            "goal": goal,
+            "name": WEEKLY.name,
+            "description": WEEKLY.description,
+            "unit": WEEKLY.unit,
+            "decimals": 1,
+            "direction": WEEKLY.direction,
+            "aggregation": WEEKLY.aggregation,
+            "frequency": Frequency.WEEKLY,
+            "tolerance": WEEKLY.tolerance,
+            "min_n": WEEKLY.min_n,
+            "source": WEEKLY_SOURCE,
+            "is_simulated": True,
+            "sort_order": len(GOALS[0][3]) + 1,
+        },
+        create_only={
+            "baseline_value": Decimal(0),
+            "baseline_on": start,
+            "target_value": Decimal(0),
+            "target_on": datetime.date(start.year + 1, 6, 30),
+        },
+    )
+    for code in WEEKLY.owners:
+        ensure(
+            MetricOwner,
+            acting_user=acting_user,
+            district=district,
+            metric=metric,
+            role=roles[code],
+        )
+    real = Metric.objects.get(district=district, code=GOALS[0][3][0].code)
+    yearly = district_series(
+        district=district, metric_ids=[real.pk], period_end=REAL_YEAR_END
+    )[real.pk][0]
+    places = Decimal("0.1")
+    baseline = yearly.value.quantize(places, rounding=ROUND_HALF_UP)
+    ensure(
+        Metric,
+        acting_user=acting_user,
+        pk=metric.pk,
+        defaults={
+            "baseline_value": baseline,
+            "baseline_on": start,
+            "target_value": baseline + WEEKLY.change,
+            "target_on": datetime.date(start.year + 1, 6, 30),
+        },
+    )
+    rates = (
+        Measurement.objects.filter(
+            metric=real, scope=Scope.SCHOOL, period_end=REAL_YEAR_END
+        )
+        .order_by("school__school_id")
+        .values_list("school__school_id", "value")
+    )
+    weeks = weeks_ended(today)
+    return upsert_measurements(
+        district=district,
+        rows=(
+            {
+                "metric": metric.code,
+                "school_id": school_id,
+                "period_end": week_end,
+                "value": simulated_rate(rate, school_id, week_end),
+            }
+            for school_id, rate in rates
+            for week_end in weeks
+        ),
+        acting_user=acting_user,
+        source=WEEKLY_SOURCE,
+    )

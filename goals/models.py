@@ -204,6 +204,12 @@ class Metric(Tracked):
         "roles.Role", through="MetricOwner", related_name="owned_metrics", blank=True
     )
     source = models.CharField(max_length=300, blank=True)
+    is_simulated = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Its values are simulated to try Lanes out, not real results; pages say so."
+        ),
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()

@@ -150,6 +150,7 @@ class MetricSerializer(ValidatedModelSerializer):
             "min_n",
             "effective_min_n",
             "source",
+            "is_simulated",
             "sort_order",
             "owner_roles",
             *TRACKED_FIELDS,
