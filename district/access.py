@@ -31,6 +31,7 @@ from .models import (
     DistrictQuerySet,
     Membership,
 )
+from .write_paths import WritePath, writing_through
 
 # Sent, inside the writing transaction, after rows were changed with QuerySet.update()
 # (which sends no post_save): sender is the model, `before` the rows as they were (model
@@ -192,6 +193,21 @@ class DistrictScopedAdmin(SimpleHistoryAdmin):
 
     edit_level = AccessLevel.EDITOR
 
+    # Every admin view that writes (add, change with inlines, delete, list actions
+    # such as bulk delete, and reverting to a history record) records the admin as
+    # the changes' write path.
+    def changeform_view(self, request, *args, **kwargs):
+        with writing_through(WritePath.ADMIN):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with writing_through(WritePath.ADMIN):
+            return super().delete_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        with writing_through(WritePath.ADMIN):
+            return super().changelist_view(request, *args, **kwargs)
+
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
@@ -251,7 +267,10 @@ class DistrictScopedAdmin(SimpleHistoryAdmin):
         )
         if not records.filter(history_id=version_id).exists():
             raise Http404("No such version.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        with writing_through(WritePath.ADMIN):
+            return super().history_form_view(
+                request, object_id, version_id, extra_context
+            )
 
     def has_view_permission(self, request, obj=None):
         district_id = None if obj is None else _district_id_of(obj)
@@ -462,6 +481,10 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         _reject_nul_bytes(request)
+
+    def dispatch(self, request, *args, **kwargs):
+        with writing_through(WritePath.API):  # single and bulk writes alike
+            return super().dispatch(request, *args, **kwargs)
 
     def expected_version(self, instance) -> int:
         """The version a write applies to; 412 when If-Match names another state."""

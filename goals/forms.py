@@ -8,6 +8,8 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler, SkipFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from district.models import School
+
 from .dashboards import JOINT
 from .display import school_year_label
 from .models import Scope
@@ -242,3 +244,60 @@ class CsvUploadForm(forms.Form):
                 _("This file is not text. Save it as CSV (UTF-8)."), code="not_csv"
             )
         return data
+
+
+class ValueHistoryForm(forms.Form):
+    """Filters of the history of values, kept in the URL: metric, network, school, period."""
+
+    metric = forms.ChoiceField(label=_("Metric"), required=False)
+    network = forms.ChoiceField(label=_("Network"), required=False)
+    school = forms.CharField(
+        label=_("School id"),
+        required=False,
+        max_length=20,
+        help_text=_("The district's school id, such as 610001."),
+    )
+    period_end = forms.DateField(
+        label=_("Period end"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
+    before = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+
+    def __init__(self, data=None, *, district, metrics, networks, **kwargs):
+        super().__init__(data, **kwargs)
+        self.district = district
+        self.metrics = {str(metric.pk): metric for metric in metrics}
+        self.networks = {str(network.pk): network for network in networks}
+        self.fields["metric"].choices = [
+            ("", _("All metrics")),
+            *((pk, metric.name) for pk, metric in self.metrics.items()),
+        ]
+        self.fields["network"].choices = [
+            ("", _("All networks")),
+            *((pk, network.name) for pk, network in self.networks.items()),
+        ]
+
+    def clean_metric(self):
+        return self.metrics.get(self.cleaned_data["metric"])
+
+    def clean_network(self):
+        return self.networks.get(self.cleaned_data["network"])
+
+    def clean_school(self):
+        school_id = self.cleaned_data["school"].strip()
+        if not school_id:
+            return None
+        school = School.objects.filter(
+            district=self.district, school_id=school_id
+        ).first()
+        if school is None:
+            raise forms.ValidationError(
+                _("No school has the id %(id)s in this district.") % {"id": school_id},
+                code="unknown_school",
+            )
+        return school

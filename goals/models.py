@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from district.models import DistrictQuerySet, Tracked
+from district.write_paths import WritePathHistory
 
 
 class Unit(models.TextChoices):
@@ -363,6 +364,26 @@ class Target(Tracked):
             )
 
 
+class ValueHistory(HistoricalRecords):
+    """Measurement history, indexed for the value history page's reads.
+
+    The page lists a district's (or one metric's) changes newest first, a page at a
+    time by history id: without these indexes each page would scan the whole table.
+    """
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        options["indexes"] = [
+            models.Index(
+                fields=["district", "-history_id"], name="goals_hmeas_district_hid"
+            ),
+            models.Index(
+                fields=["metric", "-history_id"], name="goals_hmeas_metric_hid"
+            ),
+        ]
+        return options
+
+
 class Measurement(Tracked):
     """One value of a metric for one period and exactly one scope: a school, a network or the district."""
 
@@ -411,7 +432,7 @@ class Measurement(Tracked):
     )
     entered_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = ValueHistory(bases=[WritePathHistory])
     objects = DistrictQuerySet.as_manager()
 
     class Meta:

@@ -23,7 +23,7 @@ from .dashboards import (
 )
 from .display import format_number
 from .exports import measurement_csv_chunks
-from .forms import DashboardFilterForm, YearForm
+from .forms import DashboardFilterForm, ValueHistoryForm, YearForm
 from .models import Metric
 from .role_scorecard import build_role_scorecard
 from .scorecards import (
@@ -31,6 +31,7 @@ from .scorecards import (
     build_network_metrics,
     build_network_scorecard,
 )
+from .value_history import value_history
 
 
 def district_networks(district, user) -> list[Network]:
@@ -339,3 +340,52 @@ def measurements_csv(request, slug):
         f'attachment; filename="{district.slug}-measurements.csv"'
     )
     return response
+
+
+@require_safe
+@login_required
+@conditional_page(GOALS_DATA)
+def value_history_page(request, slug):
+    """Who entered or changed which value, from what to what, when, and through which
+    path; filtered by metric, network, school and period, newest first."""
+    district = get_district_or_404(request.user, slug)
+    form = ValueHistoryForm(
+        request.GET or None,
+        district=district,
+        metrics=Metric.objects.visible_to(request.user).filter(district=district),
+        networks=district_networks(district, request.user),
+    )
+    refused = form.is_bound and not form.is_valid()
+    page = None
+    older = ""
+    filters = form.cleaned_data if form.is_bound and not refused else {}
+    if not refused:
+        page = value_history(
+            district=district,
+            can_see_suppressed=district.user_can_edit,
+            metric=filters.get("metric"),
+            network=filters.get("network"),
+            school=filters.get("school"),
+            period_end=filters.get("period_end"),
+            before=filters.get("before"),
+        )
+        if page.older_than is not None:
+            query = request.GET.copy()
+            query["before"] = page.older_than
+            older = query.urlencode()
+    newest = request.GET.copy()
+    newest.pop("before", None)
+    return render(
+        request,
+        "goals/value_history.html",
+        {
+            "district": district,
+            "form": form,
+            "page": page,
+            "metric": filters.get("metric"),
+            "older_query": older,
+            "newest_query": newest.urlencode(),
+            "is_older_page": bool(request.GET.get("before")),
+        },
+        status=400 if refused else 200,
+    )

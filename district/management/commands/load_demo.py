@@ -63,6 +63,7 @@ from district.demo import (
     load_schools,
 )
 from district.models import District, Membership, Network, Person, School
+from district.write_paths import WritePath, writing_through
 from goals.demo import build_goals, build_live_year
 from goals.models import Goal, Measurement, Metric, Target
 from roles.demo import build_cabinet, build_matrix, link_person
@@ -108,7 +109,7 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         before = self.counts()
-        with transaction.atomic():
+        with transaction.atomic(), writing_through(WritePath.IMPORT):
             users = ensure_logins(password)
             admin = users["admin"]
             district = ensure_district(users)
