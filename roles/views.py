@@ -26,6 +26,7 @@ from django.views.decorators.http import (
 
 from district.access import get_district_or_404
 from district.conditional import MATRIX_DATA, conditional_page
+from district.exports import attachment
 from district.models import AccessLevel, District
 
 from . import exports
@@ -357,8 +358,7 @@ def _export(request, slug, *, extension: str, content_type: str, write):
         )
     day = shown.as_of_day or timezone.localdate()
     filename = f"lanes-{district.slug}-matrix-{day.isoformat()}.{extension}"
-    response = HttpResponse(content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = attachment(HttpResponse(content_type=content_type), filename)
     write(shown.matrix, response, district=district, as_of_day=shown.as_of_day)
     return response
 
