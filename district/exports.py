@@ -7,9 +7,9 @@ line feed once the spreadsheet trims it (OWASP, CSV injection). A school or role
 named `=HYPERLINK("...")` would otherwise become a live link or command in the
 reader's spreadsheet. Every CSV is written through `CsvWriter`, which prefixes such
 text with a single quote: the spreadsheet shows the text as it was typed. The list
-also holds the NUL character (OWASP ASVS), `|` (the separator of DDE calls such as
-`cmd|' /C calc'!A0`, which some spreadsheets accept without `=`), and the full-width
-forms of `=`, `+`, `-` and `@`, which some spreadsheets read as the ASCII ones.
+also holds the NUL character (OWASP ASVS), `|` as a precaution (the separator of DDE
+calls such as `=cmd|' /C calc'!A0`), and the full-width forms of `=`, `+`, `-` and
+`@`, which some spreadsheets read as the ASCII ones.
 Numbers stay numbers: values of a numeric type, and text that is exactly one
 number (`-3.5`), are written as they are, so a negative value is not turned into
 text. In a workbook, `store_as_text` keeps every cell text (openpyxl would store

@@ -3,6 +3,7 @@
 import csv
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.http import HttpResponse
@@ -175,3 +176,18 @@ def test_writer_output_is_always_the_cell_by_cell_escaping(rows):
             assert cell[:1] not in DANGEROUS_FIRST_CHARACTERS or (
                 NUMBER.fullmatch(cell) is not None
             )
+
+
+def test_no_module_but_the_shared_one_writes_csv_or_names_a_download():
+    """Every CSV goes through `CsvWriter`, every download through `attachment`."""
+    root = Path(__file__).resolve().parents[2]
+    shared = root / "district" / "exports.py"
+    found = [
+        f"{path.relative_to(root)}: {needle}"
+        for app in ("config", "district", "roles", "goals", "tokens")
+        for path in (root / app).rglob("*.py")
+        if path != shared and "migrations" not in path.parts
+        for needle in ("csv.writer(", "Content-Disposition")
+        if needle in path.read_text()
+    ]
+    assert found == []
