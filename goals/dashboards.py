@@ -57,6 +57,23 @@ from .status import (
 )
 
 JOINT = "joint"
+# The tables the goal pages (dashboard, metric page, scorecards) read, whose change
+# times make their ETag (district.conditional); scorecards name the people holding
+# roles and leading networks.
+GOALS_DATA = (
+    "district.District",
+    "district.Network",
+    "district.School",
+    "district.Person",
+    "roles.Role",
+    "roles.RoleAssignment",
+    "goals.Goal",
+    "goals.GoalOwner",
+    "goals.Metric",
+    "goals.MetricOwner",
+    "goals.Target",
+    "goals.Measurement",
+)
 
 
 @dataclass(frozen=True)

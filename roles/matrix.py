@@ -46,6 +46,17 @@ from .matrix_snapshot import (
 )
 from .models import RaciLevel
 
+# The tables the matrix reads: their change times make its ETag (district.conditional).
+MATRIX_DATA = (
+    "district.District",
+    "district.Person",
+    "roles.Role",
+    "roles.RoleAssignment",
+    "roles.WorkArea",
+    "roles.Responsibility",
+    "roles.Ownership",
+)
+
 
 class Classification(models.TextChoices):
     """What a row's accountable roles say about who owns it."""

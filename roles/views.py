@@ -24,7 +24,7 @@ from django.views.decorators.http import (
     require_POST,
 )
 
-from district.conditional import MATRIX_DATA, conditional_page
+from district.conditional import conditional_page
 from district.models import AccessLevel, District
 from district.permissions import get_district_or_404
 
@@ -38,6 +38,7 @@ from .forms import (
     ResponsibilityForm,
 )
 from .matrix import (
+    MATRIX_DATA,
     Matrix,
     MatrixFilters,
     MatrixRow,

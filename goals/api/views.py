@@ -5,13 +5,16 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from district.api.base import DistrictScopedViewSet
+from district.api.computed import DistrictComputedViewSet
 from district.api.filters import MeasurementCursorPagination
+from district.conditional import conditional_api_action
 from district.models import Network
 from district.permissions import get_district_or_404
-from goals.dashboards import metrics_with_details
+from goals.dashboards import GOALS_DATA, build_dashboard, metrics_with_details
 from goals.importers import upsert_measurements
 from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
 from goals.scorecards import build_metric_detail
@@ -26,6 +29,8 @@ from .filters import (
     TargetFilterSet,
 )
 from .serializers import (
+    DashboardQuerySerializer,
+    DashboardSerializer,
     GoalOwnerSerializer,
     GoalSerializer,
     MeasurementBulkDocSerializer,
@@ -185,3 +190,43 @@ class MeasurementViewSet(DistrictScopedViewSet):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(counts)
+
+
+class DistrictDashboardViewSet(DistrictComputedViewSet):
+    """A district's dashboard, at `/api/v1/districts/<slug>/dashboard/`."""
+
+    @extend_schema(
+        parameters=[DashboardQuerySerializer],
+        responses={200: DashboardSerializer},
+        description="The district's goals with their metrics' latest values and "
+        "statuses (on track, at risk, off track, stale, no data) as of a date, for "
+        "the district or one network, and how many metrics have each status. Values "
+        "below a metric's minimum n are suppressed unless you can edit the district.",
+    )
+    @action(detail=True, methods=["get"])
+    @conditional_api_action(GOALS_DATA)
+    def dashboard(self, request, slug=None):
+        """The dashboard as computed by `goals.dashboards.build_dashboard`."""
+        district = get_district_or_404(request.user, self.get_object().slug)
+        query = DashboardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        network = None
+        if "network" in params:
+            network = (
+                Network.objects.visible_to(request.user)
+                .filter(district=district, pk=params["network"])
+                .first()
+            )
+            if network is None:
+                raise ValidationError(
+                    {"network": ["No such network in this district."]}
+                )
+        board = build_dashboard(
+            district=district,
+            user=request.user,
+            as_of=params["as_of"],
+            owner=params.get("role"),
+            network=network,
+        )
+        return Response(DashboardSerializer(board, context={"request": request}).data)
