@@ -14,7 +14,7 @@ refresh when something changes, and refreshes only that:
   its network's rows and the district's.
 - a metric's aggregation or minimum n: that metric's rollups.
 - the district's suppression minimum n: the metrics without a minimum n of their own.
-- a restored backup (`district.backup`) and the generator refresh the whole district;
+- a restored backup (`goals.backup`) and the generator refresh the whole district;
   `manage.py refresh_rollups` does it for operators after changes outside Lanes.
 
 Saves of these models run in a transaction (`district.models.Tracked.save`), and the

@@ -23,7 +23,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from .models import District
+from district.models import District
+
+from .rollups import refresh_rollups
 
 FORMAT = "lanes-district-export"
 VERSION = 1
@@ -274,8 +276,6 @@ def import_district(*, document: dict[str, Any]) -> ImportSummary:
     )
     district = District.objects.get(slug=slug)
     # Restored rows came without signals (raw saves): compute the rollups once.
-    from goals.rollups import refresh_rollups
-
     refresh_rollups(district)
     # Rows came with their ids: move each table's id sequence past them.
     with connection.cursor() as cursor:
