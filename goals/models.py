@@ -8,9 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from district.models import DistrictQuerySet, Tracked
+from district.models import DistrictOwned, DistrictQuerySet
 
 
 class Unit(models.TextChoices):
@@ -72,12 +71,9 @@ class Scope(models.TextChoices):
     DISTRICT = "district", _("District")
 
 
-class Goal(Tracked):
+class Goal(DistrictOwned):
     """A shared, measurable goal of the cabinet, owned by one or more roles."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="goals"
-    )
     statement = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     owner_roles = models.ManyToManyField(
@@ -94,10 +90,8 @@ class Goal(Tracked):
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "goals"
         ordering = ["district", "sort_order", "statement", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -115,28 +109,17 @@ class Goal(Tracked):
     def __str__(self):
         return self.statement
 
-    def clean(self):
-        if self.parent_id and self.parent.district_id != self.district_id:
-            raise ValidationError(
-                {"parent": _("A parent goal must belong to the same district.")}
-            )
 
-
-class GoalOwner(Tracked):
+class GoalOwner(DistrictOwned):
     """A role that owns a goal (several roles: a joint goal)."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="goal_owners"
-    )
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="owners")
     role = models.ForeignKey(
         "roles.Role", on_delete=models.CASCADE, related_name="goal_ownerships"
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "goal_owners"
         ordering = ["goal", "role", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -149,21 +132,10 @@ class GoalOwner(Tracked):
     def __str__(self):
         return f"{self.role} owns {self.goal}"
 
-    def clean(self):
-        if (self.goal_id and self.goal.district_id != self.district_id) or (
-            self.role_id and self.role.district_id != self.district_id
-        ):
-            raise ValidationError(
-                _("Goal, role and owner must belong to one district.")
-            )
 
-
-class Metric(Tracked):
+class Metric(DistrictOwned):
     """A measure of a goal: unit, direction, how it rolls up, baseline and target."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="metrics"
-    )
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="metrics")
     code = models.SlugField(
         max_length=60, help_text=_("Stable code used by imports and the API.")
@@ -206,10 +178,8 @@ class Metric(Tracked):
     source = models.CharField(max_length=300, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "metrics"
         ordering = ["district", "goal__sort_order", "sort_order", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -252,10 +222,7 @@ class Metric(Tracked):
         return reverse("goals:metric-detail", args=[self.district.slug, self.pk])
 
     def clean(self):
-        if self.goal_id and self.goal.district_id != self.district_id:
-            raise ValidationError(
-                {"goal": _("The goal must belong to the metric's district.")}
-            )
+        super().clean()
         errors = {}
         for field in ("baseline_value", "target_value"):
             message = unit_range_error(self.unit, getattr(self, field))
@@ -270,21 +237,16 @@ class Metric(Tracked):
         return self.min_n if self.min_n is not None else self.district.suppression_min_n
 
 
-class MetricOwner(Tracked):
+class MetricOwner(DistrictOwned):
     """A role that owns a metric."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="metric_owners"
-    )
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="owners")
     role = models.ForeignKey(
         "roles.Role", on_delete=models.CASCADE, related_name="metric_ownerships"
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "metric_owners"
         ordering = ["metric", "role", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -297,29 +259,16 @@ class MetricOwner(Tracked):
     def __str__(self):
         return f"{self.role} owns {self.metric}"
 
-    def clean(self):
-        if (self.metric_id and self.metric.district_id != self.district_id) or (
-            self.role_id and self.role.district_id != self.district_id
-        ):
-            raise ValidationError(
-                _("Metric, role and owner must belong to one district.")
-            )
 
-
-class Target(Tracked):
+class Target(DistrictOwned):
     """An interim target: the value a metric should reach by a date."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="targets"
-    )
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="targets")
     due_on = models.DateField()
     value = models.DecimalField(max_digits=14, decimal_places=4)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "targets"
         ordering = ["metric", "due_on", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -335,10 +284,7 @@ class Target(Tracked):
         return f"{self.metric}: {self.value} by {self.due_on}"
 
     def clean(self):
-        if self.metric_id and self.metric.district_id != self.district_id:
-            raise ValidationError(
-                {"metric": _("The metric must belong to the target's district.")}
-            )
+        super().clean()
         if self.metric_id:
             message = unit_range_error(self.metric.unit, self.value)
             if message:
@@ -357,7 +303,7 @@ class Target(Tracked):
             )
 
 
-class Measurement(Tracked):
+class Measurement(DistrictOwned):
     """One value of a metric for one period and exactly one scope: a school, a network or the district."""
 
     # FK indexes are declared in Meta.indexes: composite or partial, fit to the reads.
@@ -404,9 +350,6 @@ class Measurement(Tracked):
         db_index=False,
     )
     entered_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
 
     class Meta:
         ordering = ["metric", "period_end", "pk"]
@@ -491,12 +434,7 @@ class Measurement(Tracked):
         return f"{self.metric} {self.period_end}: {self.value}"
 
     def clean(self):
-        for related in ("metric", "school", "network"):
-            obj = getattr(self, related) if getattr(self, f"{related}_id") else None
-            if obj is not None and obj.district_id != self.district_id:
-                raise ValidationError(
-                    {related: _("Must belong to the measurement's district.")}
-                )
+        super().clean()
         if self.metric_id:
             message = unit_range_error(self.metric.unit, self.value)
             if message:
