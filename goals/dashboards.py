@@ -398,9 +398,9 @@ def build_dashboard(
     as_of: datetime.date,
     owner: str | int | None = None,
     network: Network | None = None,
+    can_see_suppressed: bool,
 ) -> Dashboard:
     """The dashboard of `district` as of `as_of`, for `network` or the whole district."""
-    can_see_suppressed = bool(getattr(district, "user_can_edit", False))
     metrics = metrics_with_details(
         Metric.objects.visible_to(user).filter(district=district)
     )

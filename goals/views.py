@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from district.conditional import conditional_page
 from district.models import Network
-from district.permissions import get_district_or_404
+from district.permissions import get_district_access_or_404
 from roles.models import Role
 
 from .dashboards import (
@@ -54,7 +54,8 @@ def natural_key(name: str) -> tuple:
 @conditional_page(GOALS_DATA)
 def dashboard(request, slug):
     """Goals and their metrics' status for the district or a network, as of a year's end."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     roles = owner_roles(district, request.user)
     networks = district_networks(district, request.user)
     form = DashboardFilterForm(
@@ -71,12 +72,14 @@ def dashboard(request, slug):
         as_of=as_of_date(school_year),
         owner=form.chosen("role") or None,
         network=network,
+        can_see_suppressed=access.can_edit,
     )
     return render(
         request,
         "goals/dashboard.html",
         {
             "district": district,
+            "can_edit": access.can_edit,
             "form": form,
             "dashboard": board,
             "network": network,
@@ -184,7 +187,8 @@ def metric_csv(district, metric, detail, school_year, network):
 @conditional_page(GOALS_DATA)
 def metric_detail(request, slug, pk, network_pk=None):
     """A metric: its chart, a row per network, and (for a network) the network's schools."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     metric = scoped_metric_or_404(district, request.user, pk)
     networks = district_networks(district, request.user)
     network = None
@@ -200,6 +204,7 @@ def metric_detail(request, slug, pk, network_pk=None):
         metric=metric,
         networks=networks,
         as_of=as_of_date(school_year),
+        can_see_suppressed=access.can_edit,
         network=network,
     )
     if request.GET.get("format") == "csv":
@@ -209,6 +214,7 @@ def metric_detail(request, slug, pk, network_pk=None):
         "goals/metric_detail.html",
         {
             "district": district,
+            "can_edit": access.can_edit,
             "metric": metric,
             "detail": detail,
             "network": network,
@@ -223,7 +229,8 @@ def metric_detail(request, slug, pk, network_pk=None):
 @conditional_page(GOALS_DATA)
 def network_scorecard(request, slug, pk):
     """A network's metrics against the district and target, its schools ranked."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
@@ -234,6 +241,7 @@ def network_scorecard(request, slug, pk):
         user=request.user,
         network=network,
         as_of=as_of_date(school_year),
+        can_see_suppressed=access.can_edit,
     )
     return render(
         request,
@@ -257,7 +265,8 @@ def network_trends(request, slug, pk):
 
     The scorecard loads them (htmx) once it shows; alone, a page with the same charts.
     """
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
@@ -274,7 +283,11 @@ def network_trends(request, slug, pk):
             "district": district,
             "network": network,
             "metrics": build_network_metrics(
-                district=district, user=request.user, network=network, as_of=as_of
+                district=district,
+                user=request.user,
+                network=network,
+                as_of=as_of,
+                can_see_suppressed=access.can_edit,
             ),
             "form": form,
             "school_year": school_year,
@@ -289,14 +302,19 @@ def network_trends(request, slug, pk):
 @conditional_page(GOALS_DATA)
 def role_scorecard(request, slug, pk):
     """A role's own and joint goals and the metrics it owns, with their status."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     role = get_object_or_404(
         Role.objects.visible_to(request.user).filter(district=district), pk=pk
     )
     form = YearForm(request.GET or None, years=school_years(district))
     school_year = form.school_year
     scorecard = build_role_scorecard(
-        district=district, user=request.user, role=role, as_of=as_of_date(school_year)
+        district=district,
+        user=request.user,
+        role=role,
+        as_of=as_of_date(school_year),
+        can_see_suppressed=access.can_edit,
     )
     return render(
         request,
@@ -319,11 +337,12 @@ def measurements_csv(request, slug):
 
     Streamed: a district's millions of rows never sit in memory at once.
     """
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     chunks = measurement_csv_chunks(
         district=district,
         user=request.user,
-        can_see_suppressed=district.user_can_edit,
+        can_see_suppressed=access.can_edit,
         metric_code=request.GET.get("metric") or None,
     )
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")

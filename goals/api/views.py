@@ -13,7 +13,7 @@ from district.api.computed import DistrictComputedViewSet
 from district.api.filters import MeasurementCursorPagination
 from district.conditional import conditional_api_action
 from district.models import Network
-from district.permissions import get_district_or_404
+from district.permissions import get_district_access_or_404
 from goals.dashboards import GOALS_DATA, build_dashboard, metrics_with_details
 from goals.importers import upsert_measurements
 from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
@@ -91,7 +91,8 @@ class MetricViewSet(DistrictScopedViewSet):
         query = PeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         as_of = query.validated_data["as_of"]
-        district = get_district_or_404(request.user, metric.district.slug)
+        access = get_district_access_or_404(request.user, metric.district.slug)
+        district = access.district
         metric = metrics_with_details(Metric.objects.filter(pk=metric.pk)).get()
         networks = list(
             Network.objects.visible_to(request.user)
@@ -104,6 +105,7 @@ class MetricViewSet(DistrictScopedViewSet):
             metric=metric,
             networks=networks,
             as_of=as_of,
+            can_see_suppressed=access.can_edit,
         )
         data = {"card": detail.card, "as_of": as_of, "networks": detail.networks}
         return Response(MetricStatusSerializer(data, context={"request": request}).data)
@@ -207,7 +209,8 @@ class DistrictDashboardViewSet(DistrictComputedViewSet):
     @conditional_api_action(GOALS_DATA)
     def dashboard(self, request, slug=None):
         """The dashboard as computed by `goals.dashboards.build_dashboard`."""
-        district = get_district_or_404(request.user, self.get_object().slug)
+        access = get_district_access_or_404(request.user, self.get_object().slug)
+        district = access.district
         query = DashboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
@@ -228,5 +231,6 @@ class DistrictDashboardViewSet(DistrictComputedViewSet):
             as_of=params["as_of"],
             owner=params.get("role"),
             network=network,
+            can_see_suppressed=access.can_edit,
         )
         return Response(DashboardSerializer(board, context={"request": request}).data)
