@@ -462,8 +462,8 @@ class Rollup(models.Model):
 
     Derived data, never edited by people: `goals.rollups.refresh_rollups` writes it
     from the school values (the rules are in goals/rollups.py), in the same transaction
-    as every change that alters it, so pages read 13,000 stored rows instead of
-    aggregating 7.8 million school values per request. No history: an audit trail of
+    as every change that alters it, so pages read the stored rows they show instead of
+    aggregating every school value per request. No history: an audit trail of
     a computation would repeat the history of the values it is computed from.
     """
 

@@ -58,8 +58,8 @@ PRECISION = Decimal("0.0001")
 class RollupValue(NamedTuple):
     """A metric's value for one network (or the district) and one period.
 
-    A named tuple: a dashboard builds 13,000 of them per request, three times faster
-    than frozen dataclasses.
+    A named tuple, not a frozen dataclass: a dashboard builds one per stored value it
+    shows, and named tuples are much cheaper to build (docs/benchmarks.md).
     """
 
     metric_id: int
@@ -100,8 +100,7 @@ def group_aggregates(aggregations: Iterable[str] | None = None) -> dict:
 
     Groups are (metric, period[, network]) only: grouping by the metric's aggregation
     as well (to choose the aggregate in SQL with CASE) made PostgreSQL sort every
-    value on disk instead of hashing the groups, six times slower at 7.8 million
-    values (docs/benchmarks.md). The metric's aggregation rides along as MAX(), one
+    value on disk instead of hashing the groups (docs/benchmarks.md). The metric's aggregation rides along as MAX(), one
     value per metric. With `aggregations` (those of the metrics queried), only their
     aggregates are computed; the enrollment weighting alone joins schools.
     """
@@ -164,7 +163,7 @@ def _period_filter(pairs: Iterable[tuple[int, datetime.date]]) -> Q:
     Metrics with the same periods share one `metric IN (...) AND period_end IN (...)`
     (the usual case: one week, or one metric's weeks), which PostgreSQL answers through
     the (metric, scope, period_end) index; a condition per metric made it probe every
-    metric and school of the district (190 ms instead of about 10 for 17 metrics).
+    metric and school of the district (docs/benchmarks.md).
     """
     by_metric: dict[int, set[datetime.date]] = defaultdict(set)
     for metric_id, period_end in pairs:
@@ -297,7 +296,7 @@ def refresh_rollups(
 
 
 def _insert_rollups(district_id: int, rows: Iterable[tuple]) -> int:
-    """Insert Rollup rows in batches of 1,000 (a full refresh writes 247,000)."""
+    """Insert Rollup rows in batches, so a full refresh never holds them all at once."""
     written = 0
     rows = iter(rows)
     while batch := [
@@ -368,7 +367,8 @@ def rollup_series(
         )
 
     # Rows come in series order from the unique index, so no sort in Python (a
-    # scorecard reads 26,000 of them). The district's rows have no network to order by,
+    # scorecard reads every stored value of its series). The district's rows have no
+    # network to order by,
     # and ordering by it would keep PostgreSQL from reading their index in order.
     order = (
         ("metric_id", "network_id", "period_end")

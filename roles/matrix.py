@@ -1,6 +1,6 @@
 """The ownership matrix: row classification, warnings, the assembled matrix, cell edits.
 
-Rules (DESIGN.md, "Matrix health"):
+Rules (the matrix's health):
 
 - A row is *distinct* when exactly one role is accountable (A).
 - A row is *joint* when it is declared joint and two or more roles are accountable.
