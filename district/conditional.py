@@ -94,7 +94,7 @@ def _access(user, slug: str) -> tuple[int, str] | None:
         .values_list("district_id", "access_level")
         .first()
     )
-    return tuple(row) if row else None
+    return (row[0], row[1]) if row else None
 
 
 def csrf_secret(request) -> str:

@@ -1,6 +1,7 @@
 """The tenant (District), its schools and networks, its staff, and who may see it."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -72,6 +73,8 @@ class Tracked(models.Model):
 
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Who the next save's history record names (django-simple-history reads it).
+    _history_user: Any
 
     class Meta:
         abstract = True
@@ -157,6 +160,7 @@ class DistrictOwned(Tracked):
             for field in self._meta.concrete_fields
             if field.many_to_one
             and field.name != "district"
+            and isinstance(field.related_model, type)
             and issubclass(field.related_model, DistrictOwned)
             and getattr(self, field.attname) is not None
             and getattr(self, field.name).district_id != self.district_id

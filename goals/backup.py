@@ -75,7 +75,7 @@ def is_history_model(model: type[models.Model]) -> bool:
 
 def tenant_models() -> list[type[models.Model]]:
     """District and every model with a `district` foreign key, parents first."""
-    found = [District]
+    found: list[type[models.Model]] = [District]
     for model in apps.get_models():
         if model is District or is_history_model(model):
             continue
@@ -293,6 +293,12 @@ def import_district(*, document: dict[str, Any]) -> ImportSummary:
     )
 
 
+def _user_field(name: str) -> models.Field:
+    field = get_user_model()._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is a column of the user table"
+    return field
+
+
 def _import_users(records: list[dict[str, Any]]) -> tuple[int, int]:
     """Create the users that do not exist here (matched by username)."""
     user_model = get_user_model()
@@ -313,7 +319,7 @@ def _import_users(records: list[dict[str, Any]]) -> tuple[int, int]:
             raise BackupError(f"Unexpected user fields in the file: {sorted(unknown)}.")
         user = user_model(
             **{
-                name: user_model._meta.get_field(name).to_python(value)
+                name: _user_field(name).to_python(value)
                 for name, value in fields.items()
                 if name != "password"
             }

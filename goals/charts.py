@@ -227,7 +227,7 @@ def build_chart(
     if as_of is not None and first <= as_of:
         last = max(last, as_of)
     numbers = [float(p.value) for p in trajectory.points] + [
-        float(s.value) for s in shown + compared
+        float(s.value) for s in shown + compared if s.value is not None
     ]
     low, high, step = value_range(numbers, unit=metric.unit)
     days = max((last - first).days, 1)

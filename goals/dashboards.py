@@ -13,7 +13,7 @@ would hint at the hidden value.
 """
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -326,7 +326,7 @@ def build_metric_card(
 
 def build_goal_cards(
     goals: Iterable[Goal],
-    by_metric: dict[int, Sequence[RollupValue]],
+    by_metric: Mapping[int, Sequence[RollupValue]],
     *,
     as_of: datetime.date,
     can_see_suppressed: bool,

@@ -7,9 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from district.models import DistrictOwned, DistrictQuerySet
+
+StrOrPromise = str | Promise  # a message, translated now or when shown
 
 
 class Unit(models.TextChoices):
@@ -22,7 +25,7 @@ class Unit(models.TextChoices):
     SCORE = "score", _("Score")
 
 
-def unit_range_error(unit: str, value) -> str | None:
+def unit_range_error(unit: str, value) -> StrOrPromise | None:
     """Why `value` cannot be a value in `unit`, or None when it can.
 
     The one rule for value ranges, used by model validation, imports, the entry grid

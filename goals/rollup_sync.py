@@ -65,13 +65,22 @@ def rows_changed(model, before: list, after: list) -> None:
         _schools_changed(changes)
     elif model is Metric:
         for old, new, metric in changes:
-            if old is not None and (
-                old["aggregation"] != new["aggregation"] or old["min_n"] != new["min_n"]
+            if (
+                old is not None
+                and new is not None
+                and (
+                    old["aggregation"] != new["aggregation"]
+                    or old["min_n"] != new["min_n"]
+                )
             ):
                 refresh_rollups(new["district_id"], metric_ids=[metric.pk])
     elif model is District:
         for old, new, district in changes:
-            if old is not None and old["suppression_min_n"] != new["suppression_min_n"]:
+            if (
+                old is not None
+                and new is not None
+                and old["suppression_min_n"] != new["suppression_min_n"]
+            ):
                 own = Metric.objects.filter(district=district, min_n__isnull=True)
                 refresh_rollups(district, metric_ids=own.values_list("pk", flat=True))
 

@@ -156,11 +156,11 @@ def build_metric_detail(
     """The metric page's content as of `as_of`; with `network`, its schools too."""
     can_see = can_see_suppressed
     trajectory = trajectory_of(metric)
-    only = {"metric_ids": [metric.pk]}
-    district_values = district_series(district=district, until=as_of, **only).get(
-        metric.pk, ()
-    )
-    by_network = network_series(district=district, until=as_of, **only)
+    only = [metric.pk]
+    district_values = district_series(
+        district=district, until=as_of, metric_ids=only
+    ).get(metric.pk, ())
+    by_network = network_series(district=district, until=as_of, metric_ids=only)
     rows = tuple(
         rollup_row(
             place,

@@ -291,7 +291,9 @@ def assemble_matrix(snapshot: Snapshot, filters: MatrixFilters | None = None) ->
         by_area[responsibility.work_area_id].append(responsibility)
 
     all_rows: dict[int | None, list[MatrixRow]] = {}
-    areas = [(area.pk, area.name) for area in snapshot.work_areas]
+    areas: list[tuple[int | None, str]] = [
+        (area.pk, area.name) for area in snapshot.work_areas
+    ]
     known = {pk for pk, _name in areas}
     unknown = [pk for pk in by_area if pk not in known]
     if unknown:

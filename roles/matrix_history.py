@@ -48,7 +48,7 @@ def _name_of(
 
 
 def _level_name(level: str) -> str:
-    return RaciLevel(level).label if level else str(_("none"))
+    return str(RaciLevel(level).label if level else _("none"))
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,8 @@ class CellChange:
 class MatrixChanges:
     """The differences between the matrix at `start` and at `end`."""
 
-    start: datetime.datetime
-    end: datetime.datetime
+    start: datetime.datetime | None  # None: now
+    end: datetime.datetime | None
     rows: tuple[RowChange, ...]
     cells: tuple[CellChange, ...]
 
@@ -207,6 +207,7 @@ def diff_snapshots(before: Snapshot, after: Snapshot) -> MatrixChanges:
     for pk in order:
         old, new = old_rows.get(pk), new_rows.get(pk)
         if old is None:
+            assert new is not None  # `order` holds the rows of either snapshot
             # An added row's cells are listed with it, not one by one.
             levels = _levels_text(after, pk)
             row_changes.append(RowChange(pk, new.name, RowChangeKind.ADDED, "", levels))
