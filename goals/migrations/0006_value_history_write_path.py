@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('district', '0001_initial'),
-        ('goals', '0004_metric_is_simulated'),
+        ('goals', '0005_metric_is_simulated'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalmeasurement',
             name='history_write_path',
-            field=models.CharField(blank=True, choices=[('grid', 'Entry grid'), ('import', 'Import'), ('api', 'API'), ('admin', 'Admin'), ('restore', 'Restore')], default=district.write_paths.current_write_path, max_length=10),
+            field=models.CharField(blank=True, choices=[('grid', 'Entry grid'), ('import', 'Import'), ('api', 'API'), ('admin', 'Admin')], default=district.write_paths.current_write_path, max_length=10),
         ),
         migrations.AddIndex(
             model_name='historicalmeasurement',
