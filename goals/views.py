@@ -100,7 +100,7 @@ def scoped_metric_or_404(district, user, pk):
     )
 
 
-def csv_value(shown, metric) -> Decimal | str:
+def csv_value(shown, metric) -> Decimal | str | None:
     """A value for a CSV cell: the number without its unit, or why it is hidden."""
     if shown.value is None:
         return "" if not shown.is_suppressed else shown.text
