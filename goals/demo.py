@@ -330,8 +330,9 @@ def build_live_year(
     yearly = district_series(
         district=district, metric_ids=[real.pk], period_end=REAL_YEAR_END
     )[real.pk][0]
-    places = Decimal("0.1")
-    baseline = yearly.value.quantize(places, rounding=ROUND_HALF_UP)
+    if yearly.value is None:
+        raise ValueError("No 2017-18 district attendance to simulate weeks from.")
+    baseline = yearly.value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     ensure(
         Metric,
         acting_user=acting_user,

@@ -20,7 +20,7 @@ from district.models import District, Network, School
 from district.write_paths import WritePath
 
 from .display import EMPTY, ShownValue, period_label, show_value
-from .models import Measurement, Metric, Scope
+from .models import Measurement, Metric, Scope, StrOrPromise
 
 PAGE_SIZE = 50
 CHANGE_TYPES = {
@@ -37,13 +37,13 @@ class ValueChange:
     history_id: int
     date: datetime.datetime
     user: str
-    what: str
+    what: StrOrPromise
     metric: Metric
     place: str
     period: str
     old: ShownValue
     new: ShownValue
-    path: str
+    path: StrOrPromise
     note: str
 
 
