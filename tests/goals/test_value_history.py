@@ -179,6 +179,24 @@ def test_the_admin_records_its_path_when_adding_changing_and_deleting(
     assert paths(measurement) == [WritePath.ADMIN] * 3
 
 
+def test_the_admins_bulk_delete_records_its_path(client_for, district, editor, places):
+    upsert(district, editor, "90", school="610001")
+    upsert(district, editor, "91", school="610002")
+    measurements = list(Measurement.objects.order_by("pk"))
+    response = client_for(staff(editor)).post(
+        url(Measurement, "changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [m.pk for m in measurements],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not Measurement.objects.exists()
+    for measurement in measurements:
+        assert paths(measurement) == ["", WritePath.ADMIN]
+
+
 def test_a_change_outside_any_path_records_none(district, editor, places):
     upsert(district, editor, "93.5")
     with writing_through(WritePath.API):
