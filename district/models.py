@@ -307,3 +307,74 @@ class Membership(Tracked):
 def date_range_condition(start: str, end: str) -> Q:
     """A check-constraint condition: `end` is empty or not before `start`."""
     return Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)})
+
+
+class SchoolGroup(Tracked):
+    """A named group of a district's schools, such as a tier or a cohort, across networks."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="school_groups"
+    )
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    schools = models.ManyToManyField(
+        School, through="SchoolGroupMember", related_name="school_groups", blank=True
+    )
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["district", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_(
+                    "A school group with this name already exists in the district."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolGroupMember(Tracked):
+    """A school's place in a school group."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="school_group_members"
+    )
+    group = models.ForeignKey(
+        SchoolGroup, on_delete=models.CASCADE, related_name="members"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="group_memberships"
+    )
+
+    history = HistoricalRecords()
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "school", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "school"],
+                name="%(app_label)s_%(class)s_once_per_group",
+                violation_error_message=_("This school is already in this group."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school} in {self.group}"
+
+    def clean(self):
+        if (self.group_id and self.group.district_id != self.district_id) or (
+            self.school_id and self.school.district_id != self.district_id
+        ):
+            raise ValidationError(
+                _(
+                    "The group, the school and the membership must belong to one district."
+                )
+            )

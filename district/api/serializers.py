@@ -23,6 +23,8 @@ from district.models import (
     Network,
     Person,
     School,
+    SchoolGroup,
+    SchoolGroupMember,
 )
 
 # Largest primary key a client may send (bigint); larger numbers are a 400, not a crash.
@@ -217,6 +219,15 @@ class SchoolBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "display"]
 
 
+class SchoolGroupBriefSerializer(serializers.ModelSerializer):
+    url = DetailUrlField("school-group-detail")
+    display = DisplayField()
+
+    class Meta:
+        model = SchoolGroup
+        fields = ["id", "url", "display"]
+
+
 def district_field() -> BriefRelatedField:
     """The `district` of a tenant-owned object: written as the district's slug."""
     return BriefRelatedField(
@@ -357,6 +368,50 @@ class MembershipSerializer(ValidatedModelSerializer):
             "district",
             "user",
             "access_level",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = TRACKED_FIELDS
+
+
+class SchoolGroupSerializer(ValidatedModelSerializer):
+    url = DetailUrlField("school-group-detail")
+    display = DisplayField()
+    district = district_field()
+
+    class Meta:
+        model = SchoolGroup
+        fields = [
+            "id",
+            "url",
+            "display",
+            "district",
+            "name",
+            "description",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = TRACKED_FIELDS
+
+
+class SchoolGroupMemberSerializer(ValidatedModelSerializer):
+    url = DetailUrlField("school-group-member-detail")
+    display = DisplayField()
+    district = district_field()
+    group = BriefRelatedField(
+        brief=SchoolGroupBriefSerializer, queryset=SchoolGroup.objects.all()
+    )
+    school = BriefRelatedField(
+        brief=SchoolBriefSerializer, queryset=School.objects.all()
+    )
+
+    class Meta:
+        model = SchoolGroupMember
+        fields = [
+            "id",
+            "url",
+            "display",
+            "district",
+            "group",
+            "school",
             *TRACKED_FIELDS,
         ]
         read_only_fields = TRACKED_FIELDS

@@ -8,7 +8,16 @@ from rest_framework.response import Response
 
 from district.access import DistrictScopedViewSet, get_district_or_404
 from district.conditional import GOALS_DATA, MATRIX_DATA, conditional_api_action
-from district.models import AccessLevel, District, Membership, Network, Person, School
+from district.models import (
+    AccessLevel,
+    District,
+    Membership,
+    Network,
+    Person,
+    School,
+    SchoolGroup,
+    SchoolGroupMember,
+)
 from goals.api.serializers import DashboardQuerySerializer, DashboardSerializer
 from goals.dashboards import build_dashboard
 from roles.api.serializers import MatrixQuerySerializer, MatrixSerializer
@@ -21,12 +30,16 @@ from .filters import (
     NetworkFilterSet,
     PersonFilterSet,
     SchoolFilterSet,
+    SchoolGroupFilterSet,
+    SchoolGroupMemberFilterSet,
 )
 from .serializers import (
     DistrictSerializer,
     MembershipSerializer,
     NetworkSerializer,
     PersonSerializer,
+    SchoolGroupMemberSerializer,
+    SchoolGroupSerializer,
     SchoolSerializer,
 )
 
@@ -146,6 +159,24 @@ class SchoolViewSet(DistrictScopedViewSet):
     filterset_class = SchoolFilterSet
     search_fields = ["name", "short_name", "school_id"]
     ordering_fields = ["name", "school_id", "enrollment", "updated_at"]
+
+
+class SchoolGroupViewSet(DistrictScopedViewSet):
+    """Named groups of schools, across networks, that a metric may set a target for."""
+
+    queryset = SchoolGroup.objects.select_related("district")
+    serializer_class = SchoolGroupSerializer
+    filterset_class = SchoolGroupFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["name", "updated_at"]
+
+
+class SchoolGroupMemberViewSet(DistrictScopedViewSet):
+    """Which schools belong to which school group."""
+
+    queryset = SchoolGroupMember.objects.select_related("district", "group", "school")
+    serializer_class = SchoolGroupMemberSerializer
+    filterset_class = SchoolGroupMemberFilterSet
 
 
 class MembershipViewSet(DistrictScopedViewSet):

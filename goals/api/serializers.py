@@ -11,10 +11,11 @@ from district.api.serializers import (
     DisplayField,
     NetworkBriefSerializer,
     SchoolBriefSerializer,
+    SchoolGroupBriefSerializer,
     ValidatedModelSerializer,
     district_field,
 )
-from district.models import District, Network, School
+from district.models import District, Network, School, SchoolGroup
 from goals.models import (
     Goal,
     GoalOwner,
@@ -170,6 +171,21 @@ class TargetSerializer(ValidatedModelSerializer):
     display = DisplayField()
     district = district_field()
     metric = metric_field()
+    network = BriefRelatedField(
+        brief=NetworkBriefSerializer,
+        queryset=Network.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The network whose own target this is; empty for the district's "
+        "(or a school group's).",
+    )
+    school_group = BriefRelatedField(
+        brief=SchoolGroupBriefSerializer,
+        queryset=SchoolGroup.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The school group whose own target this is.",
+    )
 
     class Meta:
         model = Target
@@ -179,6 +195,9 @@ class TargetSerializer(ValidatedModelSerializer):
             "display",
             "district",
             "metric",
+            "network",
+            "school_group",
+            "kind",
             "due_on",
             "value",
             *TRACKED_FIELDS,

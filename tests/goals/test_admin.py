@@ -91,7 +91,7 @@ def test_a_target_row_falls_between_the_metrics_baseline_and_target(
     response = client.post(url(Metric, "change", metric.pk), data)
     assert response.status_code == 200
     assert (
-        "An interim target falls between the metric's baseline and target dates."
+        "An interim target falls between the baseline and final target dates."
         in errors(response)
     )
     data[f"{row}-due_on"] = "2017-06-30"

@@ -1,0 +1,158 @@
+"""Which target judges a value: the district's, a network's or a school group's.
+
+A target (baseline, interim targets, final target) belongs to the district, to one
+network or to one named school group. The district's baseline and final target are the
+metric's own fields, its interim targets `Target` rows without a network or group.
+
+A network or school group *has a target* for a metric when at least one `Target` row
+of the metric names it. Its trajectory runs from its own baseline (else the metric's),
+through its own interim targets only (never the district's), to its own final target
+(else the metric's).
+
+Which target applies (`choose_target`, the one place of this rule):
+
+- the district is judged against the district's target;
+- a network against its own target, else the district's;
+- a school against the target of a school group it belongs to, else its network's,
+  else the district's. A school in several groups with a target for the metric takes
+  the group first by name.
+
+How a value compares with the trajectory (expected value, status) stays in
+`goals.status`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from district.models import SchoolGroupMember
+
+from .models import TargetKind
+from .status import Trajectory, build_trajectory, trajectory_of
+
+
+class TargetScope(models.TextChoices):
+    """Whose target judges a value; the labels are what pages show beside it."""
+
+    DISTRICT = "district", _("District target")
+    NETWORK = "network", _("Network target")
+    SCHOOL_GROUP = "school_group", _("School group target")
+
+
+@dataclass(frozen=True)
+class AppliedTarget:
+    """The trajectory a value is judged against, and whose target it is."""
+
+    scope: TargetScope
+    trajectory: Trajectory
+    name: str = ""  # the network's or school group's name; empty for the district
+    scope_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """What a page shows beside the expected value: "Network target"."""
+        return str(self.scope.label)
+
+    @property
+    def description(self) -> str:
+        """The label with whose target it is: "School group target (Tier 1)"."""
+        return f"{self.label} ({self.name})" if self.name else self.label
+
+
+@dataclass(frozen=True)
+class MetricTargets:
+    """One metric's targets: the district's and each network's and school group's."""
+
+    district: AppliedTarget
+    networks: dict[int, AppliedTarget] = field(default_factory=dict)
+    school_groups: dict[int, AppliedTarget] = field(default_factory=dict)
+
+
+def metric_targets(metric) -> MetricTargets:
+    """Every scope's trajectory of `metric`, from its prefetched `targets`.
+
+    `goals.dashboards.metrics_with_details` prefetches the targets of all metrics in
+    one query, so no page reads targets per network or per school.
+    """
+    by_scope: dict[tuple[TargetScope, int | None], list] = {}
+    for target in metric.targets.all():
+        if target.network_id is not None:
+            key = (TargetScope.NETWORK, target.network_id)
+        elif target.school_group_id is not None:
+            key = (TargetScope.SCHOOL_GROUP, target.school_group_id)
+        else:
+            key = (TargetScope.DISTRICT, None)
+        by_scope.setdefault(key, []).append(target)
+
+    def applied(scope: TargetScope, scope_id: int | None, rows: list) -> AppliedTarget:
+        points = {kind: [] for kind in TargetKind}
+        for row in rows:
+            points[row.kind].append(row)
+        baseline = points[TargetKind.BASELINE][:1]
+        final = points[TargetKind.FINAL][:1]
+        trajectory = build_trajectory(
+            baseline_on=baseline[0].due_on if baseline else metric.baseline_on,
+            baseline_value=baseline[0].value if baseline else metric.baseline_value,
+            target_on=final[0].due_on if final else metric.target_on,
+            target_value=final[0].value if final else metric.target_value,
+            interim=[(row.due_on, row.value) for row in points[TargetKind.INTERIM]],
+        )
+        owner = rows[0].network or rows[0].school_group if rows else None
+        return AppliedTarget(
+            scope=scope,
+            trajectory=trajectory,
+            name=owner.name if owner is not None else "",
+            scope_id=scope_id,
+        )
+
+    by_scope.pop((TargetScope.DISTRICT, None), None)
+    district = AppliedTarget(
+        scope=TargetScope.DISTRICT, trajectory=trajectory_of(metric)
+    )
+    networks, groups = {}, {}
+    for (scope, scope_id), rows in by_scope.items():
+        into = networks if scope == TargetScope.NETWORK else groups
+        into[scope_id] = applied(scope, scope_id, rows)
+    return MetricTargets(district=district, networks=networks, school_groups=groups)
+
+
+def choose_target(
+    targets: MetricTargets,
+    *,
+    network_id: int | None = None,
+    school_group_ids: Iterable[int] = (),
+) -> AppliedTarget:
+    """The target that judges a value of a school, a network or the district.
+
+    For the district pass nothing; for a network its id; for a school its network's
+    id and the ids of the school groups it belongs to. The precedence is in this
+    module's docstring.
+    """
+    groups = [
+        targets.school_groups[group_id]
+        for group_id in school_group_ids
+        if group_id in targets.school_groups
+    ]
+    if groups:
+        return min(groups, key=lambda target: (target.name, target.scope_id))
+    if network_id is not None and network_id in targets.networks:
+        return targets.networks[network_id]
+    return targets.district
+
+
+def school_group_ids(*, district, school_ids=None, network_id=None) -> dict:
+    """The school groups of a district's schools: school id -> group ids (one query).
+
+    Only the schools of `network_id`, or only `school_ids`, when given.
+    """
+    members = SchoolGroupMember.objects.filter(district=district)
+    if network_id is not None:
+        members = members.filter(school__network_id=network_id)
+    if school_ids is not None:
+        members = members.filter(school_id__in=school_ids)
+    groups: dict[int, list[int]] = {}
+    for school_id, group_id in members.values_list("school_id", "group_id"):
+        groups.setdefault(school_id, []).append(group_id)
+    return {school_id: tuple(ids) for school_id, ids in groups.items()}
