@@ -36,6 +36,8 @@ GOALS_DATA = (
     "district.District",
     "district.Network",
     "district.School",
+    "district.SchoolGroup",
+    "district.SchoolGroupMember",
     "district.Person",
     "roles.Role",
     "roles.RoleAssignment",

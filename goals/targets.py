@@ -29,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 
 from district.models import SchoolGroupMember
 
-from .models import TargetKind
+from .display import value_formatter
+from .models import Target, TargetKind
 from .status import Trajectory, build_trajectory, trajectory_of
 
 
@@ -156,3 +157,67 @@ def school_group_ids(*, district, school_ids=None, network_id=None) -> dict:
     for school_id, group_id in members.values_list("school_id", "group_id"):
         groups.setdefault(school_id, []).append(group_id)
     return {school_id: tuple(ids) for school_id, ids in groups.items()}
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """A point of some scope's trajectory, as the metric's target table lists it."""
+
+    scope: str  # "District", "Network: Network 3", "School group: Tier 1"
+    kind: str
+    on: str
+    value: str
+    target: Target | None  # None: the metric's own baseline or final target
+
+
+def target_rows(metric) -> tuple[TargetRow, ...]:
+    """Every target point of `metric`, the district's first, then by scope and date.
+
+    The district's baseline and final target are the metric's own fields; the other
+    rows come from the prefetched `targets`.
+    """
+    text = value_formatter(unit=metric.unit, decimals=metric.decimals)
+    district = str(_("District"))
+    rows = [
+        (
+            (0, "", metric.baseline_on),
+            TargetRow(
+                district,
+                str(TargetKind.BASELINE.label),
+                metric.baseline_on.isoformat(),
+                text(metric.baseline_value),
+                None,
+            ),
+        ),
+        (
+            (0, "", metric.target_on),
+            TargetRow(
+                district,
+                str(TargetKind.FINAL.label),
+                metric.target_on.isoformat(),
+                text(metric.target_value),
+                None,
+            ),
+        ),
+    ]
+    for target in metric.targets.all():
+        if target.network_id is not None:
+            order, scope = 1, _("Network: %(name)s") % {"name": target.network.name}
+        elif target.school_group_id is not None:
+            order = 2
+            scope = _("School group: %(name)s") % {"name": target.school_group.name}
+        else:
+            order, scope = 0, district
+        rows.append(
+            (
+                (order, str(scope), target.due_on),
+                TargetRow(
+                    str(scope),
+                    str(target.get_kind_display()),
+                    target.due_on.isoformat(),
+                    text(target.value),
+                    target,
+                ),
+            )
+        )
+    return tuple(row for _key, row in sorted(rows, key=lambda item: item[0]))

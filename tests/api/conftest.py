@@ -56,9 +56,7 @@ MAKERS = {
     "network": lambda district: NetworkFactory(district=district),
     "school": lambda district: SchoolFactory(district=district),
     "school-group": lambda district: SchoolGroupFactory(district=district),
-    "school-group-member": lambda district: SchoolGroupMemberFactory(
-        district=district
-    ),
+    "school-group-member": lambda district: SchoolGroupMemberFactory(district=district),
     "membership": lambda district: MembershipFactory(district=district),
     "role": lambda district: RoleFactory(district=district),
     "role-assignment": lambda district: RoleAssignmentFactory(district=district),
