@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from district.access import get_district_or_404
 from district.models import AccessLevel
+from district.permissions import get_district_or_404
 
 from .dashboards import metrics_with_details
 from .forms import TargetForm

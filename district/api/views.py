@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from district.access import DistrictScopedViewSet, get_district_or_404
+from district.api.base import DistrictScopedViewSet
 from district.conditional import GOALS_DATA, MATRIX_DATA, conditional_api_action
 from district.models import (
     AccessLevel,
@@ -18,6 +18,7 @@ from district.models import (
     SchoolGroup,
     SchoolGroupMember,
 )
+from district.permissions import get_district_or_404
 from goals.api.serializers import DashboardQuerySerializer, DashboardSerializer
 from goals.dashboards import build_dashboard
 from roles.api.serializers import MatrixQuerySerializer, MatrixSerializer
