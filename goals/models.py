@@ -351,7 +351,9 @@ class Target(Tracked):
     objects = DistrictQuerySet.as_manager()
 
     class Meta:
-        ordering = ["metric", "network", "school_group", "due_on", "pk"]
+        # Columns, not the related rows: ordering by a nullable foreign key joins it,
+        # and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        ordering = ["metric", "network_id", "school_group_id", "due_on", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["metric", "due_on"],

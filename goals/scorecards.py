@@ -64,7 +64,7 @@ class ScopeRow:
     change: str
     change_value: Decimal | None
     status: MetricStatus
-    target: AppliedTarget
+    applied_target: AppliedTarget
     expected: str = EMPTY
     schools_reporting: int | None = None
     is_entered: bool = False
@@ -131,7 +131,7 @@ def rollup_row(
         change=shown_change(latest_shown, previous_shown, metric=metric),
         change_value=change_between(latest_shown, previous_shown),
         status=status,
-        target=target,
+        applied_target=target,
         expected=expected_text(metric, status),
         schools_reporting=latest.schools_reporting if latest else 0,
         is_entered=latest.is_entered if latest else False,
@@ -156,7 +156,7 @@ def school_row(
             change=EMPTY,
             change_value=None,
             status=status_of(metric, target.trajectory, latest, None, as_of=as_of),
-            target=target,
+            applied_target=target,
         )
     latest = show_value(value.value, value.n, metric=metric, can_see_suppressed=can_see)
     previous = show_value(
@@ -173,7 +173,7 @@ def school_row(
         change=shown_change(latest, previous, metric=metric),
         change_value=change_between(latest, previous),
         status=status,
-        target=target,
+        applied_target=target,
         expected=expected_text(metric, status),
     )
 

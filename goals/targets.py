@@ -100,12 +100,9 @@ def metric_targets(metric) -> MetricTargets:
             target_value=final[0].value if final else metric.target_value,
             interim=[(row.due_on, row.value) for row in points[TargetKind.INTERIM]],
         )
-        owner = rows[0].network or rows[0].school_group if rows else None
+        owner = rows[0].network or rows[0].school_group
         return AppliedTarget(
-            scope=scope,
-            trajectory=trajectory,
-            name=owner.name if owner is not None else "",
-            scope_id=scope_id,
+            scope=scope, trajectory=trajectory, name=owner.name, scope_id=scope_id
         )
 
     by_scope.pop((TargetScope.DISTRICT, None), None)
@@ -143,16 +140,11 @@ def choose_target(
     return targets.district
 
 
-def school_group_ids(*, district, school_ids=None, network_id=None) -> dict:
-    """The school groups of a district's schools: school id -> group ids (one query).
-
-    Only the schools of `network_id`, or only `school_ids`, when given.
-    """
-    members = SchoolGroupMember.objects.filter(district=district)
-    if network_id is not None:
-        members = members.filter(school__network_id=network_id)
-    if school_ids is not None:
-        members = members.filter(school_id__in=school_ids)
+def school_group_ids(*, district, network_id: int) -> dict[int, tuple[int, ...]]:
+    """The school groups of a network's schools: school id -> group ids (one query)."""
+    members = SchoolGroupMember.objects.filter(
+        district=district, school__network_id=network_id
+    )
     groups: dict[int, list[int]] = {}
     for school_id, group_id in members.values_list("school_id", "group_id"):
         groups.setdefault(school_id, []).append(group_id)

@@ -26,6 +26,7 @@ from goals.models import (
     school_year_end,
 )
 from goals.status import Status
+from goals.targets import TargetScope
 from roles.api.serializers import RoleBriefSerializer, role_field
 
 # --- Briefs ---
@@ -447,6 +448,12 @@ class ScopeValueSerializer(serializers.Serializer):
     schools_reporting = serializers.IntegerField(allow_null=True)
     is_entered = serializers.BooleanField(
         help_text="Entered for this scope, not rolled up from schools."
+    )
+    target_scope = serializers.ChoiceField(
+        choices=TargetScope.choices,
+        source="applied_target.scope",
+        help_text="Whose target judges the value: the district's, the network's own "
+        "or a school group's.",
     )
 
 

@@ -69,9 +69,10 @@ def school_cells(cells):
                 scope_value(cell.latest),
                 status_badge(cell.status.status),
                 format_html(
-                    '<br><span class="target-scope">{}</span>', cell.target.label
+                    '<br><span class="target-scope">{}</span>',
+                    cell.applied_target.label,
                 )
-                if cell.target.scope != TargetScope.DISTRICT
+                if cell.applied_target.scope != TargetScope.DISTRICT
                 else "",
             )
             for cell in cells

@@ -121,10 +121,10 @@ def test_a_network_with_its_own_target_is_judged_against_it(
     assert four_places(north.status.expected) == Decimal("74.0027")
     assert four_places(north.status.expected) == four_places(NORTH_EXPECTED)
     assert north.status.status == Status.ON_TRACK  # 75 against 74.0
-    assert north.target.scope == TargetScope.NETWORK
+    assert north.applied_target.scope == TargetScope.NETWORK
     assert four_places(south.status.expected) == four_places(DISTRICT_EXPECTED)
     assert south.status.status == Status.OFF_TRACK  # 75 against 85.0, tolerance 2
-    assert south.target.scope == TargetScope.DISTRICT
+    assert south.applied_target.scope == TargetScope.DISTRICT
     body = response.content.decode()
     assert "<td>Network target</td>" in body
     assert "<td>District target</td>" in body
@@ -154,11 +154,11 @@ def test_a_school_takes_its_groups_target_before_its_networks(
     rows = {row.place.name: row for row in response.context["detail"].schools}
 
     grouped = rows["N1"]
-    assert grouped.target.scope == TargetScope.SCHOOL_GROUP
-    assert grouped.target.description == "School group target (Tier 1)"
+    assert grouped.applied_target.scope == TargetScope.SCHOOL_GROUP
+    assert grouped.applied_target.description == "School group target (Tier 1)"
     assert four_places(grouped.status.expected) == four_places(GROUP_EXPECTED)
     assert grouped.status.status == Status.AT_RISK  # 75 against 76.0, tolerance 2
-    assert rows["N2"].target.scope == TargetScope.NETWORK
+    assert rows["N2"].applied_target.scope == TargetScope.NETWORK
     assert rows["N2"].status.status == Status.ON_TRACK
     body = response.content.decode()
     assert "School group target (Tier 1)" in body
@@ -169,7 +169,7 @@ def test_a_school_outside_groups_and_network_targets_takes_the_districts(
 ):
     response = client_for(viewer).get(metric_url(district, world, world["south"]))
     (row,) = response.context["detail"].schools
-    assert row.target.scope == TargetScope.DISTRICT
+    assert row.applied_target.scope == TargetScope.DISTRICT
     assert row.status.status == Status.OFF_TRACK
 
 
@@ -181,7 +181,7 @@ def test_the_scorecards_school_table_names_a_group_target(
     cells = {ranked.school.name: ranked.cells[0] for ranked in scorecard.schools}
 
     assert cells["N1"].status.status == Status.AT_RISK
-    assert cells["N1"].target.scope == TargetScope.SCHOOL_GROUP
+    assert cells["N1"].applied_target.scope == TargetScope.SCHOOL_GROUP
     assert cells["N2"].status.status == Status.ON_TRACK
 
 
@@ -414,3 +414,20 @@ def test_api_refuses_a_group_member_from_another_district(
         "The group, the school and the membership must belong to one district."
     ]
     assert not SchoolGroupMember.objects.filter(school=foreign_school).exists()
+
+
+def test_api_status_says_which_target_judges_each_network(
+    api_client_for, viewer, district, world
+):
+    response = api_client_for(viewer).get(
+        f"/api/v1/metrics/{world['metric'].pk}/status/?as_of=2017-06-30"
+    )
+    assert response.status_code == 200
+    data = response.json()
+    networks = {row["network"]["display"]: row for row in data["networks"]}
+    assert data["district"]["target_scope"] == "district"
+    assert networks["North"]["target_scope"] == "network"
+    assert networks["North"]["status"] == "on_track"
+    assert Decimal(networks["North"]["expected"]) == four_places(NORTH_EXPECTED)
+    assert networks["South"]["target_scope"] == "district"
+    assert networks["South"]["status"] == "off_track"
