@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import islice
-from typing import IO, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.db import transaction
 from django.http import HttpResponseBase
@@ -67,6 +67,12 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+class Writable(Protocol):
+    """Where a CSV goes: a file, a buffer or an HttpResponse."""
+
+    def write(self, text: str, /) -> Any: ...
+
+
 class CsvWriter:
     """Writes rows as CSV to `out`, each cell as `safe_cell` makes it.
 
@@ -79,7 +85,7 @@ class CsvWriter:
     Python call per cell.
     """
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: "Writable") -> None:
         self._out = out
         self._pending: list[str] = []
         self._writer = csv.writer(_Lines(self._pending))

@@ -10,13 +10,14 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from district.conditional import GOALS_DATA, conditional_page
+from district.conditional import conditional_page
 from district.exports import CsvWriter, attachment
 from district.models import Network
-from district.permissions import get_district_or_404
+from district.permissions import get_district_access_or_404
 from roles.models import Role
 
 from .dashboards import (
+    GOALS_DATA,
     as_of_date,
     build_dashboard,
     metrics_with_details,
@@ -53,7 +54,8 @@ def natural_key(name: str) -> tuple:
 @conditional_page(GOALS_DATA)
 def dashboard(request, slug):
     """Goals and their metrics' status for the district or a network, as of a year's end."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     roles = owner_roles(district, request.user)
     networks = district_networks(district, request.user)
     form = DashboardFilterForm(
@@ -70,12 +72,14 @@ def dashboard(request, slug):
         as_of=as_of_date(school_year),
         owner=form.chosen("role") or None,
         network=network,
+        can_see_suppressed=access.can_edit,
     )
     return render(
         request,
         "goals/dashboard.html",
         {
             "district": district,
+            "can_edit": access.can_edit,
             "form": form,
             "dashboard": board,
             "network": network,
@@ -94,7 +98,7 @@ def scoped_metric_or_404(district, user, pk):
     )
 
 
-def csv_value(shown, metric) -> Decimal | str:
+def csv_value(shown, metric) -> Decimal | str | None:
     """A value for a CSV cell: the number without its unit, or why it is hidden."""
     if shown.value is None:
         return "" if not shown.is_suppressed else shown.text
@@ -182,7 +186,8 @@ def metric_csv(context: dict) -> HttpResponse:
 
 def metric_context(request, slug, pk, network_pk) -> dict:
     """What the metric page and its CSV show: the metric, its network, the year's tables."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     metric = scoped_metric_or_404(district, request.user, pk)
     networks = district_networks(district, request.user)
     network = None
@@ -198,10 +203,12 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         metric=metric,
         networks=networks,
         as_of=as_of_date(school_year),
+        can_see_suppressed=access.can_edit,
         network=network,
     )
     return {
         "district": district,
+        "can_edit": access.can_edit,
         "metric": metric,
         "detail": detail,
         "network": network,
@@ -233,7 +240,8 @@ def metric_page(request, slug, pk, network_pk=None):
 @conditional_page(GOALS_DATA)
 def network_scorecard(request, slug, pk):
     """A network's metrics against the district and target, its schools ranked."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
@@ -244,6 +252,7 @@ def network_scorecard(request, slug, pk):
         user=request.user,
         network=network,
         as_of=as_of_date(school_year),
+        can_see_suppressed=access.can_edit,
     )
     return render(
         request,
@@ -267,7 +276,8 @@ def network_trends(request, slug, pk):
 
     The scorecard loads them (htmx) once it shows; alone, a page with the same charts.
     """
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
@@ -284,7 +294,11 @@ def network_trends(request, slug, pk):
             "district": district,
             "network": network,
             "metrics": build_network_metrics(
-                district=district, user=request.user, network=network, as_of=as_of
+                district=district,
+                user=request.user,
+                network=network,
+                as_of=as_of,
+                can_see_suppressed=access.can_edit,
             ),
             "form": form,
             "school_year": school_year,
@@ -299,14 +313,19 @@ def network_trends(request, slug, pk):
 @conditional_page(GOALS_DATA)
 def role_scorecard(request, slug, pk):
     """A role's own and joint goals and the metrics it owns, with their status."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     role = get_object_or_404(
         Role.objects.visible_to(request.user).filter(district=district), pk=pk
     )
     form = YearForm(request.GET or None, years=school_years(district))
     school_year = form.school_year
     scorecard = build_role_scorecard(
-        district=district, user=request.user, role=role, as_of=as_of_date(school_year)
+        district=district,
+        user=request.user,
+        role=role,
+        as_of=as_of_date(school_year),
+        can_see_suppressed=access.can_edit,
     )
     return render(
         request,
@@ -329,11 +348,12 @@ def measurements_csv(request, slug):
     Streamed: a district's millions of rows never sit in memory at once. The last line
     says how many rows the file holds; a file without it was cut off.
     """
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     chunks = measurement_csv_chunks(
         district=district,
         user=request.user,
-        can_see_suppressed=district.user_can_edit,
+        can_see_suppressed=access.can_edit,
         metric_code=request.GET.get("metric") or None,
     )
     return attachment(

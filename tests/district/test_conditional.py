@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from district.conditional import GOALS_DATA, data_version
+from district.conditional import data_version
+from goals.dashboards import GOALS_DATA
 from goals.models import Measurement
 from roles.models import RaciLevel
 from tests.factories import (
