@@ -192,7 +192,7 @@ def test_admin_refuses_a_target_for_another_districts_network(
     }
     response = client.post(url(Target, "add"), data)
     assert response.status_code == 200
-    assert "Must belong to the metric's district." in errors(response)
+    assert "Network must belong to the target's district." in errors(response)
     assert not Target.objects.exists()
 
 

@@ -298,7 +298,8 @@ def test_api_refuses_a_target_for_another_districts_scope(
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()[field] == ["Must belong to the metric's district."]
+    label = "Network" if field == "network" else "School group"
+    assert response.json()[field] == [f"{label} must belong to the target's district."]
     assert not Target.objects.filter(district=district, **{field: foreign}).exists()
 
 
@@ -331,7 +332,9 @@ def test_api_moving_a_target_to_another_districts_network_is_refused(
         f"/api/v1/targets/{target.pk}/", {"network": foreign.pk}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["network"] == ["Must belong to the metric's district."]
+    assert response.json()["network"] == [
+        "Network must belong to the target's district."
+    ]
     target.refresh_from_db()
     assert target.network == world["north"]
 
@@ -410,8 +413,8 @@ def test_api_refuses_a_group_member_from_another_district(
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["non_field_errors"] == [
-        "The group, the school and the membership must belong to one district."
+    assert response.json()["school"] == [
+        "School must belong to the school group member's district."
     ]
     assert not SchoolGroupMember.objects.filter(school=foreign_school).exists()
 
