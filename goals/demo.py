@@ -258,17 +258,18 @@ def _set_network_target(
     series = network_series(
         district=district, metric_ids=[metric.pk], network_ids=list(networks)
     )
-    firsts = [
-        (values[0].value, networks[network_id].name, network_id, values[0].period_end)
-        for (_metric, network_id), values in series.items()
-        if values and values[0].period_end == metric.baseline_on
-    ]
-    _value, _name, network_id, start = min(firsts)
+    firsts = []
+    for network_id, network in networks.items():
+        values = series.get((metric.pk, network_id), ())
+        first = values[0] if values else None
+        if first is not None and first.value is not None:
+            if first.period_end == metric.baseline_on:
+                firsts.append((first.value, network.name, network_id))
+    value, _name, network_id = min(firsts)
     network = networks[network_id]
+    start = metric.baseline_on
     places = Decimal(1).scaleb(-metric.decimals)
-    baseline = series[metric.pk, network_id][0].value.quantize(
-        places, rounding=ROUND_HALF_UP
-    )
+    baseline = value.quantize(places, rounding=ROUND_HALF_UP)
     target = baseline + change
     common = {"acting_user": acting_user, "district": district, "metric": metric}
     ensure(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from district.models import Network, SchoolGroup
 
 from .dashboards import JOINT
-from .models import Metric, Scope, Target
+from .models import Scope, Target
 
 
 class YearForm(forms.Form):
@@ -198,7 +198,7 @@ class TargetForm(forms.ModelForm):
             "network": _("Leave both network and school group empty for the district."),
         }
 
-    def __init__(self, *args, metric: Metric, **kwargs):
+    def __init__(self, *args, metric, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.metric = metric
         self.instance.district_id = metric.district_id

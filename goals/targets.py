@@ -77,18 +77,16 @@ def metric_targets(metric) -> MetricTargets:
     `goals.dashboards.metrics_with_details` prefetches the targets of all metrics in
     one query, so no page reads targets per network or per school.
     """
-    by_scope: dict[tuple[TargetScope, int | None], list] = {}
+    by_network: dict[int, list[Target]] = {}
+    by_group: dict[int, list[Target]] = {}
     for target in metric.targets.all():
         if target.network_id is not None:
-            key = (TargetScope.NETWORK, target.network_id)
+            by_network.setdefault(target.network_id, []).append(target)
         elif target.school_group_id is not None:
-            key = (TargetScope.SCHOOL_GROUP, target.school_group_id)
-        else:
-            key = (TargetScope.DISTRICT, None)
-        by_scope.setdefault(key, []).append(target)
+            by_group.setdefault(target.school_group_id, []).append(target)
 
-    def applied(scope: TargetScope, scope_id: int | None, rows: list) -> AppliedTarget:
-        points = {kind: [] for kind in TargetKind}
+    def applied(scope: TargetScope, scope_id: int, rows: list[Target]) -> AppliedTarget:
+        points: dict[str, list[Target]] = {kind: [] for kind in TargetKind}
         for row in rows:
             points[row.kind].append(row)
         baseline = points[TargetKind.BASELINE][:1]
@@ -102,17 +100,24 @@ def metric_targets(metric) -> MetricTargets:
         )
         owner = rows[0].network or rows[0].school_group
         return AppliedTarget(
-            scope=scope, trajectory=trajectory, name=owner.name, scope_id=scope_id
+            scope=scope,
+            trajectory=trajectory,
+            name=owner.name if owner is not None else "",
+            scope_id=scope_id,
         )
 
-    by_scope.pop((TargetScope.DISTRICT, None), None)
+    # The district's own interim targets are read by `trajectory_of`.
     district = AppliedTarget(
         scope=TargetScope.DISTRICT, trajectory=trajectory_of(metric)
     )
-    networks, groups = {}, {}
-    for (scope, scope_id), rows in by_scope.items():
-        into = networks if scope == TargetScope.NETWORK else groups
-        into[scope_id] = applied(scope, scope_id, rows)
+    networks = {
+        network_id: applied(TargetScope.NETWORK, network_id, rows)
+        for network_id, rows in by_network.items()
+    }
+    groups = {
+        group_id: applied(TargetScope.SCHOOL_GROUP, group_id, rows)
+        for group_id, rows in by_group.items()
+    }
     return MetricTargets(district=district, networks=networks, school_groups=groups)
 
 
