@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from roles.models import Role
+from tests.admin_pages import staff
 from tests.factories import RoleFactory
 from tokens.models import ApiToken, TokenScope, create_token, hash_key
 
@@ -344,3 +345,18 @@ def test_admin_revokes_tokens(client_for, superuser, editor):
 
     token.refresh_from_db()
     assert token.is_revoked
+
+
+def test_admin_history_of_a_token_outside_ones_districts_is_missing(
+    client_for, district_admin, outsider
+):
+    own, _key = create_token(user=district_admin, name="own", scope="read")
+    foreign, _key = create_token(user=outsider, name="foreign", scope="read")
+    client = client_for(staff(district_admin))
+
+    def version_page(token):
+        version = token.history.get().history_id
+        return client.get(f"/admin/tokens/apitoken/{token.pk}/history/{version}/")
+
+    assert version_page(own).status_code == 200
+    assert version_page(foreign).status_code == 404
