@@ -49,6 +49,7 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         "expires_at",
         "last_used_at",
         "revoked_at",
+        "parent",
     ]
     fields = ["name", *readonly_fields]
     actions = ["revoke"]
