@@ -251,9 +251,12 @@ SPECTACULAR_SETTINGS = {
 
 # Console logs, one JSON object per line (LOG_FORMAT=json) or plain text (text);
 # the `lanes.requests` logger writes one line per request (config/logging.py).
+# Every handler carries the `redact_secrets` filter; Django's loggers lose their own
+# handlers and pass their records to the root's, so none is written unfiltered.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "config.logging.RedactSecrets"}},
     "formatters": {
         "json": {"()": "config.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -262,7 +265,12 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env("LOG_FORMAT", default="json"),
+            "filters": ["redact_secrets"],
         }
+    },
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
