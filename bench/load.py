@@ -121,6 +121,8 @@ def lanes_env(args) -> dict:
         "DEBUG": "off",
         "ALLOWED_HOSTS": "127.0.0.1",
         "CONN_MAX_AGE": "600",
+        # gunicorn workers share API throttle counts only through a shared cache.
+        "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/1"),
         # Plain HTTP on loopback: the cookies cannot require HTTPS here.
         "SESSION_COOKIE_SECURE": "off",
         "CSRF_COOKIE_SECURE": "off",

@@ -110,6 +110,8 @@ def lanes_env(args) -> dict:
         "DEBUG": "off",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "CONN_MAX_AGE": "600",
+        # gunicorn workers share API throttle counts only through a shared cache.
+        "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/1"),
         "API_THROTTLE_USER": "1000000/minute",
         "API_THROTTLE_TOKEN": "1000000/minute",
         "LOG_LEVEL": "INFO",

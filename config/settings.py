@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -95,6 +96,25 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# API throttles count requests in this cache. A per-process cache gives each gunicorn
+# worker (and each restart, every --max-requests) a fresh count, so the limits never
+# hold: a server (DEBUG off, hosts to answer) refuses to start with one, unless
+# ALLOW_PER_PROCESS_CACHE says a single process is meant.
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+if (
+    not DEBUG
+    and ALLOWED_HOSTS
+    and CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES
+    and not env.bool("ALLOW_PER_PROCESS_CACHE", default=False)
+):
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a cache shared by every worker (redis://HOST:6379/1) when "
+        "DEBUG is off: API throttles count there. Set ALLOW_PER_PROCESS_CACHE=on to "
+        "run one process with a per-process cache."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -193,7 +213,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# The REST API: token or session sign-in, JSON only, throttled per user and per token.
+# The REST API: token or session sign-in, JSON only, throttled per user and per token,
+# and per address for requests without valid credentials (refused ones included).
 # Rates are "N/second", "N/minute", "N/hour" or "N/day"; over a limit the API answers
 # 429 with Retry-After.
 REST_FRAMEWORK = {
@@ -222,6 +243,10 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", default="1200/minute"),
         "token": env("API_THROTTLE_TOKEN", default="600/minute"),
     },
+    # Proxies in front that append to X-Forwarded-For: the client address the
+    # anonymous throttle counts is the one the nearest proxy saw. With 0, REMOTE_ADDR:
+    # a header the client sends can never pick its own throttle count.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "district.api.errors.exception_handler",
 }

@@ -19,9 +19,23 @@ class RequestTooLarge(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus a 413 (JSON) for a body over DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    """DRF's handler, plus a 413 (JSON) for a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+
+    A request refused for missing or invalid credentials is counted by the view's
+    throttles first: DRF checks throttles after authentication and permissions, so
+    without this, anonymous floods and guessed keys would never meet a limit. The
+    caller is anonymous by then, so the per-address limit counts it; over that
+    limit the answer is 429, not 401.
+    """
     if isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
+    view, request = context.get("view"), context.get("request")
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        if view is not None and request is not None:
+            try:
+                view.check_throttles(request)
+            except exceptions.Throttled as throttled:
+                exc = throttled
     return drf_exception_handler(exc, context)
 
 

@@ -2,14 +2,19 @@
 
 import datetime
 import io
+import uuid
+from unittest import mock
 
 import pytest
 import time_machine
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from roles.models import Role
 from tests.factories import RoleFactory
@@ -172,6 +177,78 @@ def test_user_limit_counts_all_of_a_users_tokens(settings, token_client_for, vie
     assert first.get("/api/v1/roles/").status_code == 200
     assert second.get("/api/v1/roles/").status_code == 200
     assert first.get("/api/v1/roles/").status_code == 429
+
+
+def limit_anonymous(settings, rate="3/minute"):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": rate, "user": None, "token": None},
+    }
+
+
+def test_anonymous_floods_get_429_even_though_each_is_refused(settings, db):
+    limit_anonymous(settings)
+    client = APIClient()
+
+    statuses = [
+        # A forged X-Forwarded-For does not buy a fresh count.
+        client.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code
+        for i in range(5)
+    ]
+
+    assert statuses == [401, 401, 401, 429, 429]
+    response = client.get("/api/v1/roles/")
+    assert int(response["Retry-After"]) > 0
+    assert "detail" in response.json()
+
+
+def test_guessed_keys_get_429_per_address(settings, viewer):
+    limit_anonymous(settings)
+    client = APIClient()
+
+    statuses = []
+    for i in range(5):
+        client.credentials(HTTP_AUTHORIZATION=f"Token guessed-key-{i:040d}")
+        statuses.append(client.post("/api/v1/tokens/", {}, format="json").status_code)
+
+    assert statuses == [401, 401, 401, 429, 429]
+    elsewhere = APIClient(REMOTE_ADDR="203.0.113.9")
+    assert elsewhere.get("/api/v1/roles/").status_code == 401
+
+
+def test_a_valid_key_is_not_counted_as_anonymous(settings, token_client_for, viewer):
+    limit_anonymous(settings, "1/minute")
+    client = token_client_for(viewer)
+
+    assert APIClient().get("/api/v1/roles/").status_code == 401
+    assert [client.get("/api/v1/roles/").status_code for _ in range(3)] == [200] * 3
+
+
+def test_workers_share_one_count_through_redis(settings, token_client_for, viewer):
+    """Two cache clients, as two gunicorn workers hold, see one count per token."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "token": "3/minute"},
+    }
+    location = "redis://127.0.0.1:6379/11"
+    prefix = f"test-{uuid.uuid4().hex}"
+    workers = [RedisCache(location, {"KEY_PREFIX": prefix}) for _ in range(2)]
+    client = token_client_for(viewer)
+
+    statuses = []
+    for i in range(4):
+        with mock.patch.object(SimpleRateThrottle, "cache", workers[i % 2]):
+            statuses.append(client.get("/api/v1/roles/").status_code)
+
+    assert statuses == [200, 200, 200, 429]
+    # Per-process caches would each have let all four through.
+    local = [LocMemCache(f"worker-{i}", {}) for i in range(2)]
+    other = token_client_for(viewer)
+    statuses = []
+    for i in range(4):
+        with mock.patch.object(SimpleRateThrottle, "cache", local[i % 2]):
+            statuses.append(other.get("/api/v1/roles/").status_code)
+    assert statuses == [200] * 4
 
 
 # --- The tokens API ---
