@@ -45,5 +45,11 @@ urlpatterns = [
     re_path(r"^api/", api_errors.not_found),
 ]
 
+# Under /api/ errors are JSON, elsewhere Django's pages (district/api/errors.py).
+handler400 = api_errors.bad_request
+handler403 = api_errors.permission_denied
+handler404 = api_errors.page_not_found
+handler500 = api_errors.server_error
+
 admin.site.site_header = "Lanes administration"
 admin.site.site_title = "Lanes"

@@ -14,6 +14,7 @@ from .admin_base import (
     DistrictScopedRelatedFilter,
 )
 from .models import AccessLevel, District, Membership, Network, Person, School
+from .permissions import linkable_users
 
 
 def _count_per_district(model):
@@ -104,6 +105,13 @@ class PersonAdmin(DistrictScopedAdmin):
     list_select_related = ["user", "district"]
     search_fields = ["name", "email", "title"]
     fields = ["district", "name", "title", "email", "user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user":
+            # Members only: a list of other accounts would tell which exist.
+            formfield.queryset = linkable_users(request.user)
+        return formfield
 
 
 @admin.register(Network)

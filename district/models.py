@@ -127,6 +127,9 @@ class District(Tracked):
         return reverse("district:home")
 
 
+NOT_A_MEMBER = _("No member of this district has this username.")
+
+
 class Person(Tracked):
     """A member of the district's staff, who may hold roles; optionally a Lanes user."""
 
@@ -163,6 +166,17 @@ class Person(Tracked):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # One message for an unknown username and for an account outside the
+        # district, so creating a person reveals nothing about other accounts.
+        if (
+            self.user_id
+            and not Membership.objects.filter(
+                district_id=self.district_id, user_id=self.user_id
+            ).exists()
+        ):
+            raise ValidationError({"user": NOT_A_MEMBER})
 
 
 class Network(Tracked):

@@ -1,8 +1,13 @@
-"""How the API answers errors Django raises before a view can: always JSON."""
+"""How the API answers errors, including those Django raises before a view can: JSON.
+
+`config/urls.py` names the handlers below as Django's handler400/403/404/500: under
+/api/ they answer JSON, elsewhere Django's own error pages.
+"""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -45,3 +50,36 @@ def not_found(request, *args, **kwargs):
     if not request.path.endswith("/"):
         detail += " API paths end with a slash, e.g. /api/v1/roles/."
     return JsonResponse({"detail": detail}, status=404)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to do this."}, status=403
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "Server error. It has been logged; try again later."},
+            status=500,
+        )
+    return defaults.server_error(request)
