@@ -17,7 +17,7 @@ from config.logging import JsonFormatter, RedactSecrets
 from tokens.models import create_token
 
 from .conftest import PASSWORD
-from .factories import UserFactory
+from .factories import NetworkFactory, UserFactory
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -374,3 +374,19 @@ def test_every_log_handler_redacts_secrets():
     assert handlers
     for handler in handlers:
         assert any(isinstance(f, RedactSecrets) for f in handler.filters), handler
+
+
+def test_the_admin_history_page_stays_within_the_csp(client_for, superuser, district):
+    network = NetworkFactory(district=district, name="North")
+    network.name = "North side"
+    network.save()
+
+    response = client_for(superuser).get(
+        f"/admin/district/network/{network.pk}/history/"
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "North side" in html
+    assert csp_violations(html) == []
+    assert "css/admin_history.css" in html
