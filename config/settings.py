@@ -141,6 +141,13 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.auth.render_lockout"
 
+# Outgoing mail, e.g. EMAIL_URL=smtp+tls://USER:PASSWORD@smtp.example.org:587. Password
+# reset by email is on only when it is set (config/password_reset.py).
+PASSWORD_RESET_BY_EMAIL = bool(env.str("EMAIL_URL", default=""))
+if PASSWORD_RESET_BY_EMAIL:
+    globals().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="lanes@localhost")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "district:home"
 LOGOUT_REDIRECT_URL = "login"
