@@ -168,13 +168,19 @@ class Person(Tracked):
         return self.name
 
     def clean(self):
-        # One message for an unknown username and for an account outside the
-        # district, so creating a person reveals nothing about other accounts.
+        # A person is linked only to a member of the district, with one message for an
+        # unknown username and an account outside it: creating a person reveals
+        # nothing about other accounts. A link made while the user was a member stays
+        # editable after they leave.
         if (
             self.user_id
             and not Membership.objects.filter(
                 district_id=self.district_id, user_id=self.user_id
             ).exists()
+            and not (
+                not self._state.adding
+                and Person.objects.filter(pk=self.pk, user_id=self.user_id).exists()
+            )
         ):
             raise ValidationError({"user": NOT_A_MEMBER})
 

@@ -60,6 +60,15 @@ def test_a_person_links_only_a_member_of_its_district(district, other_district):
         assert refused.value.message_dict == {"user": [str(NOT_A_MEMBER)]}
 
 
+def test_a_person_whose_user_left_the_district_can_still_be_edited(district):
+    membership = MembershipFactory(district=district)
+    person = PersonFactory(district=district, user=membership.user)
+    membership.delete()
+
+    person.title = "Retired"
+    person.full_clean()
+
+
 def test_people_without_a_user_are_not_duplicates(district):
     PersonFactory(district=district, user=None)
     second = Person(district=district, name="Also unlinked")
