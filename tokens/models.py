@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -75,6 +76,10 @@ class ApiToken(models.Model):
         editable=False,
         related_name="children",
     )
+    # Who the next save's history record names (django-simple-history reads it).
+    _history_user: Any
+    # The key, on a token just created only: it is never stored.
+    key: str
 
     history = HistoricalRecords(excluded_fields=["last_used_at"])
     objects = ApiTokenQuerySet.as_manager()
