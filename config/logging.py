@@ -102,10 +102,10 @@ class JsonFormatter(logging.Formatter):
         for name, value in vars(record).items():
             if name not in _RECORD_ATTRIBUTES and not name.startswith("_"):
                 entry[name] = value
-        if record.exc_text or record.exc_info:
-            entry["exception"] = record.exc_text or self.formatException(
-                record.exc_info
-            )
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
 
 
