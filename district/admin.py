@@ -23,6 +23,7 @@ from .models import (
     SchoolGroup,
     SchoolGroupMember,
 )
+from .permissions import linkable_users
 
 
 def _count_per_district(model):
@@ -113,6 +114,13 @@ class PersonAdmin(DistrictScopedAdmin):
     list_select_related = ["user", "district"]
     search_fields = ["name", "email", "title"]
     fields = ["district", "name", "title", "email", "user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user":
+            # Members only: a list of other accounts would tell which exist.
+            formfield.queryset = linkable_users(request.user)
+        return formfield
 
 
 @admin.register(Network)

@@ -169,6 +169,9 @@ class DistrictOwned(Tracked):
             raise ValidationError(errors)
 
 
+NOT_A_MEMBER = _("No member of this district has this username.")
+
+
 class Person(DistrictOwned):
     """A member of the district's staff, who may hold roles; optionally a Lanes user."""
 
@@ -200,6 +203,24 @@ class Person(DistrictOwned):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        # A person is linked only to a member of the district, with one message for an
+        # unknown username and an account outside it: creating a person reveals
+        # nothing about other accounts. A link made while the user was a member stays
+        # editable after they leave.
+        if (
+            self.user_id
+            and not Membership.objects.filter(
+                district_id=self.district_id, user_id=self.user_id
+            ).exists()
+            and not (
+                not self._state.adding
+                and Person.objects.filter(pk=self.pk, user_id=self.user_id).exists()
+            )
+        ):
+            raise ValidationError({"user": NOT_A_MEMBER})
 
 
 class Network(DistrictOwned):

@@ -47,6 +47,7 @@ class ApiTokenAdmin(ScopedHistoryAdmin):
         "expires_at",
         "last_used_at",
         "revoked_at",
+        "parent",
     ]
     fields = ["name", *readonly_fields]
     actions = ["revoke"]

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from district.models import (
+    NOT_A_MEMBER,
     AccessLevel,
     District,
     DistrictQuerySet,
@@ -25,7 +26,7 @@ from district.models import (
     SchoolGroup,
     SchoolGroupMember,
 )
-from district.permissions import selectable_users
+from district.permissions import linkable_users, selectable_users
 
 # Largest primary key a client may send (bigint); larger numbers are a 400, not a crash.
 MAX_ID = 2**63 - 1
@@ -276,7 +277,9 @@ class PersonSerializer(ValidatedModelSerializer):
     user = user_field(
         required=False,
         allow_null=True,
-        help_text="Username of the Lanes user this person signs in as, if any.",
+        error_messages={"does_not_exist": NOT_A_MEMBER},
+        help_text="Username of a member of the district: the Lanes user this "
+        "person signs in as, if any.",
     )
 
     class Meta:
@@ -293,6 +296,13 @@ class PersonSerializer(ValidatedModelSerializer):
             *TRACKED_FIELDS,
         ]
         read_only_fields = TRACKED_FIELDS
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["user"].queryset = linkable_users(request.user)
+        return fields
 
 
 class NetworkSerializer(ValidatedModelSerializer):
