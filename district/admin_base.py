@@ -65,6 +65,25 @@ class DistrictScopedRelatedFilter(admin.RelatedFieldListFilter):
         )
 
 
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """History pages that show only what `get_history_queryset` lets the user see.
+
+    django-simple-history opens a version by its id alone; here a version outside the
+    user's history is missing, like a row outside their districts.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        records = self.get_history_queryset(
+            request, self.model.history, self.model._meta.pk.attname, unquote(object_id)
+        )
+        if not records.filter(history_id=version_id).exists():
+            raise Http404("No such version.")
+        with writing_through(WritePath.ADMIN):  # reverting to a version writes
+            return super().history_form_view(
+                request, object_id, version_id, extra_context
+            )
+
+
 class _ScopedRowsAndChoices:
     """What the admin and its inlines share: rows of the user's districts, and
     foreign-key choices of the districts where the user holds `edit_level`."""
@@ -87,7 +106,7 @@ class _ScopedRowsAndChoices:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class DistrictScopedAdmin(_ScopedRowsAndChoices, SimpleHistoryAdmin):
+class DistrictScopedAdmin(_ScopedRowsAndChoices, ScopedHistoryAdmin):
     """Admin for tenant-owned models: members see and pick only their districts' rows.
 
     Viewers read, editors change (`edit_level`), in their own districts only. Another
@@ -148,17 +167,6 @@ class DistrictScopedAdmin(_ScopedRowsAndChoices, SimpleHistoryAdmin):
             request, history_manager, pk_name, object_id
         )
         return history_with_access(records, request.user)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        records = self.get_history_queryset(
-            request, self.model.history, self.model._meta.pk.attname, unquote(object_id)
-        )
-        if not records.filter(history_id=version_id).exists():
-            raise Http404("No such version.")
-        with writing_through(WritePath.ADMIN):
-            return super().history_form_view(
-                request, object_id, version_id, extra_context
-            )
 
     def has_view_permission(self, request, obj=None):
         district_id = None if obj is None else district_id_of(obj)

@@ -32,6 +32,7 @@ from .scorecards import (
     build_network_metrics,
     build_network_scorecard,
 )
+from .targets import target_rows
 from .value_history import value_history
 
 
@@ -218,6 +219,7 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         "school_year": school_year,
         "as_of": form.judged_on,
         "period_query": form.period_query,
+        "target_rows": target_rows(metric),
     }
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('goals', '0004_district_owned_base'),
+        ('goals', '0005_target_scope'),
     ]
 
     operations = [

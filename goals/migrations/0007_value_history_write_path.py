@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('district', '0001_initial'),
-        ('goals', '0005_metric_is_simulated'),
+        ('goals', '0006_metric_is_simulated'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
