@@ -13,15 +13,20 @@ class YearForm(forms.Form):
 
     year = forms.ChoiceField(label=_("School year"), required=False)
 
-    def __init__(self, data=None, *, years, **kwargs):
+    def __init__(self, data=None, *, years, default: str | None = None, **kwargs):
         super().__init__(data, **kwargs)
         self.years = tuple(years)
+        self.default = default or self.years[0]
         self.fields["year"].choices = [(year, year) for year in self.years]
 
     @property
     def school_year(self) -> str:
-        """The chosen school year, or the newest one when none (or a wrong one) is asked."""
-        return self.chosen("year") or self.years[0]
+        """The chosen school year, or the default one when none (or a wrong one) is asked.
+
+        The default is the newest year with a complete value
+        (`goals.dashboards.default_school_year`), or the newest year.
+        """
+        return self.chosen("year") or self.default
 
     def chosen(self, name: str) -> str:
         """The value of field `name` when given and valid, else ""."""
@@ -39,8 +44,8 @@ class DashboardFilterForm(YearForm):
 
     field_order = ["role", "network", "year"]
 
-    def __init__(self, data=None, *, roles, networks, years, **kwargs):
-        super().__init__(data, years=years, **kwargs)
+    def __init__(self, data=None, *, roles, networks, years, default=None, **kwargs):
+        super().__init__(data, years=years, default=default, **kwargs)
         self.fields["role"].choices = [
             ("", _("All roles")),
             *((str(role.pk), f"{role.code}: {role.title}") for role in roles),

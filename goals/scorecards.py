@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from district.models import Network, School
 
+from .coverage import Coverage, complete_and_in_progress, coverage_of
 from .dashboards import (
+    InProgress,
     MetricCard,
     build_metric_card,
     metrics_with_details,
@@ -29,6 +31,7 @@ from .display import (
     shown_change,
 )
 from .models import Metric
+from .populations import is_in_population, listed_schools, population_counts
 from .rollups import (
     RollupValue,
     SchoolValue,
@@ -58,6 +61,8 @@ class ScopeRow:
     status: MetricStatus
     schools_reporting: int | None = None
     is_entered: bool = False
+    coverage: Coverage | None = None  # of `latest`, the latest complete period
+    in_progress: InProgress | None = None  # a newer, partial period
 
 
 @dataclass(frozen=True)
@@ -85,9 +90,19 @@ def worst_first(row: ScopeRow) -> tuple:
 
 
 def rollup_row(
-    place: Network, series: Sequence[RollupValue], *, metric, trajectory, as_of, can_see
+    place: Network,
+    series: Sequence[RollupValue],
+    *,
+    metric,
+    trajectory,
+    as_of,
+    can_see,
+    applicable: bool = True,
 ) -> ScopeRow:
-    latest, previous = latest_and_previous(series)
+    """A network's row: its latest complete period, and a newer partial one if any."""
+    threshold = metric.effective_coverage_threshold
+    complete, partial = complete_and_in_progress(series, threshold=threshold)
+    latest, previous = latest_and_previous(complete)
 
     def shown(item):
         if item is None:
@@ -107,16 +122,35 @@ def rollup_row(
             latest_shown,
             latest.period_end if latest else None,
             as_of=as_of,
+            applicable=applicable,
         ),
         schools_reporting=latest.schools_reporting if latest else 0,
         is_entered=latest.is_entered if latest else False,
+        coverage=coverage_of(latest, threshold=threshold),
+        in_progress=(
+            InProgress(
+                period_end=partial.period_end,
+                latest=shown(partial),
+                coverage=coverage_of(partial, threshold=threshold),
+            )
+            if partial is not None
+            else None
+        ),
     )
 
 
 def school_row(
-    school: School, value: SchoolValue | None, *, metric, trajectory, as_of, can_see
+    school: School,
+    value: SchoolValue | None,
+    *,
+    metric,
+    trajectory,
+    as_of,
+    can_see,
+    applicable: bool = True,
 ) -> ScopeRow:
-    if value is None:
+    """A school's cell: its latest value; not applicable outside the population."""
+    if value is None or not applicable:
         latest = show_value(None, None, metric=metric, can_see_suppressed=False)
         return ScopeRow(
             place=school,
@@ -124,7 +158,9 @@ def school_row(
             period=EMPTY,
             change=EMPTY,
             change_value=None,
-            status=status_of(metric, trajectory, latest, None, as_of=as_of),
+            status=status_of(
+                metric, trajectory, latest, None, as_of=as_of, applicable=applicable
+            ),
         )
     latest = show_value(value.value, value.n, metric=metric, can_see_suppressed=can_see)
     previous = show_value(
@@ -160,6 +196,7 @@ def build_metric_detail(
         metric.pk, ()
     )
     by_network = network_series(district=district, until=as_of, **only)
+    counts = population_counts(district.pk, [metric])
     rows = tuple(
         rollup_row(
             place,
@@ -168,6 +205,7 @@ def build_metric_detail(
             trajectory=trajectory,
             as_of=as_of,
             can_see=can_see,
+            applicable=bool(counts.get((metric.pk, place.pk))),
         )
         for place in networks
     )
@@ -190,11 +228,15 @@ def build_metric_detail(
         comparison=district_values,
         comparison_label=_("District"),
         size="large",
+        applicable=bool(counts.get((metric.pk, network.pk))),
     )
-    schools = School.objects.visible_to(user).filter(district=district, network=network)
+    schools = list(
+        School.objects.visible_to(user).filter(district=district, network=network)
+    )
     values = latest_school_values(
         district=district, metric_ids=[metric.pk], until=as_of, network_id=network.pk
     )
+    listed = listed_schools([metric], [school.pk for school in schools])
     school_rows = sorted(
         (
             school_row(
@@ -204,6 +246,9 @@ def build_metric_detail(
                 trajectory=trajectory,
                 as_of=as_of,
                 can_see=can_see,
+                applicable=is_in_population(
+                    metric, school, network_kind=network.kind, listed=listed
+                ),
             )
             for school in schools
         ),
@@ -269,6 +314,7 @@ def build_network_metrics(
         until=as_of,
         newest=newest,
     )
+    counts = population_counts(district.pk, metrics)
     items = []
     for metric in metrics:
         card = build_metric_card(
@@ -279,6 +325,7 @@ def build_network_metrics(
             series_label=network.name,
             comparison=district_values.get(metric.pk, ()),
             comparison_label=_("District"),
+            applicable=bool(counts.get((metric.pk, network.pk))),
         )
         district_row = rollup_row(
             network,
@@ -314,14 +361,31 @@ def build_network_scorecard(
     metrics = [item.card.metric for item in items]
     metric_ids = [m.pk for m in metrics]
     trajectories = {metric.pk: trajectory_of(metric) for metric in metrics}
+    by_pk = {metric.pk: metric for metric in metrics}
 
-    schools = School.objects.visible_to(user).filter(district=district, network=network)
+    schools = list(
+        School.objects.visible_to(user).filter(district=district, network=network)
+    )
     values = latest_school_values(
         district=district, metric_ids=metric_ids, until=as_of, network_id=network.pk
     )
-    # The school table leaves out metrics no school of the network reports (high
-    # school measures in an elementary network).
-    reported = {metric_id for metric_id, _school in values}
+    listed = listed_schools(metrics, [school.pk for school in schools])
+    by_pk_school = {school.pk: school for school in schools}
+
+    def in_population(metric, school) -> bool:
+        return is_in_population(
+            metric, school, network_kind=network.kind, listed=listed
+        )
+
+    # The school table leaves out metrics no school of the network reports among the
+    # metric's population (high school measures in an elementary network); a school
+    # outside a metric's population is not applicable for it, and not ranked on it.
+    reported = {
+        metric_id
+        for metric_id, school_id in values
+        if school_id in by_pk_school
+        and in_population(by_pk[metric_id], by_pk_school[school_id])
+    }
     school_metrics = tuple(m for m in metrics if m.pk in reported)
     unranked = []
     for school in schools:
@@ -333,6 +397,7 @@ def build_network_scorecard(
                 trajectory=trajectories[metric.pk],
                 as_of=as_of,
                 can_see=can_see,
+                applicable=in_population(metric, school),
             )
             for metric in school_metrics
         )

@@ -18,6 +18,7 @@ from roles.models import Role
 from .dashboards import (
     as_of_date,
     build_dashboard,
+    default_school_year,
     metrics_with_details,
     owner_roles,
     school_years,
@@ -49,6 +50,14 @@ def natural_key(name: str) -> tuple:
     )
 
 
+def year_form(request, district) -> YearForm:
+    """The school-year form of a page, opening on `default_school_year`."""
+    years = school_years(district)
+    return YearForm(
+        request.GET or None, years=years, default=default_school_year(district, years)
+    )
+
+
 @login_required
 @conditional_page(GOALS_DATA)
 def dashboard(request, slug):
@@ -56,11 +65,13 @@ def dashboard(request, slug):
     district = get_district_or_404(request.user, slug)
     roles = owner_roles(district, request.user)
     networks = district_networks(district, request.user)
+    years = school_years(district)
     form = DashboardFilterForm(
         request.GET or None,
         roles=roles,
         networks=networks,
-        years=school_years(district),
+        years=years,
+        default=default_school_year(district, years),
     )
     network = next((n for n in networks if str(n.pk) == form.chosen("network")), None)
     school_year = form.school_year
@@ -191,7 +202,7 @@ def metric_detail(request, slug, pk, network_pk=None):
         network = next((n for n in networks if n.pk == network_pk), None)
         if network is None:
             raise Http404("No such network.")
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     detail = build_metric_detail(
         district=district,
@@ -226,7 +237,7 @@ def network_scorecard(request, slug, pk):
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     scorecard = build_network_scorecard(
         district=district,
@@ -260,7 +271,7 @@ def network_trends(request, slug, pk):
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     as_of = as_of_date(school_year)
     template = (
@@ -292,7 +303,7 @@ def role_scorecard(request, slug, pk):
     role = get_object_or_404(
         Role.objects.visible_to(request.user).filter(district=district), pk=pk
     )
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     scorecard = build_role_scorecard(
         district=district, user=request.user, role=role, as_of=as_of_date(school_year)

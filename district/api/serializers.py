@@ -252,6 +252,7 @@ class DistrictSerializer(ValidatedModelSerializer):
             "slug",
             "name",
             "suppression_min_n",
+            "coverage_threshold",
             "overload_ratio",
             *TRACKED_FIELDS,
         ]
@@ -304,6 +305,7 @@ class NetworkSerializer(ValidatedModelSerializer):
             "district",
             "name",
             "is_geographic",
+            "kind",
             "chief",
             *TRACKED_FIELDS,
         ]
