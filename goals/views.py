@@ -135,12 +135,26 @@ def metric_csv(district, metric, detail, school_year, network):
         "change",
         "status",
         "schools_reporting",
+        "coverage",
+        "in_progress",
     ]
 
     def number(value) -> str:
         return "" if value is None else format_number(value, metric.decimals)
 
-    def line(scope, school_id, name, row_latest, period, change, status, reporting):
+    def progress(row) -> str:
+        """A newer partial period: "2019-06-30: 80.0 (17 of 482 schools reported)"."""
+        item = getattr(row, "in_progress", None)
+        if item is None:
+            return ""
+        return (
+            f"{item.period_end.isoformat()}: {csv_value(item.latest, metric)} "
+            f"({item.coverage.text})"
+        )
+
+    def line(
+        scope, school_id, name, row, row_latest, period, change, status, reporting
+    ):
         return [
             scope,
             school_id,
@@ -153,6 +167,8 @@ def metric_csv(district, metric, detail, school_year, network):
             number(change).replace(",", ""),
             status.label,
             "" if reporting is None else reporting,
+            row.coverage.text if getattr(row, "coverage", None) else "",
+            progress(row),
         ]
 
     card = detail.card
@@ -161,6 +177,7 @@ def metric_csv(district, metric, detail, school_year, network):
             "district",
             "",
             district.name,
+            card,
             card.latest,
             card.latest_period,
             card.change_value,
@@ -178,6 +195,7 @@ def metric_csv(district, metric, detail, school_year, network):
                 scope,
                 getattr(row.place, "school_id", ""),
                 row.place.name,
+                row,
                 row.latest,
                 row.period,
                 row.change_value,
