@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Max, Min
 
-from district.access import (
+from district.admin_base import (
     DistrictScopedAdmin,
     DistrictScopedInline,
     DistrictScopedRelatedFilter,

@@ -7,7 +7,7 @@ refresh when something changes, and refreshes only that:
   entry grid, CSV imports) refreshes the pairs it wrote; single saves and deletes
   (pages, admin, API) come through the model signals below, a queryset's deletion
   (the admin's "delete selected") once for the whole batch; the API's in-place
-  updates (`QuerySet.update()`) through `district.access.rows_updated`. A value
+  updates (`QuerySet.update()`) through `district.signals.rows_updated`. A value
   entered for the district is not stored here: readers merge it. A value entered
   for a network refreshes the district's rows of its periods (the rollup chain).
 - a school: a new network refreshes its old and new networks' rows (district values
@@ -39,8 +39,8 @@ from django.db.models.signals import (
 )
 from django.dispatch import receiver
 
-from district.access import rows_updated
 from district.models import District, Network, School
+from district.signals import rows_updated
 
 from .models import Aggregation, Measurement, Metric, Population, Rollup, Scope
 from .rollups import recount_expected, refresh_rollups

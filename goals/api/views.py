@@ -8,9 +8,10 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from district.access import DistrictScopedViewSet, get_district_or_404
+from district.api.base import DistrictScopedViewSet
 from district.api.filters import MeasurementCursorPagination
 from district.models import Network, School
+from district.permissions import get_district_or_404
 from goals.dashboards import metrics_with_details
 from goals.importers import upsert_measurements
 from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
