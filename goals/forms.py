@@ -18,6 +18,7 @@ class YearForm(forms.Form):
         self.years = tuple(years)
         self.default = default or self.years[0]
         self.fields["year"].choices = [(year, year) for year in self.years]
+        self.fields["year"].initial = self.default
 
     @property
     def school_year(self) -> str:
