@@ -5,19 +5,23 @@ charter network (the same), and one high school belongs to no network. In 2015-1
 every school reports; in 2016-17 only North's elementary school has, so far.
 """
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from district.backup import export_district, import_district, read_backup
 from district.models import NetworkKind, SchoolCategory
 from goals.dashboards import build_dashboard, default_school_year, school_years
 from goals.models import Aggregation, Metric, Population, Rollup, Scope
 from goals.rollups import district_series, network_series
 from goals.scorecards import build_metric_detail, build_network_scorecard
 from goals.status import Status
+from tests.admin_pages import errors, form_data, url
 from tests.factories import (
     GoalOwnerFactory,
     MeasurementFactory,
@@ -613,3 +617,63 @@ def test_only_editors_change_a_population(
     )
     metric.refresh_from_db()
     assert metric.population == Population.ALL
+
+
+# --- Admin, CSV, backup ---
+
+
+def test_the_admin_edits_a_population_and_refuses_foreign_schools(
+    district, other_district, town, client_for, superuser
+):
+    metric = metric_with_values(district, town)
+    client = client_for(superuser)
+    page = client.get(url(Metric, "change", metric.pk))
+    data = form_data(page)
+    foreign = SchoolFactory(district=other_district)
+    data.update(population="schools", population_schools=[foreign.pk])
+    response = client.post(url(Metric, "change", metric.pk), data)
+    assert response.status_code == 200
+    assert "population_schools" in response.context["adminform"].form.errors
+    assert not metric.population_schools.exists()
+    data.update(population_schools=[town["n_hs"].pk, town["s_hs"].pk])
+    response = client.post(url(Metric, "change", metric.pk), data)
+    assert response.status_code == 302, errors(response)
+    assert coverage(stored(metric)) == (
+        Decimal("70.0000"),
+        2,
+        2,
+        False,
+    )  # (80 + 60) / 2
+    assert_rollups_fresh(district)
+
+
+def test_the_metric_csv_says_how_many_reported_and_what_is_in_progress(
+    district, town, client_for, viewer
+):
+    metric = metric_with_values(district, town)
+    response = client_for(viewer).get(
+        f"/districts/{district.slug}/metrics/{metric.pk}/?year=2016-17&format=csv"
+    )
+    rows = {
+        row["name"]: row
+        for row in csv.DictReader(io.StringIO(response.content.decode()))
+    }
+    assert rows[district.name]["coverage"] == "5 of 5 schools reported"
+    assert rows[district.name]["in_progress"] == (
+        "2017-06-30: 100.0 (1 of 5 schools reported)"
+    )
+    assert rows["South"]["in_progress"] == ""
+
+
+def test_a_restored_district_keeps_its_populations_and_coverage(district, town):
+    metric = metric_with_values(district, town, population=Population.SCHOOLS)
+    metric.population_schools.set([town["n_es"], town["s_hs"]])
+    stream = io.StringIO()
+    export_district(district=district, stream=stream)
+    document = read_backup(io.StringIO(stream.getvalue()))
+    district.delete()
+    restored = import_district(document=document).district
+    metric = Metric.objects.get(district=restored)
+    assert metric.population_schools.count() == 2
+    assert coverage(stored(metric)) == (Decimal("75.0000"), 2, 2, False)
+    assert_rollups_fresh(restored)

@@ -112,7 +112,9 @@ def test_a_network_entering_next_year_early_leaves_the_headline_on_the_last_comp
     response = viewer.get(DASHBOARD)
     assert response.context["form"].fields["year"].choices[0][0] == "2018-19"
     assert response.context["school_year"] == "2017-18"
-    assert response.context["form"]["year"].value() == "2017-18"  # what the select shows
+    assert (
+        response.context["form"]["year"].value() == "2017-18"
+    )  # what the select shows
     response = viewer.get(DASHBOARD + "?year=2018-19")
     attendance = cards(response)["Student attendance"]
     assert (attendance.latest_period, attendance.latest.text) == ("2017-18", "93.9%")
