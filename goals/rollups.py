@@ -68,7 +68,7 @@ from django.db.models.functions import Cast, Coalesce, Lead, RowNumber
 
 from district.models import School
 
-from .models import Aggregation, Measurement, Metric, Rollup, Scope
+from .models import Aggregation, Measurement, Metric, Population, Rollup, Scope
 from .populations import applicable_networks, in_population, population_counts
 
 # Values are stored with four decimals; rollups are reported with the same precision.
@@ -237,7 +237,7 @@ def computed_rollups(
     # statement within the deleting transaction (foreign keys are checked at commit).
     schools = Measurement.objects.filter(
         district_id=district_id, scope=Scope.SCHOOL, school__district_id=district_id
-    ).filter(in_population())
+    )
     networks_entered = Measurement.objects.filter(
         district_id=district_id, scope=Scope.NETWORK, network__district_id=district_id
     )
@@ -264,6 +264,9 @@ def computed_rollups(
     if not metrics:
         return
     aggregations = {metric.aggregation for metric in metrics}
+    if any(metric.population != Population.ALL for metric in metrics):
+        # Only then: the condition joins every value to its metric's population.
+        schools = schools.filter(in_population())
     counts = population_counts(district_id, metrics)
     applicable = applicable_networks(counts)
     groupings = []
