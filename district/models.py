@@ -1,12 +1,14 @@
 """The tenant (District), its schools and networks, its staff, and who may see it."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -71,6 +73,8 @@ class Tracked(models.Model):
 
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Who the next save's history record names (django-simple-history reads it).
+    _history_user: Any
 
     class Meta:
         abstract = True
@@ -141,12 +145,50 @@ class District(Tracked):
         return reverse("district:home")
 
 
-class Person(Tracked):
+class DistrictOwned(Tracked):
+    """A row that belongs to one district: its tenant key, history and scoped manager.
+
+    Every foreign key to another district-owned row must stay inside the row's
+    district: Django has no composite foreign keys, so `clean()` checks each one, and
+    `full_clean()` (forms, the admin, the API serializers, importers) refuses a row
+    that links across districts. Each model names the district's reverse accessor in
+    `Meta.default_related_name`.
+    """
+
+    district = models.ForeignKey("district.District", on_delete=models.CASCADE)
+
+    history = HistoricalRecords(inherit=True)
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = {
+            field.name: _("%(field)s must belong to the %(model)s's district.")
+            % {
+                "field": capfirst(field.verbose_name),
+                "model": self._meta.verbose_name,
+            }
+            for field in self._meta.concrete_fields
+            if field.many_to_one
+            and field.name != "district"
+            and isinstance(field.related_model, type)
+            and issubclass(field.related_model, DistrictOwned)
+            and getattr(self, field.attname) is not None
+            and getattr(self, field.name).district_id != self.district_id
+        }
+        if errors:
+            raise ValidationError(errors)
+
+
+NOT_A_MEMBER = _("No member of this district has this username.")
+
+
+class Person(DistrictOwned):
     """A member of the district's staff, who may hold roles; optionally a Lanes user."""
 
-    district = models.ForeignKey(
-        District, on_delete=models.CASCADE, related_name="people"
-    )
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     title = models.CharField(max_length=200, blank=True)
@@ -158,10 +200,8 @@ class Person(Tracked):
         related_name="people",
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "people"
         ordering = ["district", "name", "pk"]
         verbose_name_plural = "people"
         constraints = [
@@ -178,6 +218,24 @@ class Person(Tracked):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        # A person is linked only to a member of the district, with one message for an
+        # unknown username and an account outside it: creating a person reveals
+        # nothing about other accounts. A link made while the user was a member stays
+        # editable after they leave.
+        if (
+            self.user_id
+            and not Membership.objects.filter(
+                district_id=self.district_id, user_id=self.user_id
+            ).exists()
+            and not (
+                not self._state.adding
+                and Person.objects.filter(pk=self.pk, user_id=self.user_id).exists()
+            )
+        ):
+            raise ValidationError({"user": NOT_A_MEMBER})
+
 
 class NetworkKind(models.TextChoices):
     """Who runs a network's schools: the district itself, or others under an agreement."""
@@ -188,12 +246,9 @@ class NetworkKind(models.TextChoices):
     OPTIONS = "options", _("Options (alternative schools)")
 
 
-class Network(Tracked):
+class Network(DistrictOwned):
     """A group of schools under one network chief; geographic or not (options, charter)."""
 
-    district = models.ForeignKey(
-        District, on_delete=models.CASCADE, related_name="networks"
-    )
     name = models.CharField(max_length=100)
     is_geographic = models.BooleanField(default=True)
     kind = models.CharField(
@@ -207,10 +262,8 @@ class Network(Tracked):
         related_name="networks_led",
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "networks"
         ordering = ["district", "-is_geographic", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -229,12 +282,6 @@ class Network(Tracked):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.chief_id and self.chief.district_id != self.district_id:
-            raise ValidationError(
-                {"chief": _("The chief must belong to the network's district.")}
-            )
-
 
 class SchoolCategory(models.TextChoices):
     ELEMENTARY = "ES", _("Elementary school")
@@ -243,12 +290,9 @@ class SchoolCategory(models.TextChoices):
     OTHER = "OT", _("Other")
 
 
-class School(Tracked):
+class School(DistrictOwned):
     """A school, identified by the district's own school id."""
 
-    district = models.ForeignKey(
-        District, on_delete=models.CASCADE, related_name="schools"
-    )
     school_id = models.CharField(
         max_length=30, help_text=_("The district's own school id.")
     )
@@ -268,10 +312,8 @@ class School(Tracked):
     )
     performance_rating = models.CharField(max_length=40, blank=True)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "schools"
         ordering = ["district", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -291,19 +333,10 @@ class School(Tracked):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.network_id and self.network.district_id != self.district_id:
-            raise ValidationError(
-                {"network": _("The network must belong to the school's district.")}
-            )
 
-
-class Membership(Tracked):
+class Membership(DistrictOwned):
     """A user's access to one district: viewer, editor or admin."""
 
-    district = models.ForeignKey(
-        District, on_delete=models.CASCADE, related_name="memberships"
-    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -311,10 +344,8 @@ class Membership(Tracked):
         max_length=10, choices=AccessLevel, default=AccessLevel.VIEWER
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "memberships"
         ordering = ["district", "user__username", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -337,3 +368,54 @@ class Membership(Tracked):
 def date_range_condition(start: str, end: str) -> Q:
     """A check-constraint condition: `end` is empty or not before `start`."""
     return Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)})
+
+
+class SchoolGroup(DistrictOwned):
+    """A named group of a district's schools, such as a tier or a cohort, across networks."""
+
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    schools = models.ManyToManyField(
+        School, through="SchoolGroupMember", related_name="school_groups", blank=True
+    )
+
+    class Meta:
+        default_related_name = "school_groups"
+        ordering = ["district", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_(
+                    "A school group with this name already exists in the district."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolGroupMember(DistrictOwned):
+    """A school's place in a school group."""
+
+    group = models.ForeignKey(
+        SchoolGroup, on_delete=models.CASCADE, related_name="members"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="group_memberships"
+    )
+
+    class Meta:
+        default_related_name = "school_group_members"
+        ordering = ["group", "school", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "school"],
+                name="%(app_label)s_%(class)s_once_per_group",
+                violation_error_message=_("This school is already in this group."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school} in {self.group}"

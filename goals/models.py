@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from district.models import DistrictQuerySet, NetworkKind, SchoolCategory, Tracked
+from district.models import DistrictOwned, DistrictQuerySet, NetworkKind, SchoolCategory
+
+StrOrPromise = str | Promise  # a message, translated now or when shown
 
 
 class Unit(models.TextChoices):
@@ -23,7 +25,7 @@ class Unit(models.TextChoices):
     SCORE = "score", _("Score")
 
 
-def unit_range_error(unit: str, value) -> str | None:
+def unit_range_error(unit: str, value) -> StrOrPromise | None:
     """Why `value` cannot be a value in `unit`, or None when it can.
 
     The one rule for value ranges, used by model validation, imports, the entry grid
@@ -81,12 +83,9 @@ class Scope(models.TextChoices):
     DISTRICT = "district", _("District")
 
 
-class Goal(Tracked):
+class Goal(DistrictOwned):
     """A shared, measurable goal of the cabinet, owned by one or more roles."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="goals"
-    )
     statement = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     owner_roles = models.ManyToManyField(
@@ -103,10 +102,8 @@ class Goal(Tracked):
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "goals"
         ordering = ["district", "sort_order", "statement", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -124,28 +121,17 @@ class Goal(Tracked):
     def __str__(self):
         return self.statement
 
-    def clean(self):
-        if self.parent_id and self.parent.district_id != self.district_id:
-            raise ValidationError(
-                {"parent": _("A parent goal must belong to the same district.")}
-            )
 
-
-class GoalOwner(Tracked):
+class GoalOwner(DistrictOwned):
     """A role that owns a goal (several roles: a joint goal)."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="goal_owners"
-    )
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="owners")
     role = models.ForeignKey(
         "roles.Role", on_delete=models.CASCADE, related_name="goal_ownerships"
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "goal_owners"
         ordering = ["goal", "role", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -158,21 +144,10 @@ class GoalOwner(Tracked):
     def __str__(self):
         return f"{self.role} owns {self.goal}"
 
-    def clean(self):
-        if (self.goal_id and self.goal.district_id != self.district_id) or (
-            self.role_id and self.role.district_id != self.district_id
-        ):
-            raise ValidationError(
-                _("Goal, role and owner must belong to one district.")
-            )
 
-
-class Metric(Tracked):
+class Metric(DistrictOwned):
     """A measure of a goal: unit, direction, how it rolls up, baseline and target."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="metrics"
-    )
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="metrics")
     code = models.SlugField(
         max_length=60, help_text=_("Stable code used by imports and the API.")
@@ -247,10 +222,8 @@ class Metric(Tracked):
     source = models.CharField(max_length=300, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords(m2m_fields=[population_schools])
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "metrics"
         ordering = ["district", "goal__sort_order", "sort_order", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -327,10 +300,7 @@ class Metric(Tracked):
         return reverse("goals:metric-detail", args=[self.district.slug, self.pk])
 
     def clean(self):
-        if self.goal_id and self.goal.district_id != self.district_id:
-            raise ValidationError(
-                {"goal": _("The goal must belong to the metric's district.")}
-            )
+        super().clean()
         errors = {}
         for field in ("baseline_value", "target_value"):
             message = unit_range_error(self.unit, getattr(self, field))
@@ -363,21 +333,16 @@ class Metric(Tracked):
         return Population(self.population).label
 
 
-class MetricOwner(Tracked):
+class MetricOwner(DistrictOwned):
     """A role that owns a metric."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="metric_owners"
-    )
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="owners")
     role = models.ForeignKey(
         "roles.Role", on_delete=models.CASCADE, related_name="metric_ownerships"
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "metric_owners"
         ordering = ["metric", "role", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -390,67 +355,167 @@ class MetricOwner(Tracked):
     def __str__(self):
         return f"{self.role} owns {self.metric}"
 
-    def clean(self):
-        if (self.metric_id and self.metric.district_id != self.district_id) or (
-            self.role_id and self.role.district_id != self.district_id
-        ):
-            raise ValidationError(
-                _("Metric, role and owner must belong to one district.")
-            )
+
+class TargetKind(models.TextChoices):
+    """Which point of a trajectory a target row gives."""
+
+    BASELINE = "baseline", _("Baseline")
+    INTERIM = "interim", _("Interim target")
+    FINAL = "final", _("Final target")
 
 
-class Target(Tracked):
-    """An interim target: the value a metric should reach by a date."""
+class Target(DistrictOwned):
+    """A point of a metric's target trajectory: the value to reach by a date.
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="targets"
-    )
+    Without a network or school group, an interim target of the district, whose
+    baseline and final target are the metric's own. With a network or a school group,
+    a point of that scope's own trajectory (the rules are in goals/targets.py).
+    """
+
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="targets")
+    network = models.ForeignKey(
+        "district.Network",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="targets",
+        help_text=_("Empty (and no school group): the district's target."),
+    )
+    school_group = models.ForeignKey(
+        "district.SchoolGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="targets",
+    )
+    kind = models.CharField(
+        max_length=10, choices=TargetKind, default=TargetKind.INTERIM
+    )
     due_on = models.DateField()
     value = models.DecimalField(max_digits=14, decimal_places=4)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
-        ordering = ["metric", "due_on", "pk"]
+        default_related_name = "targets"
+        # Columns, not the related rows: ordering by a nullable foreign key joins it,
+        # and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        ordering = ["metric", "network_id", "school_group_id", "due_on", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["metric", "due_on"],
+                condition=Q(network__isnull=True) & Q(school_group__isnull=True),
                 name="%(app_label)s_%(class)s_one_per_date",
                 violation_error_message=_(
                     "This metric already has a target on this date."
                 ),
             ),
+            models.UniqueConstraint(
+                fields=["metric", "network", "due_on"],
+                condition=Q(network__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_network_date",
+                violation_error_message=_(
+                    "This network already has a target for this metric on this date."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "school_group", "due_on"],
+                condition=Q(school_group__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_group_date",
+                violation_error_message=_(
+                    "This school group already has a target for this metric on this date."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "network", "kind"],
+                condition=Q(network__isnull=False) & ~Q(kind=TargetKind.INTERIM),
+                name="%(app_label)s_%(class)s_one_baseline_final_per_network",
+                violation_error_message=_(
+                    "This network already has a target of this kind for this metric."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "school_group", "kind"],
+                condition=Q(school_group__isnull=False) & ~Q(kind=TargetKind.INTERIM),
+                name="%(app_label)s_%(class)s_one_baseline_final_per_group",
+                violation_error_message=_(
+                    "This school group already has a target of this kind for this metric."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(network__isnull=True) | Q(school_group__isnull=True),
+                name="%(app_label)s_%(class)s_one_scope",
+                violation_error_message=_(
+                    "A target belongs to the district, one network or one school group."
+                ),
+            ),
+            # The district's baseline and final target are the metric's own fields.
+            models.CheckConstraint(
+                condition=Q(kind=TargetKind.INTERIM)
+                | Q(network__isnull=False)
+                | Q(school_group__isnull=False),
+                name="%(app_label)s_%(class)s_district_points_interim",
+                violation_error_message=_(
+                    "The district's baseline and final target are set on the metric; "
+                    "a district target row is an interim target."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=TargetKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.metric}: {self.value} by {self.due_on}"
+        scope = self.network or self.school_group
+        where = f" ({scope})" if scope else ""
+        return f"{self.metric}{where}: {self.value} by {self.due_on}"
 
     def clean(self):
-        if self.metric_id and self.metric.district_id != self.district_id:
+        # The metric, network and school group stay in the target's district.
+        super().clean()
+        if not self.metric_id:
+            return
+        message = unit_range_error(self.metric.unit, self.value)
+        if message:
+            raise ValidationError({"value": message})
+        if self.due_on and self.kind in TargetKind.values:
+            self.clean_dates()
+
+    def clean_dates(self):
+        """The scope's baseline comes first, its final target last, interims between."""
+        siblings = Target.objects.filter(
+            metric_id=self.metric_id,
+            network_id=self.network_id,
+            school_group_id=self.school_group_id,
+        ).exclude(pk=self.pk)
+        points = [(t.kind, t.due_on) for t in siblings] + [(self.kind, self.due_on)]
+        start = next(
+            (on for kind, on in points if kind == TargetKind.BASELINE),
+            self.metric.baseline_on,
+        )
+        end = next(
+            (on for kind, on in points if kind == TargetKind.FINAL),
+            self.metric.target_on,
+        )
+        if not start < end:
             raise ValidationError(
-                {"metric": _("The metric must belong to the target's district.")}
+                {"due_on": _("A final target's date must come after its baseline's.")}
             )
-        if self.metric_id:
-            message = unit_range_error(self.metric.unit, self.value)
-            if message:
-                raise ValidationError({"value": message})
-        if (
-            self.metric_id
-            and self.due_on
-            and not (self.metric.baseline_on < self.due_on < self.metric.target_on)
+        # An interim is checked when written, and again when its baseline or final
+        # target moves.
+        checked = points if self.kind != TargetKind.INTERIM else points[-1:]
+        if any(
+            kind == TargetKind.INTERIM and not start < on < end for kind, on in checked
         ):
             raise ValidationError(
                 {
                     "due_on": _(
-                        "An interim target falls between the metric's baseline and target dates."
+                        "An interim target falls between the baseline and final target dates."
                     )
                 }
             )
 
 
-class Measurement(Tracked):
+class Measurement(DistrictOwned):
     """One value of a metric for one period and exactly one scope: a school, a network or the district."""
 
     # FK indexes are declared in Meta.indexes: composite or partial, fit to the reads.
@@ -497,9 +562,6 @@ class Measurement(Tracked):
         db_index=False,
     )
     entered_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
 
     class Meta:
         ordering = ["metric", "period_end", "pk"]
@@ -584,12 +646,7 @@ class Measurement(Tracked):
         return f"{self.metric} {self.period_end}: {self.value}"
 
     def clean(self):
-        for related in ("metric", "school", "network"):
-            obj = getattr(self, related) if getattr(self, f"{related}_id") else None
-            if obj is not None and obj.district_id != self.district_id:
-                raise ValidationError(
-                    {related: _("Must belong to the measurement's district.")}
-                )
+        super().clean()
         if self.metric_id:
             message = unit_range_error(self.metric.unit, self.value)
             if message:
@@ -617,8 +674,8 @@ class Rollup(models.Model):
 
     Derived data, never edited by people: `goals.rollups.refresh_rollups` writes it
     from the school values (the rules are in goals/rollups.py), in the same transaction
-    as every change that alters it, so pages read 13,000 stored rows instead of
-    aggregating 7.8 million school values per request. No history: an audit trail of
+    as every change that alters it, so pages read the stored rows they show instead of
+    aggregating every school value per request. No history: an audit trail of
     a computation would repeat the history of the values it is computed from.
     """
 

@@ -20,7 +20,7 @@ refresh when something changes, and refreshes only that:
 - a metric's aggregation, minimum n or population (its list of schools included):
   that metric's rollups.
 - the district's suppression minimum n: the metrics without a minimum n of their own.
-- a restored backup (`district.backup`) and the generator refresh the whole district;
+- a restored backup (`goals.backup`) and the generator refresh the whole district;
   `manage.py refresh_rollups` does it for operators after changes outside Lanes.
 
 Saves of these models run in a transaction (`district.models.Tracked.save`), and the
@@ -95,7 +95,11 @@ def rows_changed(model, before: list, after: list) -> None:
         _schools_changed(changes)
     elif model is Metric:
         for old, new, metric in changes:
-            if old is not None and any(old[name] != new[name] for name in METRIC_RULES):
+            if (
+                old is not None
+                and new is not None
+                and any(old[name] != new[name] for name in METRIC_RULES)
+            ):
                 refresh_rollups(new["district_id"], metric_ids=[metric.pk])
     elif model is Network:
         for old, new, _network in changes:
@@ -103,7 +107,11 @@ def rows_changed(model, before: list, after: list) -> None:
                 _refresh_population(new["district_id"], Population.NETWORK_KIND)
     elif model is District:
         for old, new, district in changes:
-            if old is not None and old["suppression_min_n"] != new["suppression_min_n"]:
+            if (
+                old is not None
+                and new is not None
+                and old["suppression_min_n"] != new["suppression_min_n"]
+            ):
                 own = Metric.objects.filter(district=district, min_n__isnull=True)
                 refresh_rollups(district, metric_ids=own.values_list("pk", flat=True))
 

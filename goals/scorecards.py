@@ -2,7 +2,8 @@
 
 Each builder reads a fixed number of queries whatever the number of schools; the
 grouping and "latest per school" run in SQL (`goals.rollups`), Python only evaluates
-each row's status and orders the rows.
+each row's status and orders the rows. Each network and school is judged against the
+target `goals.targets.choose_target` gives it, and its row says which.
 """
 
 import datetime
@@ -26,6 +27,7 @@ from .display import (
     EMPTY,
     ShownValue,
     change_between,
+    format_value,
     school_year_label,
     show_value,
     shown_change,
@@ -45,7 +47,13 @@ from .status import (
     MetricStatus,
     Status,
     count_statuses,
-    trajectory_of,
+)
+from .targets import (
+    AppliedTarget,
+    MetricTargets,
+    choose_target,
+    metric_targets,
+    school_group_ids,
 )
 
 
@@ -59,6 +67,8 @@ class ScopeRow:
     change: str
     change_value: Decimal | None
     status: MetricStatus
+    applied_target: AppliedTarget
+    expected: str = EMPTY
     schools_reporting: int | None = None
     is_entered: bool = False
     coverage: Coverage | None = None  # of `latest`, the latest complete period
@@ -89,12 +99,18 @@ def worst_first(row: ScopeRow) -> tuple:
     )
 
 
+def expected_text(metric, status: MetricStatus) -> str:
+    if status.expected is None:
+        return EMPTY
+    return format_value(status.expected, unit=metric.unit, decimals=metric.decimals)
+
+
 def rollup_row(
     place: Network,
     series: Sequence[RollupValue],
     *,
     metric,
-    trajectory,
+    target: AppliedTarget,
     as_of,
     can_see,
     applicable: bool = True,
@@ -110,20 +126,23 @@ def rollup_row(
         return show_value(item.value, item.n, metric=metric, can_see_suppressed=can_see)
 
     latest_shown, previous_shown = shown(latest), shown(previous)
+    status = status_of(
+        metric,
+        target.trajectory,
+        latest_shown,
+        latest.period_end if latest else None,
+        as_of=as_of,
+        applicable=applicable,
+    )
     return ScopeRow(
         place=place,
         latest=latest_shown,
         period=school_year_label(latest.period_end) if latest else EMPTY,
         change=shown_change(latest_shown, previous_shown, metric=metric),
         change_value=change_between(latest_shown, previous_shown),
-        status=status_of(
-            metric,
-            trajectory,
-            latest_shown,
-            latest.period_end if latest else None,
-            as_of=as_of,
-            applicable=applicable,
-        ),
+        status=status,
+        applied_target=target,
+        expected=expected_text(metric, status),
         schools_reporting=latest.schools_reporting if latest else 0,
         is_entered=latest.is_entered if latest else False,
         coverage=coverage_of(latest, threshold=threshold),
@@ -144,7 +163,7 @@ def school_row(
     value: SchoolValue | None,
     *,
     metric,
-    trajectory,
+    target: AppliedTarget,
     as_of,
     can_see,
     applicable: bool = True,
@@ -159,8 +178,14 @@ def school_row(
             change=EMPTY,
             change_value=None,
             status=status_of(
-                metric, trajectory, latest, None, as_of=as_of, applicable=applicable
+                metric,
+                target.trajectory,
+                latest,
+                None,
+                as_of=as_of,
+                applicable=applicable,
             ),
+            applied_target=target,
         )
     latest = show_value(value.value, value.n, metric=metric, can_see_suppressed=can_see)
     previous = show_value(
@@ -169,14 +194,35 @@ def school_row(
         metric=metric,
         can_see_suppressed=can_see,
     )
+    status = status_of(metric, target.trajectory, latest, value.period_end, as_of=as_of)
     return ScopeRow(
         place=school,
         latest=latest,
         period=school_year_label(value.period_end),
         change=shown_change(latest, previous, metric=metric),
         change_value=change_between(latest, previous),
-        status=status_of(metric, trajectory, latest, value.period_end, as_of=as_of),
+        status=status,
+        applied_target=target,
+        expected=expected_text(metric, status),
     )
+
+
+def school_target(
+    targets: MetricTargets, school: School, groups: dict[int, tuple[int, ...]]
+) -> AppliedTarget:
+    """The target of `school`, given its school groups (`school_group_ids`)."""
+    return choose_target(
+        targets,
+        network_id=school.network_id,
+        school_group_ids=groups.get(school.pk, ()),
+    )
+
+
+def groups_of_schools(district, metrics: Sequence[Metric], *, network_id):
+    """The school groups of a network's schools, read only if a metric needs them."""
+    if not any(metric_targets(metric).school_groups for metric in metrics):
+        return {}
+    return school_group_ids(district=district, network_id=network_id)
 
 
 def build_metric_detail(
@@ -186,23 +232,24 @@ def build_metric_detail(
     metric: Metric,
     networks: Sequence[Network],
     as_of: datetime.date,
+    can_see_suppressed: bool,
     network: Network | None = None,
 ) -> MetricDetail:
     """The metric page's content as of `as_of`; with `network`, its schools too."""
-    can_see = bool(getattr(district, "user_can_edit", False))
-    trajectory = trajectory_of(metric)
-    only = {"metric_ids": [metric.pk]}
-    district_values = district_series(district=district, until=as_of, **only).get(
-        metric.pk, ()
-    )
-    by_network = network_series(district=district, until=as_of, **only)
+    can_see = can_see_suppressed
+    targets = metric_targets(metric)
+    only = [metric.pk]
+    district_values = district_series(
+        district=district, until=as_of, metric_ids=only
+    ).get(metric.pk, ())
+    by_network = network_series(district=district, until=as_of, metric_ids=only)
     counts = population_counts(district.pk, [metric])
     rows = tuple(
         rollup_row(
             place,
             by_network.get((metric.pk, place.pk), ()),
             metric=metric,
-            trajectory=trajectory,
+            target=choose_target(targets, network_id=place.pk),
             as_of=as_of,
             can_see=can_see,
             applicable=bool(counts.get((metric.pk, place.pk))),
@@ -228,11 +275,13 @@ def build_metric_detail(
         comparison=district_values,
         comparison_label=_("District"),
         size="large",
+        target=choose_target(targets, network_id=network.pk),
         applicable=bool(counts.get((metric.pk, network.pk))),
     )
     schools = list(
         School.objects.visible_to(user).filter(district=district, network=network)
     )
+    groups = groups_of_schools(district, [metric], network_id=network.pk)
     values = latest_school_values(
         district=district, metric_ids=[metric.pk], until=as_of, network_id=network.pk
     )
@@ -243,7 +292,7 @@ def build_metric_detail(
                 school,
                 values.get((metric.pk, school.pk)),
                 metric=metric,
-                trajectory=trajectory,
+                target=school_target(targets, school, groups),
                 as_of=as_of,
                 can_see=can_see,
                 applicable=is_in_population(
@@ -289,7 +338,13 @@ class NetworkScorecard:
 
 
 def build_network_metrics(
-    *, district, user, network: Network, as_of: datetime.date, charts: bool = True
+    *,
+    district,
+    user,
+    network: Network,
+    as_of: datetime.date,
+    can_see_suppressed: bool,
+    charts: bool = True,
 ) -> tuple[NetworkMetric, ...]:
     """Each metric's card for `network` (its trend against the district's) as of `as_of`.
 
@@ -298,7 +353,7 @@ def build_network_metrics(
     each series' last two values only: enough for the latest value, change and status
     of the scorecard's table, not for a chart.
     """
-    can_see = bool(getattr(district, "user_can_edit", False))
+    can_see = can_see_suppressed
     metrics = list(
         metrics_with_details(Metric.objects.visible_to(user).filter(district=district))
     )
@@ -317,6 +372,7 @@ def build_network_metrics(
     counts = population_counts(district.pk, metrics)
     items = []
     for metric in metrics:
+        targets = metric_targets(metric)
         card = build_metric_card(
             metric,
             network_values.get((metric.pk, network.pk), ()),
@@ -325,13 +381,14 @@ def build_network_metrics(
             series_label=network.name,
             comparison=district_values.get(metric.pk, ()),
             comparison_label=_("District"),
+            target=choose_target(targets, network_id=network.pk),
             applicable=bool(counts.get((metric.pk, network.pk))),
         )
         district_row = rollup_row(
             network,
             district_values.get(metric.pk, ()),
             metric=metric,
-            trajectory=trajectory_of(metric),
+            target=targets.district,
             as_of=as_of,
             can_see=can_see,
         )
@@ -346,7 +403,12 @@ def build_network_metrics(
 
 
 def build_network_scorecard(
-    *, district, user, network: Network, as_of: datetime.date
+    *,
+    district,
+    user,
+    network: Network,
+    as_of: datetime.date,
+    can_see_suppressed: bool,
 ) -> NetworkScorecard:
     """A network's metrics against the district and target, and its schools ranked.
 
@@ -354,18 +416,24 @@ def build_network_scorecard(
     first), then by name. The trend charts are a page of their own
     (`build_network_metrics`), which the scorecard loads after it shows.
     """
-    can_see = bool(getattr(district, "user_can_edit", False))
+    can_see = can_see_suppressed
     items = build_network_metrics(
-        district=district, user=user, network=network, as_of=as_of, charts=False
+        district=district,
+        user=user,
+        network=network,
+        as_of=as_of,
+        can_see_suppressed=can_see_suppressed,
+        charts=False,
     )
     metrics = [item.card.metric for item in items]
     metric_ids = [m.pk for m in metrics]
-    trajectories = {metric.pk: trajectory_of(metric) for metric in metrics}
+    targets = {metric.pk: metric_targets(metric) for metric in metrics}
     by_pk = {metric.pk: metric for metric in metrics}
 
     schools = list(
         School.objects.visible_to(user).filter(district=district, network=network)
     )
+    groups = groups_of_schools(district, metrics, network_id=network.pk)
     values = latest_school_values(
         district=district, metric_ids=metric_ids, until=as_of, network_id=network.pk
     )
@@ -394,7 +462,7 @@ def build_network_scorecard(
                 school,
                 values.get((metric.pk, school.pk)),
                 metric=metric,
-                trajectory=trajectories[metric.pk],
+                target=school_target(targets[metric.pk], school, groups),
                 as_of=as_of,
                 can_see=can_see,
                 applicable=in_population(metric, school),

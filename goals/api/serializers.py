@@ -11,10 +11,11 @@ from district.api.serializers import (
     DisplayField,
     NetworkBriefSerializer,
     SchoolBriefSerializer,
+    SchoolGroupBriefSerializer,
     ValidatedModelSerializer,
     district_field,
 )
-from district.models import District, Network, School
+from district.models import District, Network, School, SchoolGroup
 from goals.models import (
     Goal,
     GoalOwner,
@@ -26,6 +27,7 @@ from goals.models import (
 )
 from goals.populations import foreign_schools_error
 from goals.status import Status
+from goals.targets import TargetScope
 from roles.api.serializers import RoleBriefSerializer, role_field
 
 # --- Briefs ---
@@ -68,7 +70,7 @@ class GoalSerializer(ValidatedModelSerializer):
     url = DetailUrlField("goal-detail")
     display = DisplayField()
     district = district_field()
-    parent = goal_field(required=False, allow_null=True)
+    parent = goal_field(required=False, allow_null=True)  # type: ignore[assignment]
     owner_roles = RoleBriefSerializer(
         many=True,
         read_only=True,
@@ -199,6 +201,21 @@ class TargetSerializer(ValidatedModelSerializer):
     display = DisplayField()
     district = district_field()
     metric = metric_field()
+    network = BriefRelatedField(
+        brief=NetworkBriefSerializer,
+        queryset=Network.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The network whose own target this is; empty for the district's "
+        "(or a school group's).",
+    )
+    school_group = BriefRelatedField(
+        brief=SchoolGroupBriefSerializer,
+        queryset=SchoolGroup.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The school group whose own target this is.",
+    )
 
     class Meta:
         model = Target
@@ -208,6 +225,9 @@ class TargetSerializer(ValidatedModelSerializer):
             "display",
             "district",
             "metric",
+            "network",
+            "school_group",
+            "kind",
             "due_on",
             "value",
             *TRACKED_FIELDS,
@@ -234,7 +254,7 @@ class MeasurementSerializer(ValidatedModelSerializer):
         allow_null=True,
         help_text="The network, when scope is `network`.",
     )
-    entered_by = serializers.SlugRelatedField(
+    entered_by = serializers.SlugRelatedField(  # type: ignore[var-annotated]
         slug_field="username", read_only=True, allow_null=True
     )
 
@@ -325,7 +345,7 @@ class MeasurementBulkSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(
         default=False, help_text="Check the rows and count, but save nothing."
     )
-    source = serializers.CharField(
+    source = serializers.CharField(  # type: ignore[assignment]
         max_length=200,
         required=False,
         default="",
@@ -345,7 +365,8 @@ class MeasurementBulkSerializer(serializers.Serializer):
 class MeasurementBulkDocSerializer(MeasurementBulkSerializer):
     """The request body as the schema shows it: rows with their keys."""
 
-    rows = MeasurementRowSerializer(many=True, max_length=BULK_MAX_ROWS)
+    # many=True builds a ListSerializer, which takes max_length; the stubs do not say so.
+    rows = MeasurementRowSerializer(many=True, max_length=BULK_MAX_ROWS)  # type: ignore[call-arg,assignment]
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -366,7 +387,7 @@ class MeasurementBulkRefusalSerializer(serializers.Serializer):
     (`district`, `rows`, ... as in any 400). Nothing was saved."""
 
     detail = serializers.CharField(required=False)
-    errors = RowErrorSerializer(many=True, required=False)
+    errors = RowErrorSerializer(many=True, required=False)  # type: ignore[assignment]
     created = serializers.IntegerField(
         required=False, help_text="What the valid rows would have created."
     )
@@ -498,6 +519,12 @@ class ScopeValueSerializer(serializers.Serializer):
     in_progress = InProgressSerializer(
         allow_null=True,
         help_text="A newer period with too few reports, shown apart; null when none.",
+    )
+    target_scope = serializers.ChoiceField(
+        choices=TargetScope.choices,
+        source="applied_target.scope",
+        help_text="Whose target judges the value: the district's, the network's own "
+        "or a school group's.",
     )
 
 

@@ -8,12 +8,13 @@ from django.utils.translation import get_language
 
 from goals.display import STATUS_ICONS
 from goals.status import Status
+from goals.targets import TargetScope
 
 register = template.Library()
 
 
-# Tags, not included templates: a network scorecard shows 1,700 school cells, and an
-# include per cell took a quarter of its time.
+# Tags, not included templates: a network scorecard shows a cell per school and metric,
+# and an include per cell was a large share of its time (docs/benchmarks.md).
 
 
 @register.simple_tag
@@ -24,7 +25,7 @@ def status_badge(status):
 
 @functools.cache
 def _badge(status: Status, language: str | None) -> str:
-    """One badge per status and language: a scorecard repeats five of them 1,700 times."""
+    """One badge per status and language, built once: a scorecard repeats the same five."""
     return format_html(
         '<span class="status status-{}"><span class="status-icon" aria-hidden="true">'
         "{}</span> {}</span>",
@@ -56,12 +57,24 @@ def dom_id(*parts) -> str:
 
 @register.simple_tag
 def school_cells(cells):
-    """A school's row of cells on a scorecard: each the latest value and its status."""
+    """A school's row of cells on a scorecard: each the latest value and its status.
+
+    A cell judged against another target than the district's names it.
+    """
     return format_html_join(
         "",
-        '<td class="school-cell">{}<br>{}</td>',
+        '<td class="school-cell">{}<br>{}{}</td>',
         (
-            (scope_value(cell.latest), status_badge(cell.status.status))
+            (
+                scope_value(cell.latest),
+                status_badge(cell.status.status),
+                format_html(
+                    '<br><span class="target-scope">{}</span>',
+                    cell.applied_target.label,
+                )
+                if cell.applied_target.scope != TargetScope.DISTRICT
+                else "",
+            )
             for cell in cells
         ),
     )
