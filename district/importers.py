@@ -302,7 +302,7 @@ def _write_schools(
                 setattr(school, field_name, values[column])
         return school
 
-    bulk_create_with_history(
+    created = bulk_create_with_history(
         [
             apply(School(district=district, school_id=values["school_id"]), values)
             for values in to_create
@@ -311,6 +311,9 @@ def _write_schools(
         batch_size=BATCH_SIZE,
         default_user=acting_user,
     )
+    if created:
+        # New schools: no values yet, but more schools expected to report.
+        rows_updated.send(School, before=[None] * len(created), after=created)
     now = timezone.now()
     changed = []
     before = []

@@ -3,6 +3,7 @@
 from django.dispatch import Signal
 
 # Sent, inside the writing transaction, after rows were changed with QuerySet.update()
-# (which sends no post_save): sender is the model, `before` the rows as they were (model
-# instances), `after` as they are now. Derived data (goals' stored rollups) follows it.
+# or created in bulk (neither sends post_save): sender is the model, `before` the rows
+# as they were (model instances; None for a created row), `after` as they are now.
+# Derived data (goals' stored rollups) follows it.
 rows_updated = Signal()

@@ -8,11 +8,17 @@ refresh when something changes, and refreshes only that:
   (pages, admin, API) come through the model signals below, a queryset's deletion
   (the admin's "delete selected") once for the whole batch; the API's in-place
   updates (`QuerySet.update()`) through `district.signals.rows_updated`. A value
-  entered for a network or the district is not stored here: readers merge it.
+  entered for the district is not stored here: readers merge it. A value entered
+  for a network refreshes the district's rows of its periods (the rollup chain).
 - a school: a new network refreshes its old and new networks' rows (district values
-  do not move); a new enrollment the metrics weighted by enrollment; a deleted school
-  its network's rows and the district's.
-- a metric's aggregation or minimum n: that metric's rollups.
+  do not move, except for metrics whose population is a kind of network); a new
+  enrollment the metrics weighted by enrollment; a new category the metrics of one
+  category; a deleted school its network's rows and the district's. A new school, or
+  one moving, changes how many schools each rollup expects (`recount_expected`).
+- a network's kind: the metrics whose population is a kind of network. A deleted
+  network: those metrics and the district rows rolled up from network values.
+- a metric's aggregation, minimum n or population (its list of schools included):
+  that metric's rollups.
 - the district's suppression minimum n: the metrics without a minimum n of their own.
 - a restored backup (`goals.backup`) and the generator refresh the whole district;
   `manage.py refresh_rollups` does it for operators after changes outside Lanes.
@@ -23,23 +29,47 @@ from a deleted school, metric, network or district are left to that object's own
 (or to the database's cascade), never refreshed row by row.
 """
 
-from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models import Q, QuerySet
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 from django.dispatch import receiver
 
-from district.models import District, School
+from district.models import District, Network, School
 from district.signals import rows_updated
 
-from .models import Aggregation, Measurement, Metric, Scope
-from .rollups import refresh_rollups
+from .models import Aggregation, Measurement, Metric, Population, Rollup, Scope
+from .rollups import recount_expected, refresh_rollups
 
 # The fields whose change moves a rollup, per model.
 WATCHED = {
-    Measurement: ("district_id", "metric_id", "period_end", "scope", "value", "n"),
-    School: ("district_id", "network_id", "enrollment"),
-    Metric: ("district_id", "aggregation", "min_n"),
+    Measurement: (
+        "district_id",
+        "metric_id",
+        "period_end",
+        "scope",
+        "value",
+        "n",
+        "network_id",
+    ),
+    School: ("district_id", "network_id", "enrollment", "category"),
+    Network: ("district_id", "kind"),
+    Metric: (
+        "district_id",
+        "aggregation",
+        "min_n",
+        "population",
+        "population_category",
+        "population_network_kind",
+    ),
     District: ("suppression_min_n",),
 }
+# Fields of a metric that change which values go into its rollups, or how.
+METRIC_RULES = WATCHED[Metric][1:]
 
 
 def _fields(obj, model) -> dict | None:
@@ -68,12 +98,13 @@ def rows_changed(model, before: list, after: list) -> None:
             if (
                 old is not None
                 and new is not None
-                and (
-                    old["aggregation"] != new["aggregation"]
-                    or old["min_n"] != new["min_n"]
-                )
+                and any(old[name] != new[name] for name in METRIC_RULES)
             ):
                 refresh_rollups(new["district_id"], metric_ids=[metric.pk])
+    elif model is Network:
+        for old, new, _network in changes:
+            if old is not None and old["kind"] != new["kind"]:
+                _refresh_population(new["district_id"], Population.NETWORK_KIND)
     elif model is District:
         for old, new, district in changes:
             if (
@@ -87,36 +118,64 @@ def rows_changed(model, before: list, after: list) -> None:
 
 def _measurements_changed(changes) -> None:
     by_district: dict[int, set] = {}
+    chained: dict[int, set] = {}
     for old, new, _row in changes:
         for values in (old, new):
-            if values is not None and values["scope"] == Scope.SCHOOL:
-                by_district.setdefault(values["district_id"], set()).add(
-                    (values["metric_id"], values["period_end"])
-                )
+            if values is None or values["scope"] == Scope.DISTRICT:
+                continue
+            pairs = by_district if values["scope"] == Scope.SCHOOL else chained
+            pairs.setdefault(values["district_id"], set()).add(
+                (values["metric_id"], values["period_end"])
+            )
     for district_id, pairs in by_district.items():
         refresh_rollups(district_id, pairs=pairs)
+    for district_id, pairs in chained.items():
+        # A network value moves only the district's value of its period (the chain).
+        refresh_rollups(district_id, pairs=pairs, network_ids=[], with_district=True)
+
+
+def _refresh_population(district_id: int, population: Population) -> None:
+    """Every rollup of the metrics whose population is of kind `population`."""
+    metric_ids = list(
+        Metric.objects.filter(
+            district_id=district_id, population=population
+        ).values_list("pk", flat=True)
+    )
+    if metric_ids:
+        refresh_rollups(district_id, metric_ids=metric_ids)
 
 
 def _schools_changed(changes) -> None:
     networks: dict[int, set] = {}
     weights_moved: set[int] = set()
+    categories_moved: set[int] = set()
+    recount: set[int] = set()
     for old, new, _school in changes:
-        if old is None:
-            continue  # a new school has no values yet
         district_id = new["district_id"]
+        if old is None:
+            recount.add(district_id)  # no values yet, but one more school expected
+            continue
         if old["network_id"] != new["network_id"]:
             networks.setdefault(district_id, set()).update(
                 (old["network_id"], new["network_id"])
             )
         if old["enrollment"] != new["enrollment"]:
             weights_moved.add(district_id)
+        if old["category"] != new["category"]:
+            categories_moved.add(district_id)
     for district_id, network_ids in networks.items():
         refresh_rollups(district_id, network_ids=network_ids)
+        _refresh_population(district_id, Population.NETWORK_KIND)
+        recount.add(district_id)  # networks of the chain may gain or lose schools
     for district_id in weights_moved:
         weighted = Metric.objects.filter(
             district_id=district_id, aggregation=Aggregation.WEIGHTED_ENROLLMENT
         ).values_list("pk", flat=True)
         refresh_rollups(district_id, metric_ids=weighted)
+    for district_id in categories_moved:
+        _refresh_population(district_id, Population.CATEGORY)
+    for district_id in recount:
+        recount_expected(district_id)
 
 
 @receiver(rows_updated)
@@ -177,8 +236,10 @@ def _after_delete(sender, instance, origin, **kwargs):
         rows = batch["rows"]
     if sender is Measurement:
         rows_changed(Measurement, rows, [None] * len(rows))
-    else:
+    elif sender is School:
         _schools_deleted(rows)
+    else:
+        _networks_deleted(rows)
 
 
 def _schools_deleted(schools) -> None:
@@ -190,10 +251,55 @@ def _schools_deleted(schools) -> None:
         refresh_rollups(district_id, network_ids=network_ids, with_district=True)
 
 
+def _networks_deleted(networks) -> None:
+    """A deleted network's schools left it, and its values went with it.
+
+    Its own rows went by cascade; what moves elsewhere is the district's rows of the
+    metrics whose population is a kind of network, and those rolled up from network
+    values.
+    """
+    for district_id in {network.district_id for network in networks}:
+        chained = Rollup.objects.filter(district_id=district_id, from_networks=True)
+        metric_ids = set(
+            Metric.objects.filter(district_id=district_id)
+            .filter(
+                Q(population=Population.NETWORK_KIND)
+                | Q(pk__in=chained.values("metric_id"))
+            )
+            .values_list("pk", flat=True)
+        )
+        if metric_ids:
+            refresh_rollups(
+                district_id, metric_ids=metric_ids, network_ids=[], with_district=True
+            )
+        recount_expected(district_id)
+
+
+def _population_schools_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A metric's list of schools changed: that metric's rollups (or the listing ones)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        refresh_rollups(instance.district_id, metric_ids=[instance.pk])
+        return
+    # From a school's side: the metrics added or removed, or (cleared) every listing one.
+    metric_ids = pk_set
+    if metric_ids is None:
+        metric_ids = Metric.objects.filter(
+            district_id=instance.district_id, population=Population.SCHOOLS
+        ).values_list("pk", flat=True)
+    refresh_rollups(instance.district_id, metric_ids=list(metric_ids))
+
+
+m2m_changed.connect(
+    _population_schools_changed,
+    sender=Metric.population_schools.through,
+    dispatch_uid="rollups-population-schools",
+)
 for _model in WATCHED:
     pre_save.connect(_before_save, sender=_model, dispatch_uid=f"rollups-pre-{_model}")
     post_save.connect(_after_save, sender=_model, dispatch_uid=f"rollups-post-{_model}")
-for _model in (Measurement, School):
+for _model in (Measurement, School, Network):
     pre_delete.connect(
         _before_delete, sender=_model, dispatch_uid=f"rollups-pre-delete-{_model}"
     )

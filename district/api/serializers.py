@@ -264,6 +264,7 @@ class DistrictSerializer(ValidatedModelSerializer):
             "slug",
             "name",
             "suppression_min_n",
+            "coverage_threshold",
             "overload_ratio",
             *TRACKED_FIELDS,
         ]
@@ -325,6 +326,7 @@ class NetworkSerializer(ValidatedModelSerializer):
             "district",
             "name",
             "is_geographic",
+            "kind",
             "chief",
             *TRACKED_FIELDS,
         ]
