@@ -132,7 +132,7 @@ class InProgress:
 
     period_end: datetime.date
     latest: ShownValue
-    coverage: Coverage
+    coverage: Coverage | None
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,9 @@ def series_values(
                 is_below_min_n=shown.is_below_min_n,
                 text=shown.text,
                 partial_note=(
-                    coverage_of(item, threshold=threshold).text if partial else ""
+                    coverage.text
+                    if partial and (coverage := coverage_of(item, threshold=threshold))
+                    else ""
                 ),
             )
         )
@@ -536,12 +538,12 @@ def build_dashboard(
         )
         by_metric = {metric_id: values for (metric_id, _n), values in by_pair.items()}
         scope_label = network.name
-        counts = population_counts(
+        population = population_counts(
             district.pk, [m for g in goals for m in g.metrics.all()]
         )
         applicable = {
             metric_id
-            for (metric_id, pk), count in counts.items()
+            for (metric_id, pk), count in population.items()
             if pk == network.pk and count
         }
 

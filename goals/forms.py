@@ -41,7 +41,7 @@ class YearForm(forms.Form):
         self.years = tuple(years)
         self.default = default or self.years[0]
         self.today = today or timezone.localdate()
-        self.fields["year"].choices = [(year, year) for year in self.years]
+        self.fields["year"].choices = [(year, year) for year in self.years]  # type: ignore[attr-defined]
         self.fields["year"].initial = self.default
 
     def clean_as_of(self):

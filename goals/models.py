@@ -329,7 +329,7 @@ class Metric(DistrictOwned):
         return self.district.coverage_threshold
 
     @property
-    def population_label(self) -> str:
+    def population_label(self) -> StrOrPromise:
         """The population in words: "All schools", "High school", "District-run networks"."""
         if self.population == Population.CATEGORY:
             return SchoolCategory(self.population_category).label

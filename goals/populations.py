@@ -35,7 +35,7 @@ def in_population() -> Q:
     listed = PopulationSchool.objects.filter(
         metric_id=OuterRef("metric_id"), school_id=OuterRef("school_id")
     )
-    return (
+    condition: Q = (
         Q(metric__population=Population.ALL)
         | Q(
             metric__population=Population.CATEGORY,
@@ -45,8 +45,9 @@ def in_population() -> Q:
             metric__population=Population.NETWORK_KIND,
             school__network__kind=F("metric__population_network_kind"),
         )
-        | (Q(metric__population=Population.SCHOOLS) & Exists(listed))
+        | Q(Exists(listed), metric__population=Population.SCHOOLS)
     )
+    return condition
 
 
 def population_counts(

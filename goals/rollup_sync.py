@@ -103,7 +103,7 @@ def rows_changed(model, before: list, after: list) -> None:
                 refresh_rollups(new["district_id"], metric_ids=[metric.pk])
     elif model is Network:
         for old, new, _network in changes:
-            if old is not None and old["kind"] != new["kind"]:
+            if old is not None and new is not None and old["kind"] != new["kind"]:
                 _refresh_population(new["district_id"], Population.NETWORK_KIND)
     elif model is District:
         for old, new, district in changes:
@@ -123,8 +123,8 @@ def _measurements_changed(changes) -> None:
         for values in (old, new):
             if values is None or values["scope"] == Scope.DISTRICT:
                 continue
-            pairs = by_district if values["scope"] == Scope.SCHOOL else chained
-            pairs.setdefault(values["district_id"], set()).add(
+            scoped = by_district if values["scope"] == Scope.SCHOOL else chained
+            scoped.setdefault(values["district_id"], set()).add(
                 (values["metric_id"], values["period_end"])
             )
     for district_id, pairs in by_district.items():

@@ -244,19 +244,19 @@ def computed_rollups(
     networks_entered = Measurement.objects.filter(
         district_id=district_id, scope=Scope.NETWORK, network__district_id=district_id
     )
-    metrics = Metric.objects.filter(district_id=district_id)
+    chosen = Metric.objects.filter(district_id=district_id)
     if metric_ids is not None:
         metric_ids = list(metric_ids)
         schools = schools.filter(metric_id__in=metric_ids)
         networks_entered = networks_entered.filter(metric_id__in=metric_ids)
-        metrics = metrics.filter(pk__in=metric_ids)
+        chosen = chosen.filter(pk__in=metric_ids)
     if pairs is not None:
         pairs = list(pairs)
         schools = schools.filter(_period_filter(pairs))
         networks_entered = networks_entered.filter(_period_filter(pairs))
-        metrics = metrics.filter(pk__in={metric_id for metric_id, _end in pairs})
+        chosen = chosen.filter(pk__in={metric_id for metric_id, _end in pairs})
     metrics = list(
-        metrics.order_by().only(
+        chosen.order_by().only(
             "pk",
             "aggregation",
             "population",
@@ -305,8 +305,8 @@ def computed_rollups(
     for metric_id, network_set in applicable.items():
         by_networks[tuple(sorted(network_set))].append(metric_id)
     condition = Q(pk__in=[])
-    for network_set, chained in by_networks.items():
-        condition |= Q(metric_id__in=chained, network_id__in=network_set)
+    for members, chained in by_networks.items():
+        condition |= Q(metric_id__in=chained, network_id__in=members)
     rows = _grouped(
         networks_entered.filter(condition),
         ["metric_id", "period_end"],
@@ -412,11 +412,11 @@ def recount_expected(district, *, metric_ids: Iterable[int] | None = None) -> No
     the number of periods.
     """
     district_id = getattr(district, "pk", district)
-    metrics = Metric.objects.filter(district_id=district_id).order_by()
+    chosen = Metric.objects.filter(district_id=district_id).order_by()
     if metric_ids is not None:
-        metrics = metrics.filter(pk__in=list(metric_ids))
+        chosen = chosen.filter(pk__in=list(metric_ids))
     metrics = list(
-        metrics.only(
+        chosen.only(
             "pk", "population", "population_category", "population_network_kind"
         )
     )
