@@ -1,14 +1,15 @@
 """Stored rollups kept equal to the school values, in the transaction of each change.
 
 `goals.rollups.refresh_rollups` computes and stores; this module decides what to
-refresh when something changes, and refreshes only that:
+refresh when something changes, and refreshes only that. It is the one mechanism: every
+save and delete of a measurement, school, metric or district (pages, entry grid, API,
+admin, imports) reaches it through the model signals, and the bulk writers that bypass
+`Model.save` report what they wrote to `values_written`.
 
-- school values: their (metric, period) pairs. `upsert_measurements` (bulk API,
-  entry grid, CSV imports) refreshes the pairs it wrote; single saves and deletes
-  (pages, admin, API) come through the model signals below, a queryset's deletion
-  (the admin's "delete selected") once for the whole batch; the API's in-place
-  updates (`QuerySet.update()`) through `district.signals.rows_updated`. A value
-  entered for a network or the district is not stored here: readers merge it.
+What moves a rollup:
+
+- school values: their (metric, period) pairs. A value entered for a network or the
+  district is not stored here: readers merge it.
 - a school: a new network refreshes its old and new networks' rows (district values
   do not move); a new enrollment the metrics weighted by enrollment; a deleted school
   its network's rows and the district's.
@@ -17,18 +18,26 @@ refresh when something changes, and refreshes only that:
 - a restored backup (`district.backup`) and the generator refresh the whole district;
   `manage.py refresh_rollups` does it for operators after changes outside Lanes.
 
-Saves of these models run in a transaction (`district.models.Tracked.save`), and the
-signals fire inside it, so a change and its rollups commit together. Deletions cascading
-from a deleted school, metric, network or district are left to that object's own rule
-(or to the database's cascade), never refreshed row by row.
+How: `pre_save` and `pre_delete` compare the stored row with what is being written
+(both are at hand then) and note the refreshes the change needs; `post_save` and
+`post_delete` run the noted refreshes, in the transaction of the change. Notes are kept
+per transaction (`_Pending`), never on a model instance or a queryset. Django sends all
+`pre_delete` signals of a batch before its first `post_delete`, so the admin's "delete
+selected" refreshes once for all its rows. Inside `district.batches.batch()` (a school
+import) the refreshes run once, when the batch ends. Deletions cascading from a deleted
+school, metric, network or district are left to that object's own rule (or to the
+database's cascade), never refreshed row by row.
 """
 
+import threading
+from dataclasses import dataclass, field
+
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from django.dispatch import receiver
 
+from district.batches import at_batch_end, in_batch
 from district.models import District, School
-from district.signals import rows_updated
 
 from .models import Aggregation, Measurement, Metric, Scope
 from .rollups import refresh_rollups
@@ -42,97 +51,128 @@ WATCHED = {
 }
 
 
-def _fields(obj, model) -> dict | None:
-    if obj is None:
-        return None
-    if isinstance(obj, dict):
-        return obj
-    return {name: getattr(obj, name) for name in WATCHED[model]}
+@dataclass
+class _Refresh:
+    """What one district's stored rollups need refreshed."""
+
+    pairs: set = field(default_factory=set)
+    metric_ids: set = field(default_factory=set)
+    network_ids: set = field(default_factory=set)
+    with_district: bool = False  # the network_ids' rows and the district's rows
 
 
-def rows_changed(model, before: list, after: list) -> None:
-    """Refresh what the change of rows `before` into `after` moved (None: a new row)."""
-    changes = [
-        (_fields(old, model), _fields(new, model), new)
-        for old, new in zip(before, after, strict=True)
-    ]
-    changes = [(old, new, obj) for old, new, obj in changes if old != new]
-    if not changes:
+class _Pending(threading.local):
+    """The refreshes noted in the current transaction, per district (one per thread)."""
+
+    def __init__(self):
+        self.transaction = None
+        self.districts: dict[int, _Refresh] = {}
+
+    def of(self, district_id: int) -> _Refresh:
+        """The refresh to note into for `district_id`, in the current transaction."""
+        # Notes of a transaction that ended before running them (a refused save) go.
+        current = connection.atomic_blocks[0] if connection.atomic_blocks else None
+        if current is not self.transaction:
+            self.transaction, self.districts = current, {}
+        if in_batch():
+            at_batch_end("rollups", self.run)
+        return self.districts.setdefault(district_id, _Refresh())
+
+    def run(self) -> None:
+        """Run and forget every noted refresh."""
+        districts, self.districts = self.districts, {}
+        for district_id, refresh in districts.items():
+            if refresh.metric_ids:
+                refresh_rollups(district_id, metric_ids=refresh.metric_ids)
+            if refresh.pairs:
+                refresh_rollups(district_id, pairs=refresh.pairs)
+            if refresh.network_ids or refresh.with_district:
+                refresh_rollups(
+                    district_id,
+                    network_ids=refresh.network_ids,
+                    with_district=refresh.with_district,
+                )
+
+
+_pending = _Pending()
+
+
+def values_written(district_id: int, pairs) -> None:
+    """School values of these (metric, period end) pairs were written without signals."""
+    pairs = set(pairs)
+    if pairs:
+        _pending.of(district_id).pairs.update(pairs)
+    _run_unless_batched()
+
+
+def _run_unless_batched() -> None:
+    if not in_batch():
+        _pending.run()
+
+
+def _note(model, old: dict | None, new: dict | None) -> None:
+    """Note the refreshes a row's change from `old` to `new` needs (None: no row)."""
+    if old == new:
         return
     if model is Measurement:
-        _measurements_changed(changes)
-    elif model is School:
-        _schools_changed(changes)
-    elif model is Metric:
-        for old, new, metric in changes:
-            if old is not None and (
-                old["aggregation"] != new["aggregation"] or old["min_n"] != new["min_n"]
-            ):
-                refresh_rollups(new["district_id"], metric_ids=[metric.pk])
-    elif model is District:
-        for old, new, district in changes:
-            if old is not None and old["suppression_min_n"] != new["suppression_min_n"]:
-                own = Metric.objects.filter(district=district, min_n__isnull=True)
-                refresh_rollups(district, metric_ids=own.values_list("pk", flat=True))
-
-
-def _measurements_changed(changes) -> None:
-    by_district: dict[int, set] = {}
-    for old, new, _row in changes:
         for values in (old, new):
             if values is not None and values["scope"] == Scope.SCHOOL:
-                by_district.setdefault(values["district_id"], set()).add(
+                _pending.of(values["district_id"]).pairs.add(
                     (values["metric_id"], values["period_end"])
                 )
-    for district_id, pairs in by_district.items():
-        refresh_rollups(district_id, pairs=pairs)
-
-
-def _schools_changed(changes) -> None:
-    networks: dict[int, set] = {}
-    weights_moved: set[int] = set()
-    for old, new, _school in changes:
-        if old is None:
-            continue  # a new school has no values yet
-        district_id = new["district_id"]
+    elif old is None:
+        return  # a new school, metric or district has no values yet
+    elif model is School:
+        if new is None:
+            refresh = _pending.of(old["district_id"])
+            refresh.network_ids.add(old["network_id"])
+            refresh.with_district = True
+            return
         if old["network_id"] != new["network_id"]:
-            networks.setdefault(district_id, set()).update(
+            _pending.of(new["district_id"]).network_ids.update(
                 (old["network_id"], new["network_id"])
             )
         if old["enrollment"] != new["enrollment"]:
-            weights_moved.add(district_id)
-    for district_id, network_ids in networks.items():
-        refresh_rollups(district_id, network_ids=network_ids)
-    for district_id in weights_moved:
-        weighted = Metric.objects.filter(
-            district_id=district_id, aggregation=Aggregation.WEIGHTED_ENROLLMENT
-        ).values_list("pk", flat=True)
-        refresh_rollups(district_id, metric_ids=weighted)
+            weighted = Metric.objects.filter(
+                district_id=new["district_id"],
+                aggregation=Aggregation.WEIGHTED_ENROLLMENT,
+            ).values_list("pk", flat=True)
+            _pending.of(new["district_id"]).metric_ids.update(weighted)
+    elif model is Metric and new is not None:
+        _pending.of(new["district_id"]).metric_ids.add(new["pk"])
+    elif model is District and new is not None:
+        own = Metric.objects.filter(district_id=new["pk"], min_n__isnull=True)
+        _pending.of(new["pk"]).metric_ids.update(own.values_list("pk", flat=True))
 
 
-@receiver(rows_updated)
-def _updated_in_place(sender, before, after, **kwargs):
-    if sender in WATCHED:
-        rows_changed(sender, before, after)
+def _fields(model, instance) -> dict:
+    return {"pk": instance.pk} | {
+        name: getattr(instance, name) for name in WATCHED[model]
+    }
 
 
-def _before_save(sender, instance, raw, **kwargs):
-    instance._rollup_fields = None
-    if raw or instance._state.adding or instance.pk is None:
-        return
-    instance._rollup_fields = (
-        sender._base_manager.filter(pk=instance.pk).values(*WATCHED[sender]).first()
-    )
-
-
-def _after_save(sender, instance, raw, created, **kwargs):
+def _before_save(sender, instance, raw, update_fields, **kwargs):
     # A restored backup (raw) refreshes its whole district once, at the end.
     if raw:
         return
-    before = None if created else getattr(instance, "_rollup_fields", None)
-    if not created and before is None:
-        return  # saved without pre_save (not through Model.save): nothing known
-    rows_changed(sender, [before], [instance])
+    new = _fields(sender, instance)
+    old = None
+    if not instance._state.adding and instance.pk is not None:
+        old = (
+            sender._base_manager.filter(pk=instance.pk)
+            .values("pk", *WATCHED[sender])
+            .first()
+        )
+        if old is not None and update_fields is not None:
+            # Only these fields are written; the others stay as stored.
+            written = {*update_fields, *(f"{name}_id" for name in update_fields)}
+            new = {name: new[name] if name in written else old[name] for name in old}
+    _note(sender, old, new)
+
+
+def _after_save(sender, instance, raw, **kwargs):
+    if not raw:
+        _run_unless_batched()
 
 
 def _deleting_itself(sender, origin) -> bool:
@@ -142,43 +182,12 @@ def _deleting_itself(sender, origin) -> bool:
 
 
 def _before_delete(sender, instance, origin, **kwargs):
-    """Count the rows a queryset deletes, to refresh them once after the last one.
-
-    Django sends every pre_delete of a batch before its first post_delete, so the
-    admin's "delete selected" refreshes once for all its rows instead of once per row.
-    """
-    if isinstance(origin, QuerySet) and _deleting_itself(sender, origin):
-        batch = origin.__dict__.setdefault("_rollup_batch", {"pending": 0, "rows": []})
-        batch["pending"] += 1
+    if _deleting_itself(sender, origin):
+        _note(sender, _fields(sender, instance), None)
 
 
 def _after_delete(sender, instance, origin, **kwargs):
-    if not _deleting_itself(sender, origin):
-        return
-    batch = (
-        origin.__dict__.get("_rollup_batch") if isinstance(origin, QuerySet) else None
-    )
-    if batch is None:
-        rows = [instance]
-    else:
-        batch["rows"].append(instance)
-        batch["pending"] -= 1
-        if batch["pending"]:
-            return
-        rows = batch["rows"]
-    if sender is Measurement:
-        rows_changed(Measurement, rows, [None] * len(rows))
-    else:
-        _schools_deleted(rows)
-
-
-def _schools_deleted(schools) -> None:
-    """The district's rows and the deleted schools' networks' rows; other networks stay."""
-    networks: dict[int, set] = {}
-    for school in schools:
-        networks.setdefault(school.district_id, set()).add(school.network_id)
-    for district_id, network_ids in networks.items():
-        refresh_rollups(district_id, network_ids=network_ids, with_district=True)
+    _run_unless_batched()
 
 
 for _model in WATCHED:

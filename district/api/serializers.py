@@ -345,8 +345,21 @@ class MembershipSerializer(ValidatedModelSerializer):
     url = DetailUrlField("membership-detail")
     display = DisplayField()
     district = district_field()
-    user = user_field(help_text="Username of the member.")
+    user = user_field(
+        help_text="Username of the member. It cannot change later: remove the "
+        "membership and add the other user instead."
+    )
     district_level = AccessLevel.ADMIN
+
+    def validate_user(self, user):
+        if self.instance is not None and user.pk != self.instance.user_id:
+            raise serializers.ValidationError(
+                _(
+                    "A membership keeps its user: remove it and add the other user "
+                    "instead."
+                )
+            )
+        return user
 
     class Meta:
         model = Membership
