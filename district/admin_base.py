@@ -5,13 +5,13 @@ memberships, read once per request (`district.permissions`).
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AccessLevel, District, DistrictQuerySet
@@ -64,6 +64,13 @@ class DistrictScopedRelatedFilter(admin.RelatedFieldListFilter):
         )
 
 
+def _refused(request, error: ValidationError) -> HttpResponseRedirect:
+    """A write a service refused: nothing was saved; say why and show the page again."""
+    for message in error.messages:
+        messages.error(request, message)
+    return HttpResponseRedirect(request.get_full_path())
+
+
 class DistrictScopedAdmin(SimpleHistoryAdmin):
     """Admin for tenant-owned models: members see and pick only their districts' rows.
 
@@ -71,9 +78,37 @@ class DistrictScopedAdmin(SimpleHistoryAdmin):
     district's row is missing, exactly like a deleted one. Foreign keys offer rows of
     the districts the user can edit (of the row's own district on a change page), and
     a saved row never moves to another district.
+
+    Where a service owns a rule, `save_model`, `delete_model`, `delete_queryset` and
+    the inline formsets call it; a `ValidationError` it raises rolls the whole
+    submission back and comes back as an error message on the same page.
     """
 
     edit_level = AccessLevel.EDITOR
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().changeform_view(
+                    request, object_id, form_url, extra_context
+                )
+        except ValidationError as error:
+            return _refused(request, error)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().delete_view(request, object_id, extra_context)
+        except ValidationError as error:
+            return _refused(request, error)
+
+    def changelist_view(self, request, extra_context=None):
+        # Actions ("delete selected") run here.
+        try:
+            with transaction.atomic():
+                return super().changelist_view(request, extra_context)
+        except ValidationError as error:
+            return _refused(request, error)
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)

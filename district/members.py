@@ -57,6 +57,11 @@ LAST_ADMIN_REMOVED = _(
 )
 
 
+MEMBERSHIP_KEEPS_ITS_USER = _(
+    "A membership keeps its user: remove it and add the other user instead."
+)
+
+
 def _last_admin_error(membership: Membership, message: str) -> ValidationError:
     return ValidationError(
         message,

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from district.members import MEMBERSHIP_KEEPS_ITS_USER
 from district.models import (
     AccessLevel,
     District,
@@ -353,12 +354,7 @@ class MembershipSerializer(ValidatedModelSerializer):
 
     def validate_user(self, user):
         if self.instance is not None and user.pk != self.instance.user_id:
-            raise serializers.ValidationError(
-                _(
-                    "A membership keeps its user: remove it and add the other user "
-                    "instead."
-                )
-            )
+            raise serializers.ValidationError(MEMBERSHIP_KEEPS_ITS_USER)
         return user
 
     class Meta:
