@@ -234,6 +234,23 @@ def test_cross_district_reference_is_400_with_a_field_message(
     assert "network" in response.json()
 
 
+def test_an_update_cannot_point_to_another_districts_row(
+    api_client_for, superuser, district, other_district
+):
+    """The model's same-district rule runs on updates too, even for a superuser."""
+    school = SchoolFactory(district=district, network=None)
+    network = NetworkFactory(district=other_district)
+
+    response = api_client_for(superuser).patch(
+        f"/api/v1/schools/{school.pk}/", {"network": network.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "network" in response.json()
+    school.refresh_from_db()
+    assert school.network_id is None
+
+
 def test_reference_to_an_invisible_object_is_400(
     api_client_for, editor, district, other_district
 ):
