@@ -71,7 +71,29 @@ def _refused(request, error: ValidationError) -> HttpResponseRedirect:
     return HttpResponseRedirect(request.get_full_path())
 
 
-class DistrictScopedAdmin(SimpleHistoryAdmin):
+class _ScopedRowsAndChoices:
+    """What the admin and its inlines share: rows of the user's districts, and
+    foreign-key choices of the districts where the user holds `edit_level`."""
+
+    edit_level = AccessLevel.EDITOR
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        queryset = _scoped_choices(db_field, request, self.edit_level)
+        if queryset is not None:
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        queryset = _scoped_choices(db_field, request, self.edit_level)
+        if queryset is not None:
+            kwargs["queryset"] = queryset
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class DistrictScopedAdmin(_ScopedRowsAndChoices, SimpleHistoryAdmin):
     """Admin for tenant-owned models: members see and pick only their districts' rows.
 
     Viewers read, editors change (`edit_level`), in their own districts only. Another
@@ -83,8 +105,6 @@ class DistrictScopedAdmin(SimpleHistoryAdmin):
     the inline formsets call it; a `ValidationError` it raises rolls the whole
     submission back and comes back as an error message on the same page.
     """
-
-    edit_level = AccessLevel.EDITOR
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -109,21 +129,6 @@ class DistrictScopedAdmin(SimpleHistoryAdmin):
                 return super().changelist_view(request, extra_context)
         except ValidationError as error:
             return _refused(request, error)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        queryset = _scoped_choices(db_field, request, self.edit_level)
-        if queryset is not None:
-            kwargs["queryset"] = queryset
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        queryset = _scoped_choices(db_field, request, self.edit_level)
-        if queryset is not None:
-            kwargs["queryset"] = queryset
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -242,7 +247,7 @@ class DistrictInlineFormSet(forms.BaseInlineFormSet):
                 seen.add(key)
 
 
-class DistrictScopedInline(admin.TabularInline):
+class DistrictScopedInline(_ScopedRowsAndChoices, admin.TabularInline):
     """Rows edited under their parent: scoped like `DistrictScopedAdmin`.
 
     Foreign keys offer only rows of the parent's district; permissions follow the
@@ -251,18 +256,8 @@ class DistrictScopedInline(admin.TabularInline):
 
     form = DistrictInlineForm
     formset = DistrictInlineFormSet
-    edit_level = AccessLevel.EDITOR
     extra = 1
     show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        queryset = _scoped_choices(db_field, request, self.edit_level)
-        if queryset is not None:
-            kwargs["queryset"] = queryset
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

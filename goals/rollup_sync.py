@@ -15,7 +15,7 @@ What moves a rollup:
   its network's rows and the district's.
 - a metric's aggregation or minimum n: that metric's rollups.
 - the district's suppression minimum n: the metrics without a minimum n of their own.
-- a restored backup (`district.backup`) and the generator refresh the whole district;
+- a restored backup (`goals.backup`) and the generator refresh the whole district;
   `manage.py refresh_rollups` does it for operators after changes outside Lanes.
 
 How: `pre_save` and `pre_delete` compare the stored row with what is being written

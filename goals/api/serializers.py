@@ -67,7 +67,7 @@ class GoalSerializer(ValidatedModelSerializer):
     url = DetailUrlField("goal-detail")
     display = DisplayField()
     district = district_field()
-    parent = goal_field(required=False, allow_null=True)
+    parent = goal_field(required=False, allow_null=True)  # type: ignore[assignment]
     owner_roles = RoleBriefSerializer(
         many=True,
         read_only=True,
@@ -205,7 +205,7 @@ class MeasurementSerializer(ValidatedModelSerializer):
         allow_null=True,
         help_text="The network, when scope is `network`.",
     )
-    entered_by = serializers.SlugRelatedField(
+    entered_by = serializers.SlugRelatedField(  # type: ignore[var-annotated]
         slug_field="username", read_only=True, allow_null=True
     )
 
@@ -296,7 +296,7 @@ class MeasurementBulkSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(
         default=False, help_text="Check the rows and count, but save nothing."
     )
-    source = serializers.CharField(
+    source = serializers.CharField(  # type: ignore[assignment]
         max_length=200,
         required=False,
         default="",
@@ -316,7 +316,8 @@ class MeasurementBulkSerializer(serializers.Serializer):
 class MeasurementBulkDocSerializer(MeasurementBulkSerializer):
     """The request body as the schema shows it: rows with their keys."""
 
-    rows = MeasurementRowSerializer(many=True, max_length=BULK_MAX_ROWS)
+    # many=True builds a ListSerializer, which takes max_length; the stubs do not say so.
+    rows = MeasurementRowSerializer(many=True, max_length=BULK_MAX_ROWS)  # type: ignore[call-arg,assignment]
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -337,7 +338,7 @@ class MeasurementBulkRefusalSerializer(serializers.Serializer):
     (`district`, `rows`, ... as in any 400). Nothing was saved."""
 
     detail = serializers.CharField(required=False)
-    errors = RowErrorSerializer(many=True, required=False)
+    errors = RowErrorSerializer(many=True, required=False)  # type: ignore[assignment]
     created = serializers.IntegerField(
         required=False, help_text="What the valid rows would have created."
     )

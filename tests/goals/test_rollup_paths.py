@@ -15,10 +15,10 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from district.backup import export_district, import_district, read_backup
 from district.import_rows import read_csv
 from district.importers import import_schools
 from district.models import District, Network, School
+from goals.backup import export_district, import_district, read_backup
 from goals.models import Goal, Measurement, Metric, Rollup, Scope, Target
 from tests.admin_pages import form_data, url
 from tests.rollup_checks import assert_rollups_fresh, stored_rollups

@@ -23,7 +23,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from .models import District
+from district.models import District
+
+from .rollups import refresh_rollups
 
 FORMAT = "lanes-district-export"
 VERSION = 1
@@ -73,7 +75,7 @@ def is_history_model(model: type[models.Model]) -> bool:
 
 def tenant_models() -> list[type[models.Model]]:
     """District and every model with a `district` foreign key, parents first."""
-    found = [District]
+    found: list[type[models.Model]] = [District]
     for model in apps.get_models():
         if model is District or is_history_model(model):
             continue
@@ -274,8 +276,6 @@ def import_district(*, document: dict[str, Any]) -> ImportSummary:
     )
     district = District.objects.get(slug=slug)
     # Restored rows came without signals (raw saves): compute the rollups once.
-    from goals.rollups import refresh_rollups
-
     refresh_rollups(district)
     # Rows came with their ids: move each table's id sequence past them.
     with connection.cursor() as cursor:
@@ -291,6 +291,12 @@ def import_district(*, document: dict[str, Any]) -> ImportSummary:
         users_reused=users_reused,
         history_rows_already_present=already_present,
     )
+
+
+def _user_field(name: str) -> models.Field:
+    field = get_user_model()._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is a column of the user table"
+    return field
 
 
 def _import_users(records: list[dict[str, Any]]) -> tuple[int, int]:
@@ -313,7 +319,7 @@ def _import_users(records: list[dict[str, Any]]) -> tuple[int, int]:
             raise BackupError(f"Unexpected user fields in the file: {sorted(unknown)}.")
         user = user_model(
             **{
-                name: user_model._meta.get_field(name).to_python(value)
+                name: _user_field(name).to_python(value)
                 for name, value in fields.items()
                 if name != "password"
             }
