@@ -143,9 +143,14 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
     def locked(self, instance):
         """`instance` read again under a row lock, for a write in this transaction.
 
-        Reads through `get_queryset`, so the row is still one the caller may see.
+        Reads through `get_queryset`, so the row is still one the caller may see; a row
+        deleted meanwhile is a 404.
         """
-        return self.get_queryset().select_for_update(of=("self",)).get(pk=instance.pk)
+        locked = self.get_queryset().select_for_update(of=("self",))
+        current = locked.filter(pk=instance.pk).first()
+        if current is None:
+            raise exceptions.NotFound()
+        return current
 
     def update(self, request, *args, **kwargs):
         """Read under a lock, check the version, then `serializer.save()`.

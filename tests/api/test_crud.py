@@ -144,6 +144,29 @@ def test_update_lost_to_a_concurrent_write_is_412(
     assert role.title == "Chief"
 
 
+def test_a_row_deleted_while_being_updated_is_404(
+    api_client_for, editor, district, monkeypatch
+):
+    role = RoleFactory(district=district)
+    original = DistrictScopedViewSet.get_object
+
+    def read_then_someone_else_deletes(self):
+        instance = original(self)
+        Role.objects.filter(pk=instance.pk).delete()
+        return instance
+
+    monkeypatch.setattr(
+        DistrictScopedViewSet, "get_object", read_then_someone_else_deletes
+    )
+
+    response = api_client_for(editor).patch(
+        f"/api/v1/roles/{role.pk}/", {"title": "Mine"}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert not Role.objects.filter(pk=role.pk).exists()
+
+
 def test_update_saves_the_row_read_under_a_lock(api_client_for, editor, district):
     role = RoleFactory(district=district)
 
