@@ -71,6 +71,22 @@ def _refused(request, error: ValidationError) -> HttpResponseRedirect:
     return HttpResponseRedirect(request.get_full_path())
 
 
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """History pages that show only what `get_history_queryset` lets the user see.
+
+    django-simple-history opens a version by its id alone; here a version outside the
+    user's history is missing, like a row outside their districts.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        records = self.get_history_queryset(
+            request, self.model.history, self.model._meta.pk.attname, unquote(object_id)
+        )
+        if not records.filter(history_id=version_id).exists():
+            raise Http404("No such version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class _ScopedRowsAndChoices:
     """What the admin and its inlines share: rows of the user's districts, and
     foreign-key choices of the districts where the user holds `edit_level`."""
@@ -93,7 +109,7 @@ class _ScopedRowsAndChoices:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class DistrictScopedAdmin(_ScopedRowsAndChoices, SimpleHistoryAdmin):
+class DistrictScopedAdmin(_ScopedRowsAndChoices, ScopedHistoryAdmin):
     """Admin for tenant-owned models: members see and pick only their districts' rows.
 
     Viewers read, editors change (`edit_level`), in their own districts only. Another
@@ -167,14 +183,6 @@ class DistrictScopedAdmin(_ScopedRowsAndChoices, SimpleHistoryAdmin):
             request, history_manager, pk_name, object_id
         )
         return history_with_access(records, request.user)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        records = self.get_history_queryset(
-            request, self.model.history, self.model._meta.pk.attname, unquote(object_id)
-        )
-        if not records.filter(history_id=version_id).exists():
-            raise Http404("No such version.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_view_permission(self, request, obj=None):
         district_id = None if obj is None else district_id_of(obj)

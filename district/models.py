@@ -169,6 +169,9 @@ class DistrictOwned(Tracked):
             raise ValidationError(errors)
 
 
+NOT_A_MEMBER = _("No member of this district has this username.")
+
+
 class Person(DistrictOwned):
     """A member of the district's staff, who may hold roles; optionally a Lanes user."""
 
@@ -200,6 +203,24 @@ class Person(DistrictOwned):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        # A person is linked only to a member of the district, with one message for an
+        # unknown username and an account outside it: creating a person reveals
+        # nothing about other accounts. A link made while the user was a member stays
+        # editable after they leave.
+        if (
+            self.user_id
+            and not Membership.objects.filter(
+                district_id=self.district_id, user_id=self.user_id
+            ).exists()
+            and not (
+                not self._state.adding
+                and Person.objects.filter(pk=self.pk, user_id=self.user_id).exists()
+            )
+        ):
+            raise ValidationError({"user": NOT_A_MEMBER})
 
 
 class Network(DistrictOwned):
@@ -317,3 +338,54 @@ class Membership(DistrictOwned):
 def date_range_condition(start: str, end: str) -> Q:
     """A check-constraint condition: `end` is empty or not before `start`."""
     return Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)})
+
+
+class SchoolGroup(DistrictOwned):
+    """A named group of a district's schools, such as a tier or a cohort, across networks."""
+
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    schools = models.ManyToManyField(
+        School, through="SchoolGroupMember", related_name="school_groups", blank=True
+    )
+
+    class Meta:
+        default_related_name = "school_groups"
+        ordering = ["district", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_(
+                    "A school group with this name already exists in the district."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolGroupMember(DistrictOwned):
+    """A school's place in a school group."""
+
+    group = models.ForeignKey(
+        SchoolGroup, on_delete=models.CASCADE, related_name="members"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="group_memberships"
+    )
+
+    class Meta:
+        default_related_name = "school_group_members"
+        ordering = ["group", "school", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "school"],
+                name="%(app_label)s_%(class)s_once_per_group",
+                violation_error_message=_("This school is already in this group."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school} in {self.group}"

@@ -1,11 +1,13 @@
-"""Forms of the goals pages: dashboard filters, the entry grid and CSV uploads."""
+"""Forms of the goals pages: dashboard filters, the entry grid, CSV uploads, targets."""
 
 from django import forms
 from django.core.files.uploadhandler import MemoryFileUploadHandler, SkipFile
 from django.utils.translation import gettext_lazy as _
 
+from district.models import Network, SchoolGroup
+
 from .dashboards import JOINT
-from .models import Scope
+from .models import Scope, Target
 
 
 class YearForm(forms.Form):
@@ -179,3 +181,30 @@ class CsvUploadForm(forms.Form):
                 _("This file is not text. Save it as CSV (UTF-8)."), code="not_csv"
             )
         return data
+
+
+class TargetForm(forms.ModelForm):
+    """A target of one metric, for the district, a network or a school group.
+
+    The metric and its district come from the page, never from the form; the choices
+    are the district's networks and school groups. `Target.clean` checks the rest.
+    """
+
+    class Meta:
+        model = Target
+        fields = ["network", "school_group", "kind", "due_on", "value"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "network": _("Leave both network and school group empty for the district."),
+        }
+
+    def __init__(self, *args, metric, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.metric = metric
+        self.instance.district_id = metric.district_id
+        self.fields["network"].queryset = Network.objects.filter(
+            district_id=metric.district_id
+        )
+        self.fields["school_group"].queryset = SchoolGroup.objects.filter(
+            district_id=metric.district_id
+        )

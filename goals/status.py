@@ -126,13 +126,20 @@ def build_trajectory(
 
 
 def trajectory_of(metric) -> Trajectory:
-    """The trajectory of a Metric; its `targets` should be prefetched by the caller."""
+    """The district's trajectory of a Metric; its `targets` should be prefetched.
+
+    A network's or school group's own target is chosen in `goals.targets`.
+    """
     return build_trajectory(
         baseline_on=metric.baseline_on,
         baseline_value=metric.baseline_value,
         target_on=metric.target_on,
         target_value=metric.target_value,
-        interim=[(t.due_on, t.value) for t in metric.targets.all()],
+        interim=[
+            (t.due_on, t.value)
+            for t in metric.targets.all()
+            if t.network_id is None and t.school_group_id is None
+        ],
     )
 
 

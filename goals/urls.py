@@ -6,7 +6,7 @@ from district.models import Network
 from district.views import object_history
 from roles.models import Role
 
-from . import entry_views, views
+from . import entry_views, target_views, views
 from .models import Goal, Metric
 
 app_name = "goals"
@@ -31,6 +31,16 @@ urlpatterns = [
         "districts/<slug:slug>/metrics/<int:pk>/entry/",
         entry_views.measurement_entry,
         name="measurement-entry",
+    ),
+    path(
+        "districts/<slug:slug>/metrics/<int:pk>/targets/",
+        target_views.target_list,
+        name="metric-targets",
+    ),
+    path(
+        "districts/<slug:slug>/metrics/<int:pk>/targets/<int:target_pk>/delete/",
+        target_views.target_delete,
+        name="target-delete",
     ),
     path(
         "districts/<slug:slug>/measurements/import/",

@@ -33,6 +33,7 @@ from .scorecards import (
     build_network_metrics,
     build_network_scorecard,
 )
+from .targets import target_rows
 
 
 def district_networks(district, user) -> list[Network]:
@@ -215,6 +216,7 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         "form": form,
         "school_year": school_year,
         "as_of": as_of_date(school_year),
+        "target_rows": target_rows(metric),
     }
 
 

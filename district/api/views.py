@@ -12,7 +12,16 @@ from district.members import (
     remove_member,
     set_access_level,
 )
-from district.models import AccessLevel, District, Membership, Network, Person, School
+from district.models import (
+    AccessLevel,
+    District,
+    Membership,
+    Network,
+    Person,
+    School,
+    SchoolGroup,
+    SchoolGroupMember,
+)
 
 from .filters import (
     DistrictFilterSet,
@@ -20,12 +29,16 @@ from .filters import (
     NetworkFilterSet,
     PersonFilterSet,
     SchoolFilterSet,
+    SchoolGroupFilterSet,
+    SchoolGroupMemberFilterSet,
 )
 from .serializers import (
     DistrictSerializer,
     MembershipSerializer,
     NetworkSerializer,
     PersonSerializer,
+    SchoolGroupMemberSerializer,
+    SchoolGroupSerializer,
     SchoolSerializer,
 )
 
@@ -79,6 +92,24 @@ class SchoolViewSet(DistrictScopedViewSet):
     filterset_class = SchoolFilterSet
     search_fields = ["name", "short_name", "school_id"]
     ordering_fields = ["name", "school_id", "enrollment", "updated_at"]
+
+
+class SchoolGroupViewSet(DistrictScopedViewSet):
+    """Named groups of schools, across networks, that a metric may set a target for."""
+
+    queryset = SchoolGroup.objects.select_related("district")
+    serializer_class = SchoolGroupSerializer
+    filterset_class = SchoolGroupFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["name", "updated_at"]
+
+
+class SchoolGroupMemberViewSet(DistrictScopedViewSet):
+    """Which schools belong to which school group."""
+
+    queryset = SchoolGroupMember.objects.select_related("district", "group", "school")
+    serializer_class = SchoolGroupMemberSerializer
+    filterset_class = SchoolGroupMemberFilterSet
 
 
 class MembershipViewSet(DistrictScopedViewSet):

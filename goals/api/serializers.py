@@ -11,10 +11,11 @@ from district.api.serializers import (
     DisplayField,
     NetworkBriefSerializer,
     SchoolBriefSerializer,
+    SchoolGroupBriefSerializer,
     ValidatedModelSerializer,
     district_field,
 )
-from district.models import District, Network, School
+from district.models import District, Network, School, SchoolGroup
 from goals.models import (
     Goal,
     GoalOwner,
@@ -25,6 +26,7 @@ from goals.models import (
     school_year_end,
 )
 from goals.status import Status
+from goals.targets import TargetScope
 from roles.api.serializers import RoleBriefSerializer, role_field
 
 # --- Briefs ---
@@ -170,6 +172,21 @@ class TargetSerializer(ValidatedModelSerializer):
     display = DisplayField()
     district = district_field()
     metric = metric_field()
+    network = BriefRelatedField(
+        brief=NetworkBriefSerializer,
+        queryset=Network.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The network whose own target this is; empty for the district's "
+        "(or a school group's).",
+    )
+    school_group = BriefRelatedField(
+        brief=SchoolGroupBriefSerializer,
+        queryset=SchoolGroup.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The school group whose own target this is.",
+    )
 
     class Meta:
         model = Target
@@ -179,6 +196,9 @@ class TargetSerializer(ValidatedModelSerializer):
             "display",
             "district",
             "metric",
+            "network",
+            "school_group",
+            "kind",
             "due_on",
             "value",
             *TRACKED_FIELDS,
@@ -429,6 +449,12 @@ class ScopeValueSerializer(serializers.Serializer):
     schools_reporting = serializers.IntegerField(allow_null=True)
     is_entered = serializers.BooleanField(
         help_text="Entered for this scope, not rolled up from schools."
+    )
+    target_scope = serializers.ChoiceField(
+        choices=TargetScope.choices,
+        source="applied_target.scope",
+        help_text="Whose target judges the value: the district's, the network's own "
+        "or a school group's.",
     )
 
 

@@ -4,6 +4,7 @@
 against the demo targets; `editor` enters next year's values and sees the dashboard move.
 """
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -12,7 +13,7 @@ from django.core.management import call_command
 
 from district.demo import DISTRICT_SLUG
 from district.models import Network, School
-from goals.models import Metric
+from goals.models import Metric, Target, TargetKind
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,28 @@ def test_viewer_sees_the_real_metrics_by_network_and_editor_moves_the_dashboard(
     assert attendance.latest_period == "2018-19"
     assert attendance.latest.text == "96.2%"
     assert attendance.status.status == "on_track"  # the target is 95.0% by 2019-06-30
+
+
+def test_a_demo_network_is_judged_against_its_own_attendance_target(demo):
+    attendance = Metric.objects.get(code="student_attendance_pct")
+    target = Target.objects.get(metric=attendance, kind=TargetKind.FINAL)
+    network = target.network
+    response = demo["viewer"].get(
+        f"/districts/{DISTRICT_SLUG}/networks/{network.pk}/?year=2017-18"
+    )
+    item = next(
+        item
+        for item in response.context["scorecard"].metrics
+        if item.card.metric == attendance
+    )
+    # As of 30 June 2018 the network's trajectory stands on its own interim target.
+    interim = Target.objects.get(
+        metric=attendance, network=network, due_on=datetime.date(2018, 6, 30)
+    )
+    assert item.card.status.expected == interim.value
+    assert item.card.applied_target.description == f"Network target ({network.name})"
+    assert f"Network target ({network.name})" in response.content.decode()
+    district_interim = Target.objects.get(
+        metric=attendance, network=None, due_on=datetime.date(2018, 6, 30)
+    )
+    assert item.card.status.expected != district_interim.value

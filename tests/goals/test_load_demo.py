@@ -14,7 +14,7 @@ from django.test import Client
 
 from district.models import AccessLevel, District, Membership, Network, Person, School
 from goals.models import Direction, Measurement, Metric, Target
-from goals.rollups import district_series
+from goals.rollups import district_series, network_series
 from roles.matrix import Classification, build_matrix
 from roles.models import Ownership, Responsibility, Role, RoleAssignment
 
@@ -31,7 +31,7 @@ EXPECTED_COUNTS = {
     "ownerships": 148,
     "goals": 3,
     "metrics": 7,
-    "targets": 20,
+    "targets": 25,
     "measurements": 8933,
     "members": 3,
 }
@@ -191,20 +191,57 @@ def check_goals(district):
     dropout = metrics["one_year_dropout_pct"]
     assert dropout.target_value < dropout.baseline_value
     assert list(
-        Target.objects.filter(metric=metrics["student_attendance_pct"]).values_list(
-            "due_on", flat=True
-        )
+        Target.objects.filter(
+            metric=metrics["student_attendance_pct"], network=None
+        ).values_list("due_on", flat=True)
     ) == [
         datetime.date(2016, 6, 30),
         datetime.date(2017, 6, 30),
         datetime.date(2018, 6, 30),
     ]
+    check_network_target(district, metrics["student_attendance_pct"])
     owners = {
         metric.code: set(metric.owner_roles.values_list("code", flat=True))
         for metric in metrics.values()
     }
     assert owners["student_attendance_pct"] == {"CSO"}
     assert owners["freshmen_on_track_pct"] == {"CAO", "CSO"}
+
+
+def check_network_target(district, attendance):
+    """The geographic network whose attendance started lowest has its own target:
+    its own 2014-15 value, plus 3 points by 30 June 2019, straight line between."""
+    geographic = Network.objects.filter(district=district, is_geographic=True)
+    series = network_series(
+        district=district,
+        metric_ids=[attendance.pk],
+        network_ids=[n.pk for n in geographic],
+    )
+    first = {
+        network_id: values[0].value
+        for (_metric, network_id), values in series.items()
+        if values[0].period_end == datetime.date(2015, 6, 30)
+    }
+    lowest = min(first, key=first.get)
+    baseline = first[lowest].quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    targets = Target.objects.filter(metric=attendance, network__isnull=False)
+    assert set(targets.values_list("network", flat=True)) == {lowest}
+    points = [(t.kind, t.due_on, t.value) for t in targets.order_by("due_on")]
+    step = Decimal(3) / 4
+    assert points == [
+        ("baseline", datetime.date(2015, 6, 30), baseline),
+        *(
+            (
+                "interim",
+                datetime.date(2015 + year, 6, 30),
+                (baseline + step * year).quantize(
+                    Decimal("0.1"), rounding=ROUND_HALF_UP
+                ),
+            )
+            for year in (1, 2, 3)
+        ),
+        ("final", datetime.date(2019, 6, 30), baseline + 3),
+    ]
 
 
 def check_logins(district):
