@@ -97,7 +97,13 @@ class DistrictAdmin(DistrictScopedAdmin):
     ]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "suppression_min_n", "overload_ratio"]
+    fields = [
+        "name",
+        "slug",
+        "suppression_min_n",
+        "coverage_threshold",
+        "overload_ratio",
+    ]
     inlines = [MembershipInline]
 
     def get_queryset(self, request):
@@ -187,12 +193,19 @@ class PersonAdmin(DistrictScopedAdmin):
 
 @admin.register(Network)
 class NetworkAdmin(DistrictScopedAdmin):
-    list_display = ["name", "is_geographic", "chief", "school_count", "district"]
-    list_filter = [("district", DistrictScopedRelatedFilter), "is_geographic"]
+    list_display = [
+        "name",
+        "is_geographic",
+        "kind",
+        "chief",
+        "school_count",
+        "district",
+    ]
+    list_filter = [("district", DistrictScopedRelatedFilter), "is_geographic", "kind"]
     list_select_related = ["chief", "district"]
     search_fields = ["name"]
     autocomplete_fields = ["chief"]
-    fields = ["district", "name", "is_geographic", "chief"]
+    fields = ["district", "name", "is_geographic", "kind", "chief"]
     # The school count's GROUP BY drops Meta.ordering, so the order is explicit here.
     ordering = ["district", "-is_geographic", "name", "pk"]
 

@@ -21,6 +21,7 @@ from .permissions import (
     request_may,
     selectable_users,
 )
+from .write_paths import WritePath, writing_through
 
 
 def _scoped_choices(db_field, request, level: AccessLevel):
@@ -84,7 +85,10 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
         )
         if not records.filter(history_id=version_id).exists():
             raise Http404("No such version.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        with writing_through(WritePath.ADMIN):  # reverting to a version writes
+            return super().history_form_view(
+                request, object_id, version_id, extra_context
+            )
 
 
 class _ScopedRowsAndChoices:
@@ -122,27 +126,28 @@ class DistrictScopedAdmin(_ScopedRowsAndChoices, ScopedHistoryAdmin):
     submission back and comes back as an error message on the same page.
     """
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    # Every admin view that writes (add, change with inlines, delete, list actions
+    # such as bulk delete, and reverting to a history record) records the admin as
+    # the changes' write path, in one transaction: a `ValidationError` a service
+    # raises rolls it all back and shows as a message.
+    def changeform_view(self, request, *args, **kwargs):
         try:
-            with transaction.atomic():
-                return super().changeform_view(
-                    request, object_id, form_url, extra_context
-                )
+            with writing_through(WritePath.ADMIN), transaction.atomic():
+                return super().changeform_view(request, *args, **kwargs)
         except ValidationError as error:
             return _refused(request, error)
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def delete_view(self, request, *args, **kwargs):
         try:
-            with transaction.atomic():
-                return super().delete_view(request, object_id, extra_context)
+            with writing_through(WritePath.ADMIN), transaction.atomic():
+                return super().delete_view(request, *args, **kwargs)
         except ValidationError as error:
             return _refused(request, error)
 
-    def changelist_view(self, request, extra_context=None):
-        # Actions ("delete selected") run here.
+    def changelist_view(self, request, *args, **kwargs):
         try:
-            with transaction.atomic():
-                return super().changelist_view(request, extra_context)
+            with writing_through(WritePath.ADMIN), transaction.atomic():
+                return super().changelist_view(request, *args, **kwargs)
         except ValidationError as error:
             return _refused(request, error)
 

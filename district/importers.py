@@ -300,18 +300,13 @@ def _write_schools(
                 setattr(school, field_name, values[column])
         return school
 
-    bulk_create_with_history(
-        [
-            apply(School(district=district, school_id=values["school_id"]), values)
-            for values in to_create
-        ],
-        School,
-        batch_size=BATCH_SIZE,
-        default_user=acting_user,
-    )
-    # Changed schools are saved one by one (`Model.save`), so whatever follows a
-    # school's change (goals' stored rollups) runs as for any other save: once for
-    # the whole import, at the end of its batch (`import_schools`).
+    # Schools are saved one by one (`Model.save`), so whatever follows a school's
+    # creation or change (goals' stored rollups and expected counts) runs as for any
+    # other save: once for the whole import, at the end of its batch (`import_schools`).
+    for values in to_create:
+        school = apply(School(district=district, school_id=values["school_id"]), values)
+        school._history_user = acting_user
+        school.save()
     for values in to_update:
         school = apply(schools[values["school_id"]], values)
         school._history_user = acting_user

@@ -101,6 +101,13 @@ class District(Tracked):
             "Values with a denominator below this are suppressed, unless a metric says otherwise."
         ),
     )
+    coverage_threshold = models.PositiveSmallIntegerField(
+        default=80,
+        help_text=_(
+            "Percent of a metric's schools that must report before a period counts as "
+            "complete; below it the period is partial. A metric may set its own."
+        ),
+    )
     overload_ratio = models.DecimalField(
         max_digits=4,
         decimal_places=2,
@@ -122,6 +129,13 @@ class District(Tracked):
                 name="%(app_label)s_%(class)s_overload_ratio_above_one",
                 violation_error_message=_("The overload ratio must be greater than 1."),
             ),
+            models.CheckConstraint(
+                condition=Q(coverage_threshold__gte=1, coverage_threshold__lte=100),
+                name="%(app_label)s_%(class)s_coverage_threshold_percent",
+                violation_error_message=_(
+                    "The coverage threshold is a percent between 1 and 100."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -129,6 +143,33 @@ class District(Tracked):
 
     def get_absolute_url(self):
         return reverse("district:home")
+
+
+class DistrictHistory(HistoricalRecords):
+    """The history of district-owned rows, one history model per model.
+
+    A model may give its history model more fields, with abstract models in
+    `history_bases`, and indexes, in `history_indexes`.
+    """
+
+    def create_history_model(self, model, inherited):
+        extra = tuple(getattr(model, "history_bases", ()))
+        if not extra:
+            return super().create_history_model(model, inherited)
+        # One instance serves every inheriting model: restore its bases after.
+        bases = self.bases
+        self.bases = (bases[0], *extra, *bases[1:])
+        try:
+            return super().create_history_model(model, inherited)
+        finally:
+            self.bases = bases
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        indexes = [index.clone() for index in getattr(model, "history_indexes", ())]
+        if indexes:
+            options["indexes"] = [*options.get("indexes", ()), *indexes]
+        return options
 
 
 class DistrictOwned(Tracked):
@@ -143,7 +184,7 @@ class DistrictOwned(Tracked):
 
     district = models.ForeignKey("district.District", on_delete=models.CASCADE)
 
-    history = HistoricalRecords(inherit=True)
+    history = DistrictHistory(inherit=True)
     objects = DistrictQuerySet.as_manager()
 
     class Meta:
@@ -223,11 +264,23 @@ class Person(DistrictOwned):
             raise ValidationError({"user": NOT_A_MEMBER})
 
 
+class NetworkKind(models.TextChoices):
+    """Who runs a network's schools: the district itself, or others under an agreement."""
+
+    DISTRICT_RUN = "district_run", _("District-run")
+    CHARTER = "charter", _("Charter")
+    CONTRACT = "contract", _("Contract")
+    OPTIONS = "options", _("Options (alternative schools)")
+
+
 class Network(DistrictOwned):
     """A group of schools under one network chief; geographic or not (options, charter)."""
 
     name = models.CharField(max_length=100)
     is_geographic = models.BooleanField(default=True)
+    kind = models.CharField(
+        max_length=20, choices=NetworkKind, default=NetworkKind.DISTRICT_RUN
+    )
     chief = models.ForeignKey(
         Person,
         on_delete=models.SET_NULL,
@@ -246,6 +299,10 @@ class Network(DistrictOwned):
                 violation_error_message=_(
                     "A network with this name already exists in the district."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NetworkKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
             ),
         ]
 

@@ -13,11 +13,13 @@ seen on its scorecard and the metric page.
 """
 
 import datetime
+import hashlib
+import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from district.demo import DATA_DIR, ensure
-from district.models import District, Network
+from district.models import District, Network, NetworkKind, SchoolCategory
 from roles.models import Role
 
 from .importers import UpsertResult, read_measurements_csv, upsert_measurements
@@ -27,8 +29,11 @@ from .models import (
     Frequency,
     Goal,
     GoalOwner,
+    Measurement,
     Metric,
     MetricOwner,
+    Population,
+    Scope,
     Target,
     TargetKind,
     Unit,
@@ -59,6 +64,12 @@ class MetricPlan:
     min_n: int | None
     description: str
     is_share: bool = False
+    population: tuple[str, str, str] = (
+        Population.ALL,
+        "",
+        "",
+    )  # kind, category, network kind
+    coverage_threshold: int | None = None
 
 
 # Attendance is weighted by enrollment: the district rate is the share of all
@@ -69,6 +80,14 @@ class MetricPlan:
 # plain mean of schools.
 HIGHER, LOWER = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
 BY_ENROLLMENT, MEAN = Aggregation.WEIGHTED_ENROLLMENT, Aggregation.MEAN
+# Populations: the CSO answers for district-run schools, so the attendance and
+# suspension metrics leave charter, contract and options schools out (those schools
+# publish no teacher attendance or suspensions either); the cohort outcomes are about
+# high schools. Some options and charter high schools publish no freshmen-on-track or
+# graduation rate (71-78 % of high schools report in the years of the file), so those
+# two metrics count a year as complete from 70 %, not the district's 80 %.
+DISTRICT_RUN = (Population.NETWORK_KIND, "", NetworkKind.DISTRICT_RUN)
+HIGH_SCHOOLS = (Population.CATEGORY, SchoolCategory.HIGH, "")
 # fmt: off
 GOALS = [
     (
@@ -76,8 +95,8 @@ GOALS = [
         "Attendance of students and of the teachers in front of them.",
         ("CSO",),
         [
-            MetricPlan("student_attendance_pct", "Student attendance", Unit.PERCENT, HIGHER, BY_ENROLLMENT, ("CSO",), Decimal("1.5"), Decimal("0.5"), 10, "Average daily attendance of students."),
-            MetricPlan("teacher_attendance_pct", "Teacher attendance", Unit.PERCENT, HIGHER, BY_ENROLLMENT, ("CSO",), Decimal("1.0"), Decimal("0.5"), 5, "Average daily attendance of teachers."),
+            MetricPlan("student_attendance_pct", "Student attendance", Unit.PERCENT, HIGHER, BY_ENROLLMENT, ("CSO",), Decimal("1.5"), Decimal("0.5"), 10, "Average daily attendance of students.", population=DISTRICT_RUN),
+            MetricPlan("teacher_attendance_pct", "Teacher attendance", Unit.PERCENT, HIGHER, BY_ENROLLMENT, ("CSO",), Decimal("1.0"), Decimal("0.5"), 5, "Average daily attendance of teachers.", population=DISTRICT_RUN),
         ],
     ),
     (
@@ -85,10 +104,10 @@ GOALS = [
         "The student outcomes the CAO and CSO answer for together.",
         ("CAO", "CSO"),
         [
-            MetricPlan("freshmen_on_track_pct", "Freshmen on track", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("5.0"), Decimal("2.0"), 10, "Ninth graders on track to graduate."),
-            MetricPlan("graduation_4yr_pct", "4-year graduation", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("6.0"), Decimal("2.0"), 10, "Four-year cohort graduation rate."),
-            MetricPlan("college_enrollment_pct", "College enrollment", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("5.0"), Decimal("2.0"), 10, "Graduates enrolling in college."),
-            MetricPlan("one_year_dropout_pct", "One-year dropout", Unit.PERCENT, LOWER, MEAN, ("CSO", "CAO"), Decimal("-2.0"), Decimal("0.5"), 10, "Students who drop out within the school year."),
+            MetricPlan("freshmen_on_track_pct", "Freshmen on track", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("5.0"), Decimal("2.0"), 10, "Ninth graders on track to graduate.", population=HIGH_SCHOOLS, coverage_threshold=70),
+            MetricPlan("graduation_4yr_pct", "4-year graduation", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("6.0"), Decimal("2.0"), 10, "Four-year cohort graduation rate.", population=HIGH_SCHOOLS, coverage_threshold=70),
+            MetricPlan("college_enrollment_pct", "College enrollment", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("5.0"), Decimal("2.0"), 10, "Graduates enrolling in college.", population=HIGH_SCHOOLS),
+            MetricPlan("one_year_dropout_pct", "One-year dropout", Unit.PERCENT, LOWER, MEAN, ("CSO", "CAO"), Decimal("-2.0"), Decimal("0.5"), 10, "Students who drop out within the school year.", population=HIGH_SCHOOLS),
         ],
     ),
     (
@@ -96,7 +115,7 @@ GOALS = [
         "Fewer students sent out of school.",
         ("CSO", "CEDO"),
         [
-            MetricPlan("suspensions_per_100", "Suspensions per 100 students", Unit.PER_100, LOWER, MEAN, ("CSO",), Decimal("-0.25"), Decimal("1.0"), 10, "Out-of-school suspensions per 100 students.", is_share=True),
+            MetricPlan("suspensions_per_100", "Suspensions per 100 students", Unit.PER_100, LOWER, MEAN, ("CSO",), Decimal("-0.25"), Decimal("1.0"), 10, "Out-of-school suspensions per 100 students.", is_share=True, population=DISTRICT_RUN),
         ],
     ),
 ]
@@ -172,6 +191,10 @@ def _ensure_metric(
             "frequency": Frequency.YEARLY,
             "tolerance": plan.tolerance,
             "min_n": plan.min_n,
+            "population": plan.population[0],
+            "population_category": plan.population[1],
+            "population_network_kind": plan.population[2],
+            "coverage_threshold": plan.coverage_threshold,
             "source": SOURCE,
             "sort_order": sort_order,
         },
@@ -294,4 +317,153 @@ def _set_network_target(
         network=network,
         kind=TargetKind.FINAL,
         defaults={"due_on": TARGET_ON, "value": target},
+    )
+
+
+# --- The live school year: a simulated weekly attendance series ---
+#
+# The real data ends in 2017-18, so nothing in it is current. To try the weekly routine
+# (this week's status, today), the demo adds the school year running today with a
+# weekly student attendance series for every school, up to the last week that has
+# ended. Each value is the school's real 2017-18 attendance rate, plus a seasonal dip
+# (deepest at the end of January, none in summer) and a week-to-week wiggle computed
+# from the school id and the week: the same inputs always give the same values, so
+# loading the demo again on the same day changes nothing.
+
+WEEKLY = MetricPlan(
+    "student_attendance_weekly_sim",
+    "Student attendance, weekly (simulated)",
+    Unit.PERCENT,
+    HIGHER,
+    BY_ENROLLMENT,
+    ("CSO",),
+    Decimal("0.5"),
+    Decimal("1.0"),
+    10,
+    "Simulated, not real data: each school's real 2017-18 attendance rate with a "
+    "winter dip and a week-to-week wiggle, for the school year running today, so "
+    "that this week's status can be tried.",
+)
+WEEKLY_SOURCE = "Simulated from 2017-18 school attendance (CPS School Progress Reports)"
+REAL_YEAR_END = datetime.date(2018, 6, 30)
+WEEK_ENDS_ON = 4  # Friday (date.weekday())
+SEASONAL_DIP = 1.0  # points below the yearly rate at the end of January
+WIGGLE = 1.0  # points above or below, week to week
+
+
+def school_year_start(today: datetime.date) -> datetime.date:
+    """1 July of the school year `today` falls in."""
+    return datetime.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
+
+
+def weeks_ended(today: datetime.date) -> list[datetime.date]:
+    """The Fridays ending a week of today's school year, before today, oldest first."""
+    start = school_year_start(today)
+    first = start + datetime.timedelta(days=(WEEK_ENDS_ON - start.weekday()) % 7)
+    last = today - datetime.timedelta(days=(today.weekday() - WEEK_ENDS_ON) % 7 or 7)
+    return [
+        first + datetime.timedelta(weeks=week)
+        for week in range((last - first).days // 7 + 1)
+    ]
+
+
+def simulated_rate(rate: Decimal, school_id: str, week_end: datetime.date) -> Decimal:
+    """A school's simulated attendance for one week, from its real yearly `rate`."""
+    winter = datetime.date(
+        week_end.year if week_end.month < 7 else week_end.year + 1, 1, 31
+    )
+    phase = 2 * math.pi * (week_end - winter).days / 365
+    seasonal = -SEASONAL_DIP * (1 + math.cos(phase)) / 2
+    digest = hashlib.sha256(f"{school_id}:{week_end.isoformat()}".encode()).digest()
+    wiggle = WIGGLE * (int.from_bytes(digest[:4], "big") / 0xFFFFFFFF * 2 - 1)
+    value = Decimal(rate) + Decimal(f"{seasonal + wiggle:.4f}")
+    return min(max(value, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"))
+
+
+def build_live_year(
+    district: District, roles: dict[str, Role], acting_user, *, today
+) -> UpsertResult:
+    """The simulated weekly attendance of today's school year, up to last week.
+
+    A metric of the attendance goal (after `build_goals`). Its baseline is the real
+    2017-18 district attendance, set on 1 July; its target improves it by half a point
+    by 30 June.
+    """
+    start = school_year_start(today)
+    goal = Goal.objects.get(district=district, statement=GOALS[0][0])
+    metric = ensure(
+        Metric,
+        acting_user=acting_user,
+        district=district,
+        code=WEEKLY.code,
+        defaults={
+            "goal": goal,
+            "name": WEEKLY.name,
+            "description": WEEKLY.description,
+            "unit": WEEKLY.unit,
+            "decimals": 1,
+            "direction": WEEKLY.direction,
+            "aggregation": WEEKLY.aggregation,
+            "frequency": Frequency.WEEKLY,
+            "tolerance": WEEKLY.tolerance,
+            "min_n": WEEKLY.min_n,
+            "source": WEEKLY_SOURCE,
+            "is_simulated": True,
+            "sort_order": len(GOALS[0][3]) + 1,
+        },
+        create_only={
+            "baseline_value": Decimal(0),
+            "baseline_on": start,
+            "target_value": Decimal(0),
+            "target_on": datetime.date(start.year + 1, 6, 30),
+        },
+    )
+    for code in WEEKLY.owners:
+        ensure(
+            MetricOwner,
+            acting_user=acting_user,
+            district=district,
+            metric=metric,
+            role=roles[code],
+        )
+    real = Metric.objects.get(district=district, code=GOALS[0][3][0].code)
+    yearly = district_series(
+        district=district, metric_ids=[real.pk], period_end=REAL_YEAR_END
+    )[real.pk][0]
+    if yearly.value is None:
+        raise ValueError("No 2017-18 district attendance to simulate weeks from.")
+    baseline = yearly.value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    ensure(
+        Metric,
+        acting_user=acting_user,
+        pk=metric.pk,
+        defaults={
+            "baseline_value": baseline,
+            "baseline_on": start,
+            "target_value": baseline + WEEKLY.change,
+            "target_on": datetime.date(start.year + 1, 6, 30),
+        },
+    )
+    rates = (
+        Measurement.objects.filter(
+            metric=real, scope=Scope.SCHOOL, period_end=REAL_YEAR_END
+        )
+        .order_by("school__school_id")
+        .values_list("school__school_id", "value")
+    )
+    weeks = weeks_ended(today)
+    return upsert_measurements(
+        district=district,
+        rows=(
+            {
+                "metric": metric.code,
+                "school_id": school_id,
+                "period_end": week_end,
+                "value": simulated_rate(rate, school_id, week_end),
+            }
+            for school_id, rate in rates
+            for week_end in weeks
+        ),
+        acting_user=acting_user,
+        source=WEEKLY_SOURCE,
     )

@@ -8,12 +8,18 @@ admin, imports) reaches it through the model signals, and the bulk writers that 
 
 What moves a rollup:
 
-- school values: their (metric, period) pairs. A value entered for a network or the
-  district is not stored here: readers merge it.
+- school values: their (metric, period) pairs. A value entered for the district is not
+  stored here: readers merge it. A value entered for a network refreshes the district's
+  rows of its periods (the rollup chain).
 - a school: a new network refreshes its old and new networks' rows (district values
-  do not move); a new enrollment the metrics weighted by enrollment; a deleted school
-  its network's rows and the district's.
-- a metric's aggregation or minimum n: that metric's rollups.
+  do not move, except for metrics whose population is a kind of network); a new
+  enrollment the metrics weighted by enrollment; a new category the metrics of one
+  category; a deleted school its network's rows and the district's. A new school, or
+  one moving, changes how many schools each rollup expects (`recount_expected`).
+- a network's kind: the metrics whose population is a kind of network. A deleted
+  network: those metrics and the district rows rolled up from network values.
+- a metric's aggregation, minimum n or population (its list of schools included):
+  that metric's rollups.
 - the district's suppression minimum n: the metrics without a minimum n of their own.
 - a restored backup (`goals.backup`) and the generator refresh the whole district;
   `manage.py refresh_rollups` does it for operators after changes outside Lanes.
@@ -33,22 +39,46 @@ import threading
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models import Q, QuerySet
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 
 from district.batches import at_batch_end, in_batch
-from district.models import District, School
+from district.models import District, Network, School
 
-from .models import Aggregation, Measurement, Metric, Scope
-from .rollups import refresh_rollups
+from .models import Aggregation, Measurement, Metric, Population, Rollup, Scope
+from .rollups import recount_expected, refresh_rollups
 
 # The fields whose change moves a rollup, per model.
 WATCHED = {
-    Measurement: ("district_id", "metric_id", "period_end", "scope", "value", "n"),
-    School: ("district_id", "network_id", "enrollment"),
-    Metric: ("district_id", "aggregation", "min_n"),
+    Measurement: (
+        "district_id",
+        "metric_id",
+        "period_end",
+        "scope",
+        "value",
+        "n",
+        "network_id",
+    ),
+    School: ("district_id", "network_id", "enrollment", "category"),
+    Network: ("district_id", "kind"),
+    Metric: (
+        "district_id",
+        "aggregation",
+        "min_n",
+        "population",
+        "population_category",
+        "population_network_kind",
+    ),
     District: ("suppression_min_n",),
 }
+# Fields of a metric that change which values go into its rollups, or how.
+METRIC_RULES = WATCHED[Metric][1:]
 
 
 @dataclass
@@ -59,6 +89,11 @@ class _Refresh:
     metric_ids: set = field(default_factory=set)
     network_ids: set = field(default_factory=set)
     with_district: bool = False  # the network_ids' rows and the district's rows
+    # The district's rows only, of these pairs and metrics (the rollup chain).
+    chained_pairs: set = field(default_factory=set)
+    chained_metric_ids: set = field(default_factory=set)
+    populations: set = field(default_factory=set)  # metrics of these populations
+    recount: bool = False  # how many schools each rollup expects
 
 
 class _Pending(threading.local):
@@ -82,6 +117,12 @@ class _Pending(threading.local):
         """Run and forget every noted refresh."""
         districts, self.districts = self.districts, {}
         for district_id, refresh in districts.items():
+            if refresh.populations:
+                refresh.metric_ids.update(
+                    Metric.objects.filter(
+                        district_id=district_id, population__in=refresh.populations
+                    ).values_list("pk", flat=True)
+                )
             if refresh.metric_ids:
                 refresh_rollups(district_id, metric_ids=refresh.metric_ids)
             if refresh.pairs:
@@ -92,6 +133,22 @@ class _Pending(threading.local):
                     network_ids=refresh.network_ids,
                     with_district=refresh.with_district,
                 )
+            if refresh.chained_pairs:
+                refresh_rollups(
+                    district_id,
+                    pairs=refresh.chained_pairs,
+                    network_ids=[],
+                    with_district=True,
+                )
+            if refresh.chained_metric_ids:
+                refresh_rollups(
+                    district_id,
+                    metric_ids=refresh.chained_metric_ids,
+                    network_ids=[],
+                    with_district=True,
+                )
+            if refresh.recount:
+                recount_expected(district_id)
 
 
 _pending = _Pending()
@@ -116,33 +173,75 @@ def _note(model, old: dict | None, new: dict | None) -> None:
         return
     if model is Measurement:
         for values in (old, new):
-            if values is not None and values["scope"] == Scope.SCHOOL:
-                _pending.of(values["district_id"]).pairs.add(
-                    (values["metric_id"], values["period_end"])
-                )
-    elif old is None:
-        return  # a new school, metric or district has no values yet
+            if values is None or values["scope"] == Scope.DISTRICT:
+                continue
+            refresh = _pending.of(values["district_id"])
+            pair = (values["metric_id"], values["period_end"])
+            if values["scope"] == Scope.SCHOOL:
+                refresh.pairs.add(pair)
+            else:  # a network value moves only the district's value of its period
+                refresh.chained_pairs.add(pair)
     elif model is School:
-        if new is None:
-            refresh = _pending.of(old["district_id"])
-            refresh.network_ids.add(old["network_id"])
-            refresh.with_district = True
-            return
-        if old["network_id"] != new["network_id"]:
-            _pending.of(new["district_id"]).network_ids.update(
-                (old["network_id"], new["network_id"])
-            )
-        if old["enrollment"] != new["enrollment"]:
-            weighted = Metric.objects.filter(
+        _school_changed(old, new)
+    elif model is Network:
+        if old is not None and new is not None:  # a new network has no schools yet
+            _pending.of(new["district_id"]).populations.add(Population.NETWORK_KIND)
+        elif old is not None:
+            _network_deleted(old["district_id"])
+    elif old is None or new is None:
+        return  # a new metric or district has no values yet
+    elif model is Metric:
+        if any(old[name] != new[name] for name in METRIC_RULES):
+            _pending.of(new["district_id"]).metric_ids.add(new["pk"])
+    elif model is District:
+        own = Metric.objects.filter(district_id=new["pk"], min_n__isnull=True)
+        _pending.of(new["pk"]).metric_ids.update(own.values_list("pk", flat=True))
+
+
+def _school_changed(old: dict | None, new: dict | None) -> None:
+    values = new if new is not None else old
+    assert values is not None
+    refresh = _pending.of(values["district_id"])
+    if old is None:
+        refresh.recount = True  # no values yet, but one more school expected
+        return
+    if new is None:
+        refresh.network_ids.add(old["network_id"])
+        refresh.with_district = True
+        return
+    if old["network_id"] != new["network_id"]:
+        refresh.network_ids.update((old["network_id"], new["network_id"]))
+        refresh.populations.add(Population.NETWORK_KIND)
+        refresh.recount = True  # networks of the chain may gain or lose schools
+    if old["enrollment"] != new["enrollment"]:
+        refresh.metric_ids.update(
+            Metric.objects.filter(
                 district_id=new["district_id"],
                 aggregation=Aggregation.WEIGHTED_ENROLLMENT,
             ).values_list("pk", flat=True)
-            _pending.of(new["district_id"]).metric_ids.update(weighted)
-    elif model is Metric and new is not None:
-        _pending.of(new["district_id"]).metric_ids.add(new["pk"])
-    elif model is District and new is not None:
-        own = Metric.objects.filter(district_id=new["pk"], min_n__isnull=True)
-        _pending.of(new["pk"]).metric_ids.update(own.values_list("pk", flat=True))
+        )
+    if old["category"] != new["category"]:
+        refresh.populations.add(Population.CATEGORY)
+
+
+def _network_deleted(district_id: int) -> None:
+    """A deleted network's schools left it, and its values went with it.
+
+    Its own rows go by cascade; what moves elsewhere is the district's rows of the
+    metrics whose population is a kind of network, and those rolled up from network
+    values (read now, before the cascade takes them).
+    """
+    chained = Rollup.objects.filter(district_id=district_id, from_networks=True)
+    refresh = _pending.of(district_id)
+    refresh.chained_metric_ids.update(
+        Metric.objects.filter(district_id=district_id)
+        .filter(
+            Q(population=Population.NETWORK_KIND)
+            | Q(pk__in=chained.values("metric_id"))
+        )
+        .values_list("pk", flat=True)
+    )
+    refresh.recount = True
 
 
 def _fields(model, instance) -> dict:
@@ -190,10 +289,29 @@ def _after_delete(sender, instance, origin, **kwargs):
     _run_unless_batched()
 
 
+def _population_schools_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A metric's list of schools changed: that metric's rollups (or the listing ones)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    refresh = _pending.of(instance.district_id)
+    if not reverse:
+        refresh.metric_ids.add(instance.pk)
+    elif pk_set is not None:  # from a school's side: the metrics added or removed
+        refresh.metric_ids.update(pk_set)
+    else:  # cleared: every listing metric
+        refresh.populations.add(Population.SCHOOLS)
+    _run_unless_batched()
+
+
+m2m_changed.connect(
+    _population_schools_changed,
+    sender=Metric.population_schools.through,
+    dispatch_uid="rollups-population-schools",
+)
 for _model in WATCHED:
     pre_save.connect(_before_save, sender=_model, dispatch_uid=f"rollups-pre-{_model}")
     post_save.connect(_after_save, sender=_model, dispatch_uid=f"rollups-post-{_model}")
-for _model in (Measurement, School):
+for _model in (Measurement, School, Network):
     pre_delete.connect(
         _before_delete, sender=_model, dispatch_uid=f"rollups-pre-delete-{_model}"
     )

@@ -67,6 +67,11 @@ urlpatterns = [
         views.role_scorecard,
         name="role-scorecard",
     ),
+    path(
+        "districts/<slug:slug>/values/history/",
+        views.value_history_page,
+        name="value-history",
+    ),
     # Each object's history, readable after it is deleted too.
     path(
         "districts/<slug:slug>/metrics/<int:pk>/history/",

@@ -18,14 +18,14 @@ from roles.models import Role
 
 from .dashboards import (
     GOALS_DATA,
-    as_of_date,
     build_dashboard,
+    default_school_year,
     metrics_with_details,
     owner_roles,
     school_years,
 )
 from .exports import measurement_csv_chunks
-from .forms import DashboardFilterForm, YearForm
+from .forms import DashboardFilterForm, ValueHistoryForm, YearForm
 from .models import Metric
 from .role_scorecard import build_role_scorecard
 from .scorecards import (
@@ -34,6 +34,7 @@ from .scorecards import (
     build_network_scorecard,
 )
 from .targets import target_rows
+from .value_history import value_history
 
 
 def district_networks(district, user) -> list[Network]:
@@ -51,26 +52,36 @@ def natural_key(name: str) -> tuple:
     )
 
 
+def year_form(request, district) -> YearForm:
+    """The school-year form of a page, opening on `default_school_year`."""
+    years = school_years(district)
+    return YearForm(
+        request.GET or None, years=years, default=default_school_year(district, years)
+    )
+
+
 @login_required
 @conditional_page(GOALS_DATA)
 def dashboard(request, slug):
-    """Goals and their metrics' status for the district or a network, as of a year's end."""
+    """Goals and their metrics' status for the district or a network, as of a date."""
     access = get_district_access_or_404(request.user, slug)
     district = access.district
     roles = owner_roles(district, request.user)
     networks = district_networks(district, request.user)
+    years = school_years(district)
     form = DashboardFilterForm(
         request.GET or None,
         roles=roles,
         networks=networks,
-        years=school_years(district),
+        years=years,
+        default=default_school_year(district, years),
     )
     network = next((n for n in networks if str(n.pk) == form.chosen("network")), None)
     school_year = form.school_year
     board = build_dashboard(
         district=district,
         user=request.user,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
         owner=form.chosen("role") or None,
         network=network,
         can_see_suppressed=access.can_edit,
@@ -87,7 +98,9 @@ def dashboard(request, slug):
             "networks": networks,
             "roles": roles,
             "school_year": school_year,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
 
 
@@ -127,9 +140,23 @@ def metric_csv(context: dict) -> HttpResponse:
         "change",
         "status",
         "schools_reporting",
+        "coverage",
+        "in_progress",
     ]
 
-    def line(scope, school_id, name, row_latest, period, change, status, reporting):
+    def progress(row) -> str:
+        """A newer partial period: "2019-06-30: 80.0 (17 of 482 schools reported)"."""
+        item = getattr(row, "in_progress", None)
+        if item is None:
+            return ""
+        return (
+            f"{item.period_end.isoformat()}: {csv_value(item.latest, metric)} "
+            f"({item.coverage.text})"
+        )
+
+    def line(
+        scope, school_id, name, row, row_latest, period, change, status, reporting
+    ):
         return [
             scope,
             school_id,
@@ -142,6 +169,8 @@ def metric_csv(context: dict) -> HttpResponse:
             rounded(change, metric.decimals),
             status.label,
             reporting,
+            row.coverage.text if getattr(row, "coverage", None) else "",
+            progress(row),
         ]
 
     card = detail.card
@@ -150,6 +179,7 @@ def metric_csv(context: dict) -> HttpResponse:
             "district",
             "",
             district.name,
+            card,
             card.latest,
             card.latest_period,
             card.change_value,
@@ -167,6 +197,7 @@ def metric_csv(context: dict) -> HttpResponse:
                 scope,
                 getattr(row.place, "school_id", ""),
                 row.place.name,
+                row,
                 row.latest,
                 row.period,
                 row.change_value,
@@ -196,14 +227,14 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         network = next((n for n in networks if n.pk == network_pk), None)
         if network is None:
             raise Http404("No such network.")
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     detail = build_metric_detail(
         district=district,
         user=request.user,
         metric=metric,
         networks=networks,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
         can_see_suppressed=access.can_edit,
         network=network,
     )
@@ -215,7 +246,8 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         "network": network,
         "form": form,
         "school_year": school_year,
-        "as_of": as_of_date(school_year),
+        "as_of": form.judged_on,
+        "period_query": form.period_query,
         "target_rows": target_rows(metric),
     }
 
@@ -227,7 +259,10 @@ def metric_detail(request, slug, pk, network_pk=None):
     `?format=csv` downloads the tables: a file, never stored, so no ETag either.
     """
     if request.GET.get("format") == "csv":
-        return metric_csv(metric_context(request, slug, pk, network_pk))
+        context = metric_context(request, slug, pk, network_pk)
+        if not context["form"].is_refused:
+            return metric_csv(context)
+        return render(request, "goals/metric_detail.html", context, status=400)
     return metric_page(request, slug, pk, network_pk)
 
 
@@ -235,7 +270,8 @@ def metric_detail(request, slug, pk, network_pk=None):
 def metric_page(request, slug, pk, network_pk=None):
     """The metric page itself, answering 304 when unchanged (behind `metric_detail`)."""
     context = metric_context(request, slug, pk, network_pk)
-    return render(request, "goals/metric_detail.html", context)
+    status = 400 if context["form"].is_refused else 200
+    return render(request, "goals/metric_detail.html", context, status=status)
 
 
 @login_required
@@ -247,13 +283,13 @@ def network_scorecard(request, slug, pk):
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     scorecard = build_network_scorecard(
         district=district,
         user=request.user,
         network=network,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
         can_see_suppressed=access.can_edit,
     )
     return render(
@@ -265,8 +301,10 @@ def network_scorecard(request, slug, pk):
             "scorecard": scorecard,
             "form": form,
             "school_year": school_year,
-            "as_of": as_of_date(school_year),
+            "as_of": form.judged_on,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
 
 
@@ -283,9 +321,9 @@ def network_trends(request, slug, pk):
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
-    as_of = as_of_date(school_year)
+    as_of = form.judged_on
     template = (
         "goals/_network_trends.html" if request.htmx else "goals/network_trends.html"
     )
@@ -305,7 +343,9 @@ def network_trends(request, slug, pk):
             "form": form,
             "school_year": school_year,
             "as_of": as_of,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -320,13 +360,13 @@ def role_scorecard(request, slug, pk):
     role = get_object_or_404(
         Role.objects.visible_to(request.user).filter(district=district), pk=pk
     )
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     scorecard = build_role_scorecard(
         district=district,
         user=request.user,
         role=role,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
         can_see_suppressed=access.can_edit,
     )
     return render(
@@ -338,8 +378,10 @@ def role_scorecard(request, slug, pk):
             "scorecard": scorecard,
             "form": form,
             "school_year": school_year,
-            "as_of": as_of_date(school_year),
+            "as_of": form.judged_on,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
 
 
@@ -361,4 +403,54 @@ def measurements_csv(request, slug):
     return attachment(
         StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8"),
         f"{district.slug}-measurements.csv",
+    )
+
+
+@require_safe
+@login_required
+@conditional_page(GOALS_DATA)
+def value_history_page(request, slug):
+    """Who entered or changed which value, from what to what, when, and through which
+    path; filtered by metric, network, school and period, newest first."""
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
+    form = ValueHistoryForm(
+        request.GET or None,
+        district=district,
+        metrics=Metric.objects.visible_to(request.user).filter(district=district),
+        networks=district_networks(district, request.user),
+    )
+    refused = form.is_bound and not form.is_valid()
+    page = None
+    older = ""
+    filters = form.cleaned_data if form.is_bound and not refused else {}
+    if not refused:
+        page = value_history(
+            district=district,
+            can_see_suppressed=access.can_edit,
+            metric=filters.get("metric"),
+            network=filters.get("network"),
+            school=filters.get("school"),
+            period_end=filters.get("period_end"),
+            before=filters.get("before"),
+        )
+        if page.older_than is not None:
+            query = request.GET.copy()
+            query["before"] = page.older_than
+            older = query.urlencode()
+    newest = request.GET.copy()
+    newest.pop("before", None)
+    return render(
+        request,
+        "goals/value_history.html",
+        {
+            "district": district,
+            "form": form,
+            "page": page,
+            "metric": filters.get("metric"),
+            "older_query": older,
+            "newest_query": newest.urlencode(),
+            "is_older_page": bool(request.GET.get("before")),
+        },
+        status=400 if refused else 200,
     )

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from district.history import entries_for_page
 from district.models import AccessLevel, District
 from district.permissions import district_id_of, history_with_access, request_may
+from district.write_paths import WritePath, writing_through
 
 from .filters import LimitOffsetPagination
 from .history import HistoryEntrySerializer
@@ -111,6 +112,10 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         _reject_nul_bytes(request)
+
+    def dispatch(self, request, *args, **kwargs):
+        with writing_through(WritePath.API):  # single and bulk writes alike
+            return super().dispatch(request, *args, **kwargs)
 
     def check_if_match(self, instance) -> None:
         """412 when the request's If-Match names another state than `instance`'s."""

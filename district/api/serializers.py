@@ -265,6 +265,7 @@ class DistrictSerializer(ValidatedModelSerializer):
             "slug",
             "name",
             "suppression_min_n",
+            "coverage_threshold",
             "overload_ratio",
             *TRACKED_FIELDS,
         ]
@@ -326,6 +327,7 @@ class NetworkSerializer(ValidatedModelSerializer):
             "district",
             "name",
             "is_geographic",
+            "kind",
             "chief",
             *TRACKED_FIELDS,
         ]

@@ -23,9 +23,15 @@ from goals.models import (
     Metric,
     MetricOwner,
     Target,
-    school_year_end,
 )
-from goals.status import Status
+from goals.populations import foreign_schools_error
+from goals.status import (
+    EARLIEST_AS_OF,
+    LATEST_AS_OF,
+    Status,
+    as_of_error,
+    judged_on,
+)
 from goals.targets import TargetScope
 from roles.api.serializers import RoleBriefSerializer, role_field
 
@@ -122,6 +128,28 @@ class MetricSerializer(ValidatedModelSerializer):
         read_only=True,
         help_text="Values with a smaller n are suppressed (min_n, or the district's).",
     )
+    population_schools = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=School.objects.all(),
+        help_text="School ids, for a population of listed schools.",
+    )
+    effective_coverage_threshold = serializers.IntegerField(
+        read_only=True,
+        help_text="Percent of the population that must report for a complete period "
+        "(coverage_threshold, or the district's).",
+    )
+
+    def validate(self, attrs):
+        schools = attrs.pop("population_schools", None)
+        attrs = super().validate(attrs)
+        if schools is not None:
+            district = attrs.get("district") or self.instance.district
+            message = foreign_schools_error(district.pk, schools)
+            if message:
+                raise serializers.ValidationError({"population_schools": [message]})
+            attrs["population_schools"] = schools
+        return attrs
 
     class Meta:
         model = Metric
@@ -146,7 +174,14 @@ class MetricSerializer(ValidatedModelSerializer):
             "tolerance",
             "min_n",
             "effective_min_n",
+            "population",
+            "population_category",
+            "population_network_kind",
+            "population_schools",
+            "coverage_threshold",
+            "effective_coverage_threshold",
             "source",
+            "is_simulated",
             "sort_order",
             "owner_roles",
             *TRACKED_FIELDS,
@@ -372,27 +407,39 @@ class MeasurementBulkRefusalSerializer(serializers.Serializer):
 
 
 class PeriodQuerySerializer(serializers.Serializer):
-    """The date statuses are evaluated on: `as_of`, or the end of `school_year`."""
+    """The date statuses are judged as of: `as_of`, or that of `school_year`."""
 
     as_of = serializers.DateField(
-        required=False, help_text="Evaluate as of this date (default: today)."
+        required=False,
+        help_text="Judge as of this date (default: today), from "
+        f"{EARLIEST_AS_OF.isoformat()} to {LATEST_AS_OF.isoformat()}.",
     )
     school_year = serializers.RegexField(
         r"^\d{4}-(\d{2}|\d{4})$",
         required=False,
-        help_text="A school year such as 2016-17: as of its last day, 30 June.",
+        help_text="A school year such as 2016-17: as of today while it runs, as of "
+        "its last day (30 June) once it is over.",
     )
+
+    def validate_as_of(self, value):
+        if message := as_of_error(value):
+            raise serializers.ValidationError(message)
+        return value
 
     def validate(self, attrs):
         if "as_of" in attrs and "school_year" in attrs:
             raise serializers.ValidationError("Give as_of or school_year, not both.")
         if "school_year" in attrs:
             try:
-                attrs["as_of"] = school_year_end(attrs["school_year"])
+                attrs["as_of"] = judged_on(
+                    attrs["school_year"], today=timezone.localdate()
+                )
             except ValueError as error:
                 raise serializers.ValidationError(
                     {"school_year": "Not a school year; write it as 2016-17."}
                 ) from error
+            if message := as_of_error(attrs["as_of"]):
+                raise serializers.ValidationError({"school_year": message})
         attrs.setdefault("as_of", timezone.localdate())
         return attrs
 
@@ -409,6 +456,38 @@ class DashboardQuerySerializer(PeriodQuerySerializer):
         max_value=2**63 - 1,
         help_text="Values of this network (id) instead of the district's.",
     )
+
+
+class CoverageSerializer(serializers.Serializer):
+    """How many units of the metric's population reported for a value (goals.coverage)."""
+
+    reported = serializers.IntegerField()
+    expected = serializers.IntegerField()
+    units = serializers.SerializerMethodField(
+        help_text="`schools`, or `networks` for a district value rolled up from "
+        "values entered for networks."
+    )
+    is_partial = serializers.BooleanField(
+        help_text="Fewer than the coverage threshold reported."
+    )
+    text = serializers.CharField(help_text='For example "17 of 612 schools reported".')
+
+    def get_units(self, coverage) -> str:
+        return "networks" if coverage.from_networks else "schools"
+
+
+class InProgressSerializer(serializers.Serializer):
+    """A partial period newer than the headline: never taken as the latest value."""
+
+    period_end = serializers.DateField()
+    value = serializers.DecimalField(
+        source="latest.value",
+        max_digits=None,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Null when suppressed (small n) for you.",
+    )
+    coverage = CoverageSerializer()
 
 
 class ScopeValueSerializer(serializers.Serializer):
@@ -449,6 +528,15 @@ class ScopeValueSerializer(serializers.Serializer):
     schools_reporting = serializers.IntegerField(allow_null=True)
     is_entered = serializers.BooleanField(
         help_text="Entered for this scope, not rolled up from schools."
+    )
+    coverage = CoverageSerializer(
+        allow_null=True,
+        help_text="Coverage of the value above: the latest complete period. Null "
+        "when unknown.",
+    )
+    in_progress = InProgressSerializer(
+        allow_null=True,
+        help_text="A newer period with too few reports, shown apart; null when none.",
     )
     target_scope = serializers.ChoiceField(
         choices=TargetScope.choices,
@@ -497,6 +585,7 @@ class StatusCountsSerializer(serializers.Serializer):
     off_track = serializers.IntegerField()
     stale = serializers.IntegerField()
     no_data = serializers.IntegerField()
+    not_applicable = serializers.IntegerField()
 
 
 class DashboardSerializer(serializers.Serializer):

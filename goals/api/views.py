@@ -1,5 +1,6 @@
 """API views of the goals app."""
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,7 +13,7 @@ from district.api.base import DistrictScopedViewSet
 from district.api.computed import DistrictComputedViewSet
 from district.api.filters import MeasurementCursorPagination
 from district.conditional import conditional_api_action
-from district.models import Network
+from district.models import Network, School
 from district.permissions import get_district_access_or_404
 from goals.dashboards import GOALS_DATA, build_dashboard, metrics_with_details
 from goals.importers import upsert_measurements
@@ -68,12 +69,23 @@ class GoalOwnerViewSet(DistrictScopedViewSet):
 
 class MetricViewSet(DistrictScopedViewSet):
     queryset = Metric.objects.select_related("district", "goal").prefetch_related(
-        OWNER_ROLES
+        OWNER_ROLES, Prefetch("population_schools", queryset=School.objects.only("pk"))
     )
     serializer_class = MetricSerializer
     filterset_class = MetricFilterSet
     search_fields = ["code", "name", "description"]
     ordering_fields = ["code", "name", "sort_order", "updated_at"]
+
+    def write_update(self, instance, changes: dict, version: int):
+        """The one-UPDATE write of the base class, then the listed schools (a table
+        of their own), in one transaction."""
+        schools = changes.pop("population_schools", None)
+        with transaction.atomic():
+            instance = super().write_update(instance, changes, version)
+            if schools is not None:
+                instance.population_schools.set(schools)
+                instance = self.get_queryset().get(pk=instance.pk)
+        return instance
 
     @extend_schema(
         parameters=[PeriodQuerySerializer],

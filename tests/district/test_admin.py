@@ -368,14 +368,24 @@ def test_a_member_cannot_create_a_row_in_another_district(
     client = client_for(staff(editor))
     response = client.post(
         url(Network, "add"),
-        {"district": other_district.pk, "name": "Far away", "is_geographic": "on"},
+        {
+            "district": other_district.pk,
+            "name": "Far away",
+            "is_geographic": "on",
+            "kind": "district_run",
+        },
     )
     assert response.status_code == 200
     assert "district" in response.context["adminform"].form.errors
     assert not Network.objects.filter(name="Far away").exists()
     response = client.post(
         url(Network, "add"),
-        {"district": district.pk, "name": "Near", "is_geographic": "on"},
+        {
+            "district": district.pk,
+            "name": "Near",
+            "is_geographic": "on",
+            "kind": "district_run",
+        },
     )
     assert response.status_code == 302
     assert Network.objects.get(name="Near").history.get().history_user == editor
