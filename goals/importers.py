@@ -35,7 +35,7 @@ from district.models import District, Network, School
 
 from .measurement_sql import insert_measurements, update_measurements
 from .models import Measurement, Metric, Scope, school_year_end, unit_range_error
-from .rollups import refresh_rollups
+from .rollup_sync import values_written
 
 # Columns a measurements file must have; scope and period columns are checked per row
 # because either of two columns may give them.
@@ -378,9 +378,9 @@ def _write(
         now=now,
     )
     # School values move their networks' and the district's stored rollups.
-    refresh_rollups(
-        district,
-        pairs={
+    values_written(
+        district.pk,
+        {
             (item.metric.pk, item.period_end)
             for item in [*to_create, *(item for _pk, item in to_update)]
             if item.key[1] == Scope.SCHOOL
