@@ -1,6 +1,5 @@
 """API views of the goals app."""
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -75,17 +74,6 @@ class MetricViewSet(DistrictScopedViewSet):
     filterset_class = MetricFilterSet
     search_fields = ["code", "name", "description"]
     ordering_fields = ["code", "name", "sort_order", "updated_at"]
-
-    def write_update(self, instance, changes: dict, version: int):
-        """The one-UPDATE write of the base class, then the listed schools (a table
-        of their own), in one transaction."""
-        schools = changes.pop("population_schools", None)
-        with transaction.atomic():
-            instance = super().write_update(instance, changes, version)
-            if schools is not None:
-                instance.population_schools.set(schools)
-                instance = self.get_queryset().get(pk=instance.pk)
-        return instance
 
     @extend_schema(
         parameters=[PeriodQuerySerializer],

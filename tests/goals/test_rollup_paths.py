@@ -418,9 +418,10 @@ def test_a_changed_value_costs_a_bounded_number_of_queries(
     paths, django_assert_max_num_queries
 ):
     value = paths.value(2)
-    # Validation, the locked read, the save, its history and one refresh of two periods:
+    # Validation, the locked read, the save, its history and one refresh of two periods
+    # (with its population counts):
     # the same however many values the district holds.
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(34):
         paths.ok(
             paths.api.patch(
                 f"/api/v1/measurements/{value.pk}/",
