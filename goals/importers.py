@@ -377,13 +377,20 @@ def _write(
         entered_by=entered_by,
         now=now,
     )
-    # School values move their networks' and the district's stored rollups.
+    # School values move their networks' and the district's stored rollups; network
+    # values the district's (the rollup chain).
+    written = [*to_create, *(item for _pk, item in to_update)]
     values_written(
         district.pk,
         {
             (item.metric.pk, item.period_end)
-            for item in [*to_create, *(item for _pk, item in to_update)]
+            for item in written
             if item.key[1] == Scope.SCHOOL
+        },
+        network_pairs={
+            (item.metric.pk, item.period_end)
+            for item in written
+            if item.key[1] == Scope.NETWORK
         },
     )
     for history_type, pks in (("+", created), ("~", [pk for pk, _item in to_update])):

@@ -154,11 +154,17 @@ class _Pending(threading.local):
 _pending = _Pending()
 
 
-def values_written(district_id: int, pairs) -> None:
-    """School values of these (metric, period end) pairs were written without signals."""
-    pairs = set(pairs)
-    if pairs:
-        _pending.of(district_id).pairs.update(pairs)
+def values_written(district_id: int, pairs, *, network_pairs=()) -> None:
+    """Values of these (metric, period end) pairs were written without signals.
+
+    `pairs` are of school values; `network_pairs` of values entered for networks, which
+    move only the district's value of their period (the rollup chain).
+    """
+    pairs, network_pairs = set(pairs), set(network_pairs)
+    if pairs or network_pairs:
+        refresh = _pending.of(district_id)
+        refresh.pairs.update(pairs)
+        refresh.chained_pairs.update(network_pairs)
     _run_unless_batched()
 
 

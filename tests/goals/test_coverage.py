@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from district.models import NetworkKind, SchoolCategory
 from goals.backup import export_district, import_district, read_backup
 from goals.dashboards import build_dashboard, default_school_year, school_years
+from goals.importers import upsert_measurements
 from goals.models import Aggregation, Metric, Population, Rollup, Scope
 from goals.rollups import district_series, network_series
 from goals.scorecards import build_metric_detail, build_network_scorecard
@@ -382,6 +383,44 @@ def test_the_chain_follows_every_change_of_network_values(district, town, editor
     assert_rollups_fresh(district)
     town["south"].delete()  # its value goes with it
     assert not Rollup.objects.filter(metric=metric).exists()
+    assert_rollups_fresh(district)
+
+
+def test_network_values_written_in_bulk_roll_up_to_the_district(district, town, editor):
+    metric = MetricFactory(district=district)
+    result = upsert_measurements(
+        district=district,
+        rows=[
+            {
+                "metric": metric.code,
+                "network": town["north"].name,
+                "period_end": JUNE_2016.isoformat(),
+                "value": 80,
+            },
+            {
+                "metric": metric.code,
+                "network": town["south"].name,
+                "period_end": JUNE_2016.isoformat(),
+                "value": 60,
+            },
+        ],
+        acting_user=editor,
+    )
+    assert not result.errors
+    assert coverage(stored(metric)) == (Decimal("70.0000"), 2, 2, True)
+    upsert_measurements(
+        district=district,
+        rows=[
+            {
+                "metric": metric.code,
+                "network": town["north"].name,
+                "period_end": JUNE_2016.isoformat(),
+                "value": 90,
+            },
+        ],
+        acting_user=editor,
+    )
+    assert stored(metric).value == Decimal("75.0000")  # (90 + 60) / 2
     assert_rollups_fresh(district)
 
 
