@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from simple_history.admin import SimpleHistoryAdmin
 
 from .api.filters import LimitOffsetPagination
-from .api.history import HistoryEntrySerializer, entries_for_page
+from .api.history import HiddenFields, HistoryEntrySerializer, entries_for_page
 from .models import (
     LEVELS_AT_LEAST,
     AccessLevel,
@@ -113,7 +113,7 @@ def _levels(request) -> dict[int, str]:
     return levels
 
 
-def _request_may(request, level: AccessLevel, district_id: int | None = None) -> bool:
+def request_may(request, level: AccessLevel, district_id: int | None = None) -> bool:
     """Whether the user holds `level` in `district_id`, or in any district when None."""
     if request.user.is_active and request.user.is_superuser:
         return True
@@ -255,14 +255,14 @@ class DistrictScopedAdmin(SimpleHistoryAdmin):
 
     def has_view_permission(self, request, obj=None):
         district_id = None if obj is None else _district_id_of(obj)
-        return _request_may(request, AccessLevel.VIEWER, district_id)
+        return request_may(request, AccessLevel.VIEWER, district_id)
 
     def has_change_permission(self, request, obj=None):
         district_id = None if obj is None else _district_id_of(obj)
-        return _request_may(request, self.edit_level, district_id)
+        return request_may(request, self.edit_level, district_id)
 
     def has_add_permission(self, request):
-        return _request_may(request, self.edit_level)
+        return request_may(request, self.edit_level)
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
@@ -356,7 +356,7 @@ class DistrictScopedInline(admin.TabularInline):
 
     def _may(self, request, level, obj) -> bool:
         district_id = None if obj is None else _district_id_of(obj)
-        return _request_may(request, level, district_id)
+        return request_may(request, level, district_id)
 
     def has_view_permission(self, request, obj=None):
         return self._may(request, AccessLevel.VIEWER, obj)
@@ -431,7 +431,7 @@ class HasDistrictAccess(permissions.BasePermission):
         if level == AccessLevel.VIEWER:
             return True  # the object came through `visible_to`
         self.message = _("Your access level in this district does not allow this.")
-        return _request_may(request, level, _district_id_of(obj))
+        return request_may(request, level, _district_id_of(obj))
 
 
 def _reject_nul_bytes(request) -> None:
@@ -541,10 +541,14 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(records)
         if not self.paginator.count:
             raise exceptions.NotFound()
-        entries = entries_for_page(records, page)
+        entries = entries_for_page(records, page, self.history_hidden_fields())
         return self.get_paginated_response(
             HistoryEntrySerializer(entries, many=True).data
         )
+
+    def history_hidden_fields(self) -> HiddenFields | None:
+        """Which fields of a history record the caller may not see (None: all seen)."""
+        return None
 
     def history_records(self):
         """The object's history records, newest first, scoped like `get_queryset`."""

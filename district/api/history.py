@@ -5,12 +5,15 @@ records stay. Each entry names what happened (`created`, `changed`, `deleted`), 
 by whom, and which fields differ from the record before it. Before an object was
 created every field counts as null, so a `created` entry lists its initial values (the
 fields that are not null). `version` and `updated_at` change on every write and are
-left out.
+left out. A field the reader may not see in a record (`hidden`, decided by the
+resource's viewset: a suppressed value for a viewer) counts as null there, so neither
+its value nor a diff against it is shown.
 """
 
 import datetime
 import decimal
 import uuid
+from collections.abc import Callable, Collection
 
 from django.db.models import Q
 from django.forms.models import model_to_dict
@@ -69,16 +72,29 @@ def _values(record) -> dict:
     return model_to_dict(record, fields=names)
 
 
-def history_entries(records, previous=None) -> list[dict]:
+HiddenFields = Callable[[object], Collection[str]]
+
+
+def _visible_values(record, hidden: HiddenFields | None) -> dict:
+    values = _values(record)
+    for name in hidden(record) if hidden is not None else ():
+        values[name] = None
+    return values
+
+
+def history_entries(
+    records, previous=None, hidden: HiddenFields | None = None
+) -> list[dict]:
     """Entries of `records` (one object's, newest first), diffed pairwise.
 
     `previous` is the record just before the oldest of `records` (None when that one
-    is the first), so a page of records diffs its last entry too.
+    is the first), so a page of records diffs its last entry too. `hidden(record)`
+    names the fields of a record the reader may not see.
     """
     entries = []
     for record, before in zip(records, [*records[1:], previous], strict=True):
-        old = _values(before) if before is not None else {}
-        new = _values(record)
+        old = _visible_values(before, hidden) if before is not None else {}
+        new = _visible_values(record, hidden)
         entries.append(
             {
                 "history_id": record.history_id,
@@ -97,7 +113,9 @@ def history_entries(records, previous=None) -> list[dict]:
     return entries
 
 
-def entries_for_page(records, page_records) -> list[dict]:
+def entries_for_page(
+    records, page_records, hidden: HiddenFields | None = None
+) -> list[dict]:
     """Entries of `page_records` (a page of `records`, newest first), each diffed with the
     record before it, including the last one on the page (one more query)."""
     if not page_records:
@@ -109,4 +127,4 @@ def entries_for_page(records, page_records) -> list[dict]:
             Q(history_date__lt=last.history_date)
             | Q(history_date=last.history_date, history_id__lt=last.history_id)
         ).first()
-    return history_entries(page_records, previous)
+    return history_entries(page_records, previous, hidden)

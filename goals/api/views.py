@@ -11,6 +11,7 @@ from district.access import DistrictScopedViewSet, get_district_or_404
 from district.api.filters import MeasurementCursorPagination
 from district.models import Network
 from goals.dashboards import metrics_with_details
+from goals.display import withheld_in_history
 from goals.importers import upsert_measurements
 from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
 from goals.scorecards import build_metric_detail
@@ -132,6 +133,10 @@ class MeasurementViewSet(DistrictScopedViewSet):
     filterset_class = MeasurementFilterSet
     filter_backends = [DjangoFilterBackend]
     pagination_class = MeasurementCursorPagination
+
+    def history_hidden_fields(self):
+        # A suppressed value and its n stay hidden from viewers in its history too.
+        return withheld_in_history(self.request)
 
     @extend_schema(
         request=MeasurementBulkDocSerializer,
