@@ -5,7 +5,7 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler, SkipFile
 from django.utils.translation import gettext_lazy as _
 
 from .dashboards import JOINT
-from .models import Scope
+from .models import Scope, validate_date_in_range
 
 
 class YearForm(forms.Form):
@@ -59,6 +59,7 @@ class EntryPeriodForm(forms.Form):
         label=_("Period end"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Last day of the period measured (30 June for a school year)."),
+        validators=[validate_date_in_range],
     )
     scope = forms.ChoiceField(label=_("Values for"), choices=Scope.choices)
     network = forms.ChoiceField(label=_("Only schools of network"), required=False)

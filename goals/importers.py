@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,7 +34,14 @@ from district.import_rows import (
 from district.models import District, Network, School
 
 from .measurement_sql import insert_measurements, update_measurements
-from .models import Measurement, Metric, Scope, school_year_end, unit_range_error
+from .models import (
+    Measurement,
+    Metric,
+    Scope,
+    school_year_end,
+    unit_range_error,
+    validate_date_in_range,
+)
 from .rollups import refresh_rollups
 
 # Columns a measurements file must have; scope and period columns are checked per row
@@ -320,6 +328,12 @@ def _period_end(row: Mapping, problem) -> datetime.date | None:
             "period_end",
             "Required: period_end (YYYY-MM-DD) or school_year (such as 2014-15).",
         )
+        return None
+    try:
+        validate_date_in_range(period_end or year_end)
+    except ValidationError as error:
+        problem("school_year" if year_end else "period_end", error.messages[0])
+        return None
     return period_end or year_end
 
 
