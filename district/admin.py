@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from .access import (
+from .admin_base import (
     DistrictScopedAdmin,
     DistrictScopedInline,
     DistrictScopedRelatedFilter,

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .access import rows_updated
 from .import_rows import (
     BATCH_SIZE,
     ImportResult,
@@ -30,6 +29,7 @@ from .import_rows import (
     unstorable_text,
 )
 from .models import District, Network, School, SchoolCategory
+from .signals import rows_updated
 
 # "Network 1" ... "Network 17" are geographic; ISP, Options, Charter, AUSL and other
 # groups of schools are not.

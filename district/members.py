@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from .access import selectable_users
 from .models import AccessLevel, District, Membership
+from .permissions import selectable_users
 
 
 def _lock_members_of(district_id: int) -> None:

@@ -16,11 +16,11 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from .access import get_district_or_404, has_level, history_with_access
 from .forms import AccessLevelForm, MemberAddForm
 from .history import history_page
 from .members import add_member, remove_member, set_access_level
 from .models import AccessLevel, District, DistrictQuerySet, Membership
+from .permissions import get_district_or_404, has_level, history_with_access
 
 
 @login_required

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import admin
 from django.db.models import Max, Min
 
-from district.access import (
+from district.admin_base import (
     DistrictScopedAdmin,
     DistrictScopedInline,
     DistrictScopedRelatedFilter,

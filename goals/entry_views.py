@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from district.access import get_district_or_404
 from district.import_rows import CsvFileError, RowError
 from district.models import AccessLevel
+from district.permissions import get_district_or_404
 
 from .dashboards import as_of_date, school_years
 from .entry import build_grid, save_grid

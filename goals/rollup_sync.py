@@ -7,7 +7,7 @@ refresh when something changes, and refreshes only that:
   entry grid, CSV imports) refreshes the pairs it wrote; single saves and deletes
   (pages, admin, API) come through the model signals below, a queryset's deletion
   (the admin's "delete selected") once for the whole batch; the API's in-place
-  updates (`QuerySet.update()`) through `district.access.rows_updated`. A value
+  updates (`QuerySet.update()`) through `district.signals.rows_updated`. A value
   entered for a network or the district is not stored here: readers merge it.
 - a school: a new network refreshes its old and new networks' rows (district values
   do not move); a new enrollment the metrics weighted by enrollment; a deleted school
@@ -27,8 +27,8 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from district.access import rows_updated
 from district.models import District, School
+from district.signals import rows_updated
 
 from .models import Aggregation, Measurement, Metric, Scope
 from .rollups import refresh_rollups

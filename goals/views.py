@@ -10,9 +10,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from district.access import get_district_or_404
 from district.conditional import GOALS_DATA, conditional_page
 from district.models import Network
+from district.permissions import get_district_or_404
 from roles.models import Role
 
 from .dashboards import (

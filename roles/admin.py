@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from district.access import (
+from district.admin_base import (
     DistrictScopedAdmin,
     DistrictScopedInline,
     DistrictScopedRelatedFilter,

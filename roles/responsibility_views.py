@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from district.access import get_district_or_404
 from district.models import AccessLevel
+from district.permissions import get_district_or_404
 
 from .forms import MoveForm, ResponsibilityEditForm, ResponsibilityForm
 from .responsibilities import (

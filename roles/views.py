@@ -24,9 +24,9 @@ from django.views.decorators.http import (
     require_POST,
 )
 
-from district.access import get_district_or_404
 from district.conditional import MATRIX_DATA, conditional_page
 from district.models import AccessLevel, District
+from district.permissions import get_district_or_404
 
 from . import exports
 from .cells import set_ownership, set_row_levels

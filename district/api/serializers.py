@@ -14,7 +14,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from district.access import selectable_users
 from district.models import (
     AccessLevel,
     District,
@@ -24,6 +23,7 @@ from district.models import (
     Person,
     School,
 )
+from district.permissions import selectable_users
 
 # Largest primary key a client may send (bigint); larger numbers are a 400, not a crash.
 MAX_ID = 2**63 - 1

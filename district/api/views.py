@@ -6,9 +6,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from district.access import DistrictScopedViewSet, get_district_or_404
+from district.api.base import DistrictScopedViewSet
 from district.conditional import GOALS_DATA, MATRIX_DATA, conditional_api_action
 from district.models import AccessLevel, District, Membership, Network, Person, School
+from district.permissions import get_district_or_404
 from goals.api.serializers import DashboardQuerySerializer, DashboardSerializer
 from goals.dashboards import build_dashboard
 from roles.api.serializers import MatrixQuerySerializer, MatrixSerializer

@@ -7,9 +7,10 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from district.access import DistrictScopedViewSet, get_district_or_404
+from district.api.base import DistrictScopedViewSet
 from district.api.filters import MeasurementCursorPagination
 from district.models import Network
+from district.permissions import get_district_or_404
 from goals.dashboards import metrics_with_details
 from goals.display import withheld_in_history
 from goals.importers import upsert_measurements

@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from district.access import Conflict, DistrictScopedViewSet, PreconditionFailed
+from district.api.base import Conflict, DistrictScopedViewSet, PreconditionFailed
 from roles.cells import set_ownership
 from roles.models import Ownership, Responsibility, Role, RoleAssignment, WorkArea
 from roles.responsibilities import StaleRowError

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from district.access import DistrictScopedViewSet
+from district.api.base import DistrictScopedViewSet
 from district.models import District
 from goals.models import Measurement
 from roles.models import Role, WorkArea

@@ -9,8 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from district.access import access_level, get_district_or_404, has_level
 from district.models import AccessLevel, DistrictQuerySet
+from district.permissions import access_level, get_district_or_404, has_level
 
 from ..factories import DistrictFactory, MembershipFactory, UserFactory
 from ..tenant_models import SCOPED_MODELS, TENANT_MODELS, label, make

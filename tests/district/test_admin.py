@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from district.access import DistrictScopedAdmin
+from district.admin_base import DistrictScopedAdmin
 from district.models import AccessLevel, District, Membership, Network
 
 from ..admin_pages import add_inline_row, choice_fields, errors, form_data, staff, url

@@ -1,0 +1,254 @@
+"""Admin bases for tenant-owned models: members see and change their districts' rows.
+
+Members reach the admin when they are staff; what they see and change follows their
+memberships, read once per request (`district.permissions`).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AccessLevel, District, DistrictQuerySet
+from .permissions import (
+    district_id_of,
+    history_with_access,
+    request_may,
+    selectable_users,
+)
+
+
+def _scoped_choices(db_field, request, level: AccessLevel):
+    """The rows a foreign key may point to in the admin, or None when not scoped.
+
+    Districts where the user holds `level`; other tenant-owned rows of the districts
+    the user can edit; users per `selectable_users`.
+    """
+    related = db_field.related_model
+    if related is District:
+        return District.objects.with_access(request.user, level)
+    if isinstance(related._default_manager.all(), DistrictQuerySet):
+        return related._default_manager.editable_by(request.user)
+    if related is get_user_model():
+        return selectable_users(request.user)
+    return None
+
+
+def _limit_choices_to_district(form_class, district_id: int | None) -> None:
+    """Narrow a form's tenant-owned choices to one district (an existing row's own)."""
+    for field in form_class.base_fields.values():
+        queryset = getattr(field, "queryset", None)
+        if isinstance(queryset, DistrictQuerySet):
+            lookup = "pk" if queryset.model is District else "district"
+            field.queryset = queryset.filter(**{lookup: district_id})
+
+
+class DistrictScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A changelist filter on a related row offering only rows of the user's districts.
+
+    Unlike `RelatedOnlyFieldListFilter` it never reads the filtered table itself, so it
+    stays cheap on large tables such as measurements.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        visible = field.related_model._default_manager.visible_to(request.user)
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to=Q(pk__in=visible.values("pk")),
+            ordering=self.field_admin_ordering(field, request, model_admin),
+        )
+
+
+class DistrictScopedAdmin(SimpleHistoryAdmin):
+    """Admin for tenant-owned models: members see and pick only their districts' rows.
+
+    Viewers read, editors change (`edit_level`), in their own districts only. Another
+    district's row is missing, exactly like a deleted one. Foreign keys offer rows of
+    the districts the user can edit (of the row's own district on a change page), and
+    a saved row never moves to another district.
+    """
+
+    edit_level = AccessLevel.EDITOR
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        queryset = _scoped_choices(db_field, request, self.edit_level)
+        if queryset is not None:
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        queryset = _scoped_choices(db_field, request, self.edit_level)
+        if queryset is not None:
+            kwargs["queryset"] = queryset
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            _limit_choices_to_district(form, district_id_of(obj))
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        # Moving a row would leave its links in the old district.
+        if obj is not None and not isinstance(obj, District):
+            readonly += ("district",)
+        return readonly
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # A member of one district need not pick it.
+        districts = District.objects.with_access(request.user, self.edit_level)
+        ids = list(districts.values_list("pk", flat=True)[:2])
+        if self.model is not District and len(ids) == 1:
+            initial.setdefault("district", ids[0])
+        return initial
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        # Autocomplete fills a foreign key: offer only rows the user may link to.
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            queryset = queryset.editable_by(request.user)
+        return queryset, may_have_duplicates
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        records = super().get_history_queryset(
+            request, history_manager, pk_name, object_id
+        )
+        return history_with_access(records, request.user)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        records = self.get_history_queryset(
+            request, self.model.history, self.model._meta.pk.attname, unquote(object_id)
+        )
+        if not records.filter(history_id=version_id).exists():
+            raise Http404("No such version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_view_permission(self, request, obj=None):
+        district_id = None if obj is None else district_id_of(obj)
+        return request_may(request, AccessLevel.VIEWER, district_id)
+
+    def has_change_permission(self, request, obj=None):
+        district_id = None if obj is None else district_id_of(obj)
+        return request_may(request, self.edit_level, district_id)
+
+    def has_add_permission(self, request):
+        return request_may(request, self.edit_level)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+class DistrictInlineForm(forms.ModelForm):
+    """An inline row: also checks the uniqueness rules that include its district.
+
+    The district comes from the parent row, not from a form field, so the form alone
+    would skip constraints such as one metric code per district.
+    """
+
+    def validate_unique(self):
+        super().validate_unique()
+        for constraint in _district_unique_constraints(self.instance):
+            try:
+                constraint.validate(type(self.instance), self.instance)
+            except ValidationError as error:
+                self.add_error(None, error)
+
+
+def _district_unique_constraints(instance) -> list[models.UniqueConstraint]:
+    return [
+        constraint
+        for constraint in instance._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint)
+        and "district" in constraint.fields
+        and constraint.condition is None
+    ]
+
+
+class DistrictInlineFormSet(forms.BaseInlineFormSet):
+    """Inline rows added under a parent take the parent's district."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if form.instance._state.adding and not isinstance(self.instance, District):
+            form.instance.district_id = self.instance.district_id
+        return form
+
+    def clean(self):
+        super().clean()
+        # Two new rows of one submission may clash on a district-wide rule.
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form):
+                continue
+            for constraint in _district_unique_constraints(form.instance):
+                opts = form.instance._meta
+                key = (constraint.name,) + tuple(
+                    getattr(form.instance, opts.get_field(name).attname)
+                    for name in constraint.fields
+                )
+                if key in seen:
+                    raise ValidationError(constraint.get_violation_error_message())
+                seen.add(key)
+
+
+class DistrictScopedInline(admin.TabularInline):
+    """Rows edited under their parent: scoped like `DistrictScopedAdmin`.
+
+    Foreign keys offer only rows of the parent's district; permissions follow the
+    user's level in the parent's district.
+    """
+
+    form = DistrictInlineForm
+    formset = DistrictInlineFormSet
+    edit_level = AccessLevel.EDITOR
+    extra = 1
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        queryset = _scoped_choices(db_field, request, self.edit_level)
+        if queryset is not None:
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # On an add page the parent is unsaved; its district is known once posted.
+        district_id = None if obj is None else district_id_of(obj)
+        if district_id is not None:
+            _limit_choices_to_district(formset.form, district_id)
+        return formset
+
+    def _may(self, request, level, obj) -> bool:
+        district_id = None if obj is None else district_id_of(obj)
+        return request_may(request, level, district_id)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, AccessLevel.VIEWER, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, self.edit_level, obj)
+
+    def has_add_permission(self, request, obj):
+        return self._may(request, self.edit_level, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, self.edit_level, obj)
