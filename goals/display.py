@@ -13,8 +13,8 @@ from typing import NamedTuple
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from district.access import request_may
 from district.models import AccessLevel, District
+from district.permissions import request_may
 
 from .models import Metric, Unit
 from .status import Status, is_suppressed

@@ -20,7 +20,7 @@ from district.permissions import district_id_of, history_with_access, request_ma
 from district.signals import rows_updated
 
 from .filters import LimitOffsetPagination
-from .history import HistoryEntrySerializer, entries_for_page
+from .history import HiddenFields, HistoryEntrySerializer, entries_for_page
 
 
 def etag_for(obj) -> str:
@@ -189,10 +189,14 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(records)
         if not self.paginator.count:
             raise exceptions.NotFound()
-        entries = entries_for_page(records, page)
+        entries = entries_for_page(records, page, self.history_hidden_fields())
         return self.get_paginated_response(
             HistoryEntrySerializer(entries, many=True).data
         )
+
+    def history_hidden_fields(self) -> HiddenFields | None:
+        """Which fields of a history record the caller may not see (None: all seen)."""
+        return None
 
     def history_records(self):
         """The object's history records, newest first, scoped like `get_queryset`."""
