@@ -250,7 +250,7 @@ class _JsonReader:
         self.buffer += text
         return True
 
-    def _fail(self, what: str) -> BackupError:
+    def invalid(self, what: str) -> BackupError:
         return BackupError(f"The file is not valid JSON: {what}.")
 
     def peek(self) -> str:
@@ -263,7 +263,7 @@ class _JsonReader:
 
     def expect(self, char: str) -> None:
         if self.peek() != char:
-            raise self._fail(f"expected {char!r} at character {self.pos}")
+            raise self.invalid(f"expected {char!r} at character {self.pos}")
         self.pos += 1
 
     def value(self) -> Any:
@@ -276,7 +276,7 @@ class _JsonReader:
                 # Maybe cut off by the end of the buffer: read as much again and retry.
                 if self._fill(len(self.buffer) - self.pos):
                     continue
-                raise self._fail(str(error)) from error
+                raise self.invalid(str(error)) from error
             # A number at the end of the buffer may go on in the stream.
             if end == len(self.buffer) and self._fill():
                 continue
@@ -327,13 +327,15 @@ def read_backup(stream: IO[str]) -> Backup:
     while reader.peek() != "}":
         key = reader.value()
         if not isinstance(key, str):
-            raise reader._fail("an object key is not a string")
+            raise reader.invalid("an object key is not a string")
         reader.expect(":")
         if key == "objects":
             break
         header[key] = reader.value()
         if reader.peek() == ",":
             reader.pos += 1
+        elif reader.peek() != "}":
+            raise reader.invalid(f"expected ',' or '}}' at character {reader.pos}")
     if header.get("format") != FORMAT:
         raise BackupError("The file is not a Lanes district export.")
     if header.get("version") != VERSION:
