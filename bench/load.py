@@ -41,7 +41,6 @@ import http.client
 import json
 import math
 import os
-import platform
 import random
 import re
 import subprocess
@@ -54,15 +53,22 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg2
+from harness import (
+    PYTHON,
+    ROOT,
+    machine,
+    manage,
+    migrated_env,
+    ms,
+    results_section,
+    say,
+    start_server,
+    write_report,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-PYTHON = str(VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable))
 SLUG = "cps"
 DEMO_USER = "editor"
 RESULTS_START = "<!-- results: written by bench/load.py -->"
-RESULTS_END = "<!-- end of results -->"
 LEVELS = ["R", "A", "C", "I", ""]
 # Operations and their weights in the mix.
 MIX = {
@@ -106,51 +112,7 @@ def parse_args():
     return parser.parse_args()
 
 
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
 # --- Database and server ---
-
-
-def lanes_env(args) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{args.pg}/{args.database}",
-        "SECRET_KEY": "load-test-only-secret-key-not-for-production",
-        "DEBUG": "off",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CONN_MAX_AGE": "600",
-        # Plain HTTP on loopback: the cookies cannot require HTTPS here.
-        "SESSION_COOKIE_SECURE": "off",
-        "CSRF_COOKIE_SECURE": "off",
-        "API_THROTTLE_USER": args.api_rate,
-        "API_THROTTLE_TOKEN": args.api_rate,
-        "LANES_DEMO_PASSWORD": args.password,
-        "LOG_LEVEL": "INFO",
-    }
-
-
-def ensure_database(args) -> None:
-    admin = psycopg2.connect(f"{args.pg}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{args.database}"')
-    admin.close()
-
-
-def manage(env, *arguments: str, capture: bool = False) -> str:
-    done = subprocess.run(
-        [PYTHON, "manage.py", *arguments],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-        text=True,
-    )
-    return done.stdout or ""
 
 
 TOKEN_CODE = """
@@ -167,27 +129,6 @@ def api_key(env) -> str:
     """A new read token of the demo editor (earlier load-test tokens revoked)."""
     output = manage(env, "shell", "-c", TOKEN_CODE.format(user=DEMO_USER), capture=True)
     return output.strip().splitlines()[-1]
-
-
-def start_server(args, env, log: Path) -> subprocess.Popen:
-    command = [
-        PYTHON, "-m", "gunicorn", f"--workers={args.workers}",
-        "--worker-class=gthread", f"--threads={args.threads}", "--timeout=120",
-        f"--bind=127.0.0.1:{args.port}", "config.wsgi:application",
-    ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
-    )
-    for _ in range(300):
-        try:
-            http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).connect()
-            return process
-        except OSError:
-            if process.poll() is not None:
-                sys.exit(f"gunicorn stopped; see {log}")
-            time.sleep(0.1)
-    process.terminate()
-    sys.exit(f"Nothing answers on port {args.port}; see {log}")
 
 
 def other_benchmark_running() -> bool:
@@ -458,37 +399,17 @@ def server_times(log: Path, offset: int) -> dict[str, list[float]]:
     return times
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.0f}" if seconds >= 0.01 else f"{seconds * 1000:.1f}"
-
-
-def machine(env) -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
-    with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {memory / 1024 / 1024:.0f} GiB RAM, "
-        f"PostgreSQL {version}, Python {platform.python_version()}"
-    )
-
-
 def report(
-    args, results: Results, elapsed: float, info: str, note: str, load, server
+    args, results: Results, elapsed: float, info: dict, note: str, load, server
 ) -> str:
     order = [*MIX, REFETCH]
     total = sum(len(v) for v in results.latencies.values())
     errors = sum(len(v) for v in results.errors.values())
     stale = sum(c.get(409, 0) for c in results.statuses.values())
     lines = [
-        RESULTS_START,
-        "",
-        f"Run on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC: {info}. "
+        f"Run on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC: "
+        f"{info['cpu']}, {info['cores']} cores, {info['ram']} RAM, "
+        f"PostgreSQL {info['postgres']}, Python {info['python']}. "
         f"gunicorn {args.workers} workers x {args.threads} threads (gthread), "
         f"{args.users} users for {args.seconds:g} s (measured {elapsed:.1f} s), client "
         f"and server on the same machine over loopback. Load average before / after: "
@@ -528,35 +449,33 @@ def report(
     for operation, messages in results.errors.items():
         for message in messages[:3]:
             lines.append(f"\nError in {operation}: `{message}`")
-    lines += ["", RESULTS_END]
-    return "\n".join(lines)
-
-
-def write_report(path: Path, text: str) -> None:
-    current = path.read_text() if path.exists() else "# Load test\n\n"
-    if RESULTS_START in current and RESULTS_END in current:
-        before = current.split(RESULTS_START)[0]
-        after = current.split(RESULTS_END, 1)[1]
-        current = before + text + after
-    else:
-        current = current.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(current)
+    return results_section(RESULTS_START, lines)
 
 
 def main():
     args = parse_args()
-    env = lanes_env(args)
-    ensure_database(args)
-    say(f"Migrating {args.database} and loading the demo district")
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
+    env = migrated_env(
+        args.pg,
+        args.database,
+        api_rate=args.api_rate,
+        # Plain HTTP on loopback: the cookies cannot require HTTPS here.
+        SESSION_COOKIE_SECURE="off",
+        CSRF_COOKIE_SECURE="off",
+        LANES_DEMO_PASSWORD=args.password,
+    )
+    say("Loading the demo district")
     manage(env, "load_demo", "--password", args.password)
     key = api_key(env)
     note = wait_for_other_benchmark(args.wait_minutes)
     logs = ROOT / "bench" / "logs"
     logs.mkdir(exist_ok=True)
     log = logs / "load-gunicorn.log"
-    server = start_server(args, env, log)
+    server = start_server(
+        [PYTHON, "-m", "gunicorn", f"--workers={args.workers}",
+         "--worker-class=gthread", f"--threads={args.threads}", "--timeout=120",
+         f"--bind=127.0.0.1:{args.port}", "config.wsgi:application"],
+        env, log, args.port,
+    )  # fmt: skip
     try:
         users = sign_in(args, key)
         offset = log.stat().st_size
@@ -570,7 +489,7 @@ def main():
     server_time = server_times(log, offset)
     text = report(args, results, elapsed, machine(env), note, loads, server_time)
     if args.write:
-        write_report(Path(args.write), text)
+        write_report(Path(args.write), text, start=RESULTS_START, title="Load test")
     print(text)
     errors = sum(len(v) for v in results.errors.values())
     sys.exit(1 if errors else 0)

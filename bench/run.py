@@ -23,8 +23,6 @@ import datetime
 import http.client
 import json
 import os
-import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -39,12 +37,19 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sql  # noqa: E402
+from harness import (  # noqa: E402
+    PYTHON,
+    machine,
+    migrated_env,
+    ms,
+    results_section,
+    say,
+    start_server,
+    write_report,
+)
 
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-PYTHON = str(VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable))
 SLUG = "bench"
 RESULTS_START = "<!-- results: written by bench/run.py -->"
-RESULTS_END = "<!-- end of results -->"
 
 
 def parse_args():
@@ -82,45 +87,7 @@ def parse_args():
     return parser.parse_args()
 
 
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
 # --- Database and server setup ---
-
-
-def ensure_database(args) -> None:
-    admin = psycopg2.connect(f"{args.pg}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{args.database}"')
-        # The usual value on SSDs; with the default 4 the planner pages API lists of
-        # one metric through the primary key instead of (metric, id) (docs/benchmarks.md).
-        cursor.execute(f'ALTER DATABASE "{args.database}" SET random_page_cost = 1.1')
-    admin.close()
-
-
-def lanes_env(args) -> dict:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{args.pg}/{args.database}",
-        "SECRET_KEY": "benchmark-only-secret-key-not-for-production",
-        "DEBUG": "off",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "CONN_MAX_AGE": "600",
-        "API_THROTTLE_USER": "1000000/minute",
-        "API_THROTTLE_TOKEN": "1000000/minute",
-        "LOG_LEVEL": "INFO",
-    }
-
-
-def manage(env, *arguments: str) -> None:
-    subprocess.run(
-        [PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, check=True,
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
 
 
 def generate(args, env) -> float | None:
@@ -156,22 +123,6 @@ def generate(args, env) -> float | None:
         cursor.execute("VACUUM ANALYZE goals_measurement")
     conn.close()
     return seconds
-
-
-def start(command: list[str], env: dict, log: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
-    )
-    for _ in range(300):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
-            return process
-        except OSError:
-            if process.poll() is not None:
-                sys.exit(f"{command[0]} stopped; see {log}")
-            time.sleep(0.1)
-    process.terminate()
-    sys.exit(f"Nothing answers on port {port}; see {log}")
 
 
 # --- Django in this process: user, session, ids, query counts ---
@@ -461,40 +412,17 @@ def not_modified(context, lanes: Http, log: RequestLog, repeat: int) -> dict:
 # --- Report ---
 
 
-def machine(env) -> dict:
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
+def measurement_table_size(env) -> str:
+    """The size of the measurements table with its indexes."""
     with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
         cursor.execute(
             "SELECT pg_size_pretty(pg_total_relation_size('goals_measurement'))"
         )
-        size = cursor.fetchone()[0]
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram": f"{memory / 1024 / 1024:.0f} GiB",
-        "postgres": version,
-        "python": platform.python_version(),
-        "table_size": size,
-        "load": os.getloadavg(),
-    }
-
-
-def ms(seconds: float) -> str:
-    value = seconds * 1000
-    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+        return cursor.fetchone()[0]
 
 
 def report(args, results, modified, info, generation, counts) -> str:
     lines = [
-        RESULTS_START,
-        "",
         f"Run on {datetime.datetime.now(datetime.UTC):%Y-%m-%d}: {info['cpu']}, {info['cores']} cores, "
         f"{info['ram']} RAM, PostgreSQL {info['postgres']}, Python {info['python']}; "
         f"load average at the end {info['load'][0]:.1f} (the machine is shared).",
@@ -529,28 +457,12 @@ def report(args, results, modified, info, generation, counts) -> str:
             f"| {ms(modified['lanes'][1])} | | | | | "
             f"| {', '.join(map(str, modified['statuses']))} |"
         )
-    lines += ["", RESULTS_END]
-    return "\n".join(lines)
-
-
-def write_report(path: Path, text: str) -> None:
-    current = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    if RESULTS_START in current and RESULTS_END in current:
-        before = current.split(RESULTS_START)[0]
-        after = current.split(RESULTS_END, 1)[1]
-        current = before + text + after
-    else:
-        current = current.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(current)
+    return results_section(RESULTS_START, lines)
 
 
 def main():
     args = parse_args()
-    env = lanes_env(args)
-    ensure_database(args)
-    say(f"Migrating {args.database}")
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
+    env = migrated_env(args.pg, args.database)
     generation = generate(args, env)
     context = prepare(args, env)
     cookie = f"sessionid={context['session']}; csrftoken={CSRF_SECRET}"
@@ -558,12 +470,12 @@ def main():
     logs.mkdir(exist_ok=True)
     lanes_log, raw_log = logs / "lanes.log", logs / "raw.log"
     gunicorn = [PYTHON, "-m", "gunicorn", "--workers=2", "--timeout=600"]
-    lanes_server = start(
+    lanes_server = start_server(
         [*gunicorn, f"--bind=127.0.0.1:{args.port}", "config.wsgi:application"],
         env, lanes_log, args.port,
     )  # fmt: skip
     raw_env = {**env, "BENCH_DSN": env["DATABASE_URL"]}
-    raw_server = start(
+    raw_server = start_server(
         [*gunicorn, f"--bind=127.0.0.1:{args.raw_port}", "--chdir=bench",
          "rawapp:application"],
         raw_env, raw_log, args.raw_port,
@@ -596,9 +508,10 @@ def main():
         f"measurements; matrix {args.responsibilities} responsibilities x "
         f"{args.roles} roles"
     )
-    text = report(args, results, modified, machine(env), generation, counts)
+    info = {**machine(env), "table_size": measurement_table_size(env)}
+    text = report(args, results, modified, info, generation, counts)
     if not only:
-        write_report(Path(args.output), text)
+        write_report(Path(args.output), text, start=RESULTS_START, title="Benchmarks")
     print(text)
 
 

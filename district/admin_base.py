@@ -64,14 +64,9 @@ class DistrictScopedRelatedFilter(admin.RelatedFieldListFilter):
         )
 
 
-class DistrictScopedAdmin(SimpleHistoryAdmin):
-    """Admin for tenant-owned models: members see and pick only their districts' rows.
-
-    Viewers read, editors change (`edit_level`), in their own districts only. Another
-    district's row is missing, exactly like a deleted one. Foreign keys offer rows of
-    the districts the user can edit (of the row's own district on a change page), and
-    a saved row never moves to another district.
-    """
+class _ScopedRowsAndChoices:
+    """What the admin and its inlines share: rows of the user's districts, and
+    foreign-key choices of the districts where the user holds `edit_level`."""
 
     edit_level = AccessLevel.EDITOR
 
@@ -89,6 +84,16 @@ class DistrictScopedAdmin(SimpleHistoryAdmin):
         if queryset is not None:
             kwargs["queryset"] = queryset
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class DistrictScopedAdmin(_ScopedRowsAndChoices, SimpleHistoryAdmin):
+    """Admin for tenant-owned models: members see and pick only their districts' rows.
+
+    Viewers read, editors change (`edit_level`), in their own districts only. Another
+    district's row is missing, exactly like a deleted one. Foreign keys offer rows of
+    the districts the user can edit (of the row's own district on a change page), and
+    a saved row never moves to another district.
+    """
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -207,7 +212,7 @@ class DistrictInlineFormSet(forms.BaseInlineFormSet):
                 seen.add(key)
 
 
-class DistrictScopedInline(admin.TabularInline):
+class DistrictScopedInline(_ScopedRowsAndChoices, admin.TabularInline):
     """Rows edited under their parent: scoped like `DistrictScopedAdmin`.
 
     Foreign keys offer only rows of the parent's district; permissions follow the
@@ -216,18 +221,8 @@ class DistrictScopedInline(admin.TabularInline):
 
     form = DistrictInlineForm
     formset = DistrictInlineFormSet
-    edit_level = AccessLevel.EDITOR
     extra = 1
     show_change_link = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        queryset = _scoped_choices(db_field, request, self.edit_level)
-        if queryset is not None:
-            kwargs["queryset"] = queryset
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

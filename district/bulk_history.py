@@ -9,6 +9,7 @@ records, in the same transaction.
 """
 
 from collections.abc import Sequence
+from typing import cast
 
 from django.db import connection, models
 
@@ -30,7 +31,7 @@ def insert_history_records(
     `history_type` is "+" for created rows and "~" for changed ones; `user` (or None)
     is the history user, `reason` the change reason, `date` the history date.
     """
-    history_model = model.history.model
+    history_model = model.history.model  # type: ignore[attr-defined]  # added by simple-history
     quote = connection.ops.quote_name
     history_meta = history_model._meta
     tracked = [field.column for field in history_model.tracked_fields]
@@ -47,7 +48,7 @@ def insert_history_records(
     ]
     limit = connection.features.max_query_params  # None: no limit (PostgreSQL)
     batch_size = 1000 if limit is None else min(1000, limit - len(extra_params))
-    pk_column = quote(model._meta.pk.column)
+    pk_column = quote(cast(str, model._meta.pk.column))
     for start in range(0, len(pks), batch_size):
         batch = list(pks[start : start + batch_size])
         sql = (

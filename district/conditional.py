@@ -30,33 +30,6 @@ from django.views.decorators.http import condition
 
 from .models import District, Membership
 
-# What the goal pages (dashboard, metric page, scorecards) read; scorecards name the
-# people holding roles and leading networks.
-GOALS_DATA = (
-    "district.District",
-    "district.Network",
-    "district.School",
-    "district.Person",
-    "roles.Role",
-    "roles.RoleAssignment",
-    "goals.Goal",
-    "goals.GoalOwner",
-    "goals.Metric",
-    "goals.MetricOwner",
-    "goals.Target",
-    "goals.Measurement",
-)
-# What the ownership matrix reads.
-MATRIX_DATA = (
-    "district.District",
-    "district.Person",
-    "roles.Role",
-    "roles.RoleAssignment",
-    "roles.WorkArea",
-    "roles.Responsibility",
-    "roles.Ownership",
-)
-
 
 def _version_columns(label: str) -> list[tuple[str, str, str]]:
     """(table, time column, district column) pairs that move when `label`'s rows change."""
@@ -121,7 +94,7 @@ def _access(user, slug: str) -> tuple[int, str] | None:
         .values_list("district_id", "access_level")
         .first()
     )
-    return tuple(row) if row else None
+    return (row[0], row[1]) if row else None
 
 
 def csrf_secret(request) -> str:

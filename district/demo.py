@@ -7,14 +7,18 @@ when it differs, so loading the demo again changes nothing.
 """
 
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
 from .import_rows import read_csv
 from .importers import SCHOOL_COLUMNS, SchoolImportResult, import_schools
-from .models import AccessLevel, District, Membership
+from .models import AccessLevel, District, Membership, Tracked
+
+TrackedT = TypeVar("TrackedT", bound=Tracked)
 
 DATA_DIR = Path(settings.BASE_DIR) / "data" / "cps"
 DISTRICT_NAME = "Chicago Public Schools"
@@ -30,7 +34,7 @@ LOGINS = {
 
 
 def ensure(
-    model: type[models.Model],
+    model: type[TrackedT],
     *,
     acting_user,
     defaults: dict | None = None,
@@ -46,7 +50,7 @@ def ensure(
     since `full_clean` would run a query per constraint.
     """
     defaults = defaults or {}
-    obj = model.objects.filter(**lookup).first()
+    obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **defaults, **(create_only or {}))
         obj._history_user = acting_user
@@ -57,7 +61,7 @@ def ensure(
     changed = []
     for name, value in defaults.items():
         field = model._meta.get_field(name)
-        if field.is_relation:
+        if isinstance(field, models.ForeignKey):
             current, wanted = getattr(obj, field.attname), getattr(value, "pk", value)
         else:
             current, wanted = getattr(obj, name), value
@@ -72,10 +76,10 @@ def ensure(
     return obj
 
 
-def ensure_logins(password: str) -> dict[str, models.Model]:
+def ensure_logins(password: str) -> dict[str, AbstractBaseUser]:
     """The demo's users, created or brought up to their flags and to `password`."""
     user_model = get_user_model()
-    users = {}
+    users: dict[str, AbstractBaseUser] = {}
     for username, (_level, is_staff, is_superuser) in LOGINS.items():
         user = user_model.objects.filter(username=username).first()
         if user is None:

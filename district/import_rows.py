@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from django.db import models
+
 from .models import District
 
 # Rows written per INSERT or UPDATE statement.
@@ -213,6 +215,13 @@ def cell_text(row: Mapping, column: str) -> str:
     """The cell's text, stripped; "" for a missing or empty cell."""
     value = row.get(column)
     return "" if value is None else str(value).strip()
+
+
+def text_length(model: type[models.Model], name: str) -> int:
+    """The longest text `model`'s field `name` holds."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
 
 
 def unstorable_text(text: str) -> str | None:

@@ -26,6 +26,7 @@ from .import_rows import (
     parse_whole_number,
     row_name,
     row_shape_errors,
+    text_length,
     unstorable_text,
 )
 from .models import District, Network, School, SchoolCategory
@@ -66,9 +67,9 @@ def import_networks(
     spaces); empty names are ignored. A new network is geographic when it is named
     "Network N"; existing networks are never changed. Counts are of distinct names.
     """
-    max_length = Network._meta.get_field("name").max_length
+    max_length = text_length(Network, "name")
     errors = []
-    names = {}
+    names: dict[str, int] = {}
     for number, row in numbered_rows(rows, first_row):
         problems = row_shape_errors(number, row)
         name = cell_text(row, "network") if not problems else ""
@@ -155,7 +156,7 @@ def import_schools(
     again changes nothing.
     """
     errors = []
-    valid = {}
+    valid: dict[str, tuple[int, dict]] = {}
     for number, row in numbered_rows(rows, first_row):
         values, problems = _school_values(number, row)
         if not problems and values["school_id"] in valid:
@@ -219,7 +220,7 @@ def _school_values(number: int, row) -> tuple[dict, list[RowError]]:
     problems = row_shape_errors(number, row)
     if problems:
         return {}, problems
-    values = {"school_id": cell_text(row, "school_id")}
+    values: dict[str, str | int | None] = {"school_id": cell_text(row, "school_id")}
     for column in ("school_id", "long_name"):
         if not cell_text(row, column):
             problems.append(RowError(number, column, "Required."))
@@ -238,12 +239,14 @@ def _school_values(number: int, row) -> tuple[dict, list[RowError]]:
                     )
                 )
         elif column == "enrollment":
-            text, problem = parse_whole_number(row.get(column))
+            enrollment, problem = parse_whole_number(row.get(column))
             if problem:
                 problems.append(RowError(number, column, problem))
+            values[column] = enrollment
+            continue
         values[column] = text
     for column, max_length in _text_lengths().items():
-        text = values.get(column) or ""
+        text = str(values.get(column) or "")
         message = unstorable_text(text) or (
             f"At most {max_length} characters." if len(text) > max_length else None
         )
@@ -255,12 +258,12 @@ def _school_values(number: int, row) -> tuple[dict, list[RowError]]:
 def _text_lengths() -> dict[str, int]:
     """The longest text each text column may hold, from the model fields."""
     return {
-        "school_id": School._meta.get_field("school_id").max_length,
-        "long_name": School._meta.get_field("name").max_length,
-        "short_name": School._meta.get_field("short_name").max_length,
-        "grades": School._meta.get_field("grades").max_length,
-        "network": Network._meta.get_field("name").max_length,
-        "sqrp_rating": School._meta.get_field("performance_rating").max_length,
+        "school_id": text_length(School, "school_id"),
+        "long_name": text_length(School, "name"),
+        "short_name": text_length(School, "short_name"),
+        "grades": text_length(School, "grades"),
+        "network": text_length(Network, "name"),
+        "sqrp_rating": text_length(School, "performance_rating"),
     }
 
 
@@ -269,7 +272,7 @@ def _school_changes(school: School, values: dict, networks: dict[int, str]) -> b
         if column not in values:
             continue
         if column == "network":
-            current = networks.get(school.network_id, "")
+            current = networks.get(school.network_id, "") if school.network_id else ""
         else:
             current = getattr(school, field_name)
         if current != values[column]:

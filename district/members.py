@@ -9,6 +9,7 @@ to the district (new measurements, cells) free to be written meanwhile.
 """
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -125,7 +126,7 @@ def find_addable_user(
 def add_member(
     *,
     district: District,
-    user: AbstractBaseUser,
+    user: User,
     access_level: AccessLevel,
     acting_user: AbstractBaseUser | None,
 ) -> Membership:
@@ -158,7 +159,7 @@ def set_access_level(
     if stored.access_level == access_level:
         return stored
     if access_level != AccessLevel.ADMIN and _is_last_admin(stored):
-        raise _last_admin_error(stored, LAST_ADMIN_DEMOTED)
+        raise _last_admin_error(stored, str(LAST_ADMIN_DEMOTED))
     stored.access_level = access_level
     stored.full_clean()
     stored._history_user = acting_user
@@ -177,6 +178,6 @@ def remove_member(
     """
     stored = _locked(membership)
     if _is_last_admin(stored):
-        raise _last_admin_error(stored, LAST_ADMIN_REMOVED)
+        raise _last_admin_error(stored, str(LAST_ADMIN_REMOVED))
     stored._history_user = acting_user
     stored.delete()

@@ -1,12 +1,14 @@
 """The tenant (District), its schools and networks, its staff, and who may see it."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -71,6 +73,8 @@ class Tracked(models.Model):
 
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Who the next save's history record names (django-simple-history reads it).
+    _history_user: Any
 
     class Meta:
         abstract = True
@@ -127,12 +131,47 @@ class District(Tracked):
         return reverse("district:home")
 
 
-class Person(Tracked):
+class DistrictOwned(Tracked):
+    """A row that belongs to one district: its tenant key, history and scoped manager.
+
+    Every foreign key to another district-owned row must stay inside the row's
+    district: Django has no composite foreign keys, so `clean()` checks each one, and
+    `full_clean()` (forms, the admin, the API serializers, importers) refuses a row
+    that links across districts. Each model names the district's reverse accessor in
+    `Meta.default_related_name`.
+    """
+
+    district = models.ForeignKey("district.District", on_delete=models.CASCADE)
+
+    history = HistoricalRecords(inherit=True)
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = {
+            field.name: _("%(field)s must belong to the %(model)s's district.")
+            % {
+                "field": capfirst(field.verbose_name),
+                "model": self._meta.verbose_name,
+            }
+            for field in self._meta.concrete_fields
+            if field.many_to_one
+            and field.name != "district"
+            and isinstance(field.related_model, type)
+            and issubclass(field.related_model, DistrictOwned)
+            and getattr(self, field.attname) is not None
+            and getattr(self, field.name).district_id != self.district_id
+        }
+        if errors:
+            raise ValidationError(errors)
+
+
+class Person(DistrictOwned):
     """A member of the district's staff, who may hold roles; optionally a Lanes user."""
 
-    district = models.ForeignKey(
-        District, on_delete=models.CASCADE, related_name="people"
-    )
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     title = models.CharField(max_length=200, blank=True)
@@ -144,10 +183,8 @@ class Person(Tracked):
         related_name="people",
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "people"
         ordering = ["district", "name", "pk"]
         verbose_name_plural = "people"
         constraints = [
@@ -165,12 +202,9 @@ class Person(Tracked):
         return self.name
 
 
-class Network(Tracked):
+class Network(DistrictOwned):
     """A group of schools under one network chief; geographic or not (options, charter)."""
 
-    district = models.ForeignKey(
-        District, on_delete=models.CASCADE, related_name="networks"
-    )
     name = models.CharField(max_length=100)
     is_geographic = models.BooleanField(default=True)
     chief = models.ForeignKey(
@@ -181,10 +215,8 @@ class Network(Tracked):
         related_name="networks_led",
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "networks"
         ordering = ["district", "-is_geographic", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -199,12 +231,6 @@ class Network(Tracked):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.chief_id and self.chief.district_id != self.district_id:
-            raise ValidationError(
-                {"chief": _("The chief must belong to the network's district.")}
-            )
-
 
 class SchoolCategory(models.TextChoices):
     ELEMENTARY = "ES", _("Elementary school")
@@ -213,12 +239,9 @@ class SchoolCategory(models.TextChoices):
     OTHER = "OT", _("Other")
 
 
-class School(Tracked):
+class School(DistrictOwned):
     """A school, identified by the district's own school id."""
 
-    district = models.ForeignKey(
-        District, on_delete=models.CASCADE, related_name="schools"
-    )
     school_id = models.CharField(
         max_length=30, help_text=_("The district's own school id.")
     )
@@ -238,10 +261,8 @@ class School(Tracked):
     )
     performance_rating = models.CharField(max_length=40, blank=True)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "schools"
         ordering = ["district", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -261,19 +282,10 @@ class School(Tracked):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.network_id and self.network.district_id != self.district_id:
-            raise ValidationError(
-                {"network": _("The network must belong to the school's district.")}
-            )
 
-
-class Membership(Tracked):
+class Membership(DistrictOwned):
     """A user's access to one district: viewer, editor or admin."""
 
-    district = models.ForeignKey(
-        District, on_delete=models.CASCADE, related_name="memberships"
-    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -281,10 +293,8 @@ class Membership(Tracked):
         max_length=10, choices=AccessLevel, default=AccessLevel.VIEWER
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "memberships"
         ordering = ["district", "user__username", "pk"]
         constraints = [
             models.UniqueConstraint(

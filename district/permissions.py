@@ -4,6 +4,8 @@ Pages, the API and the admin all decide access here. Another district's object i
 404, exactly like a missing one; a member without the needed level gets a 403.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -42,23 +44,41 @@ def has_level(user, district: District, level: AccessLevel) -> bool:
     return held is not None and held in LEVELS_AT_LEAST[level]
 
 
-def get_district_or_404(
-    user, slug: str, *, level: AccessLevel = AccessLevel.VIEWER
-) -> District:
-    """The district `slug` if `user` may see it (404 otherwise), checked for `level` (403).
+@dataclass(frozen=True)
+class DistrictAccess:
+    """A district as the requesting user may use it: the district and their level."""
 
-    The returned district carries `user_level`, so templates can offer edit controls
-    without another query.
-    """
+    district: District
+    level: AccessLevel
+
+    @property
+    def can_edit(self) -> bool:
+        """Editors and admins change content and see suppressed values."""
+        return self.level in LEVELS_AT_LEAST[AccessLevel.EDITOR]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.level == AccessLevel.ADMIN
+
+
+def get_district_access_or_404(
+    user, slug: str, *, level: AccessLevel = AccessLevel.VIEWER
+) -> DistrictAccess:
+    """The district `slug` and the user's level in it: 404 unless a member, 403 below `level`."""
     district = District.objects.filter(slug=slug).first()
     held = access_level(user, district) if district else None
-    if held is None:
+    if district is None or held is None:
         raise Http404("No such district.")
     if held not in LEVELS_AT_LEAST[level]:
         raise PermissionDenied("Your access level does not allow this.")
-    district.user_level = held
-    district.user_can_edit = held in LEVELS_AT_LEAST[AccessLevel.EDITOR]
-    return district
+    return DistrictAccess(district=district, level=held)
+
+
+def get_district_or_404(
+    user, slug: str, *, level: AccessLevel = AccessLevel.VIEWER
+) -> District:
+    """The district `slug` if `user` may see it (404 otherwise), checked for `level` (403)."""
+    return get_district_access_or_404(user, slug, level=level).district
 
 
 def district_id_of(obj) -> int | None:

@@ -110,8 +110,8 @@ class Chart:
         return self.height - self.bottom
 
     # The per-point markup is written here rather than by template loops: a dashboard
-    # of 50 weekly metrics over five years draws 13,000 points and as many table rows,
-    # which the template engine took over a second to render (docs/benchmarks.md).
+    # of weekly metrics over years draws a point and a table row per value, too many
+    # for the template engine to render quickly (docs/benchmarks.md).
 
     @property
     def value_marks(self) -> str:
@@ -227,7 +227,7 @@ def build_chart(
     if as_of is not None and first <= as_of:
         last = max(last, as_of)
     numbers = [float(p.value) for p in trajectory.points] + [
-        float(s.value) for s in shown + compared
+        float(s.value) for s in shown + compared if s.value is not None
     ]
     low, high, step = value_range(numbers, unit=metric.unit)
     days = max((last - first).days, 1)

@@ -13,7 +13,7 @@ would hint at the hidden value.
 """
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -59,6 +59,23 @@ from .status import (
 )
 
 JOINT = "joint"
+# The tables the goal pages (dashboard, metric page, scorecards) read, whose change
+# times make their ETag (district.conditional); scorecards name the people holding
+# roles and leading networks.
+GOALS_DATA = (
+    "district.District",
+    "district.Network",
+    "district.School",
+    "district.Person",
+    "roles.Role",
+    "roles.RoleAssignment",
+    "goals.Goal",
+    "goals.GoalOwner",
+    "goals.Metric",
+    "goals.MetricOwner",
+    "goals.Target",
+    "goals.Measurement",
+)
 
 
 @dataclass(frozen=True)
@@ -316,7 +333,7 @@ def build_metric_card(
 
 def build_goal_cards(
     goals: Iterable[Goal],
-    by_metric: dict[int, Sequence[RollupValue]],
+    by_metric: Mapping[int, Sequence[RollupValue]],
     *,
     as_of: datetime.date,
     can_see_suppressed: bool,
@@ -388,9 +405,9 @@ def build_dashboard(
     as_of: datetime.date,
     owner: str | int | None = None,
     network: Network | None = None,
+    can_see_suppressed: bool,
 ) -> Dashboard:
     """The dashboard of `district` as of `as_of`, for `network` or the whole district."""
-    can_see_suppressed = bool(getattr(district, "user_can_edit", False))
     metrics = metrics_with_details(
         Metric.objects.visible_to(user).filter(district=district)
     )

@@ -2,8 +2,10 @@
 
 A large district holds millions of measurements, so the export never builds the file in
 memory: rows come from the database in chunks through a server-side cursor
-(`iterator(chunk_size=...)`), are written as CSV text a chunk at a time, and go out to
-the client as they are produced (`StreamingHttpResponse`). Names of metrics, schools
+(`iterator(chunk_size=...)`) inside one transaction, are written as CSV text a chunk at
+a time, and go out to the client as they are produced (`StreamingHttpResponse`). The
+file ends with a trailer line giving its row count (`district.exports.stream_csv`), so
+a download cut off midway is recognisable. Names of metrics, schools
 and networks are read once up front, so the measurement query joins nothing and starts
 streaming at once in primary-key order.
 
@@ -12,10 +14,9 @@ where the denominator is below the metric's minimum n, only `suppressed`; an edi
 sees the value, marked `below_min_n`.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 
+from district.exports import stream_csv
 from district.models import Network, School
 
 from .models import Measurement, Metric
@@ -44,9 +45,24 @@ def measurement_csv_chunks(
 ) -> Iterator[str]:
     """The district's measurements as CSV text, the header first, a chunk at a time.
 
-    Four queries whatever the number of rows: metrics, schools, networks, and the
-    measurements through one server-side cursor.
+    The last line is the trailer `# complete: <N> rows` (`district.exports`): a file
+    cut off before the end has none. Four queries whatever the number of rows:
+    metrics, schools, networks, and the measurements through one server-side cursor,
+    all inside the stream's transaction.
     """
+    rows = measurement_rows(
+        district=district,
+        user=user,
+        can_see_suppressed=can_see_suppressed,
+        metric_code=metric_code,
+    )
+    return stream_csv(HEADER, rows, chunk_rows=CHUNK_ROWS)
+
+
+def measurement_rows(
+    *, district, user, can_see_suppressed: bool, metric_code: str | None
+) -> Iterator[list]:
+    """One list of cells per measurement, in primary-key order; lazy (a generator)."""
     metrics = {
         metric.pk: metric
         for metric in Metric.objects.visible_to(user)
@@ -88,10 +104,6 @@ def measurement_csv_chunks(
         wanted = [pk for pk, metric in metrics.items() if metric.code == metric_code]
         rows = rows.filter(metric_id__in=wanted)
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    written = 0
     for (
         metric_id,
         period,
@@ -111,24 +123,16 @@ def measurement_csv_chunks(
                 suppression = "below_min_n"
             else:
                 suppression, value, n = "suppressed", None, None
-        writer.writerow(
-            [
-                metrics[metric_id].code,
-                period.isoformat(),
-                scope,
-                school_id,
-                school_name,
-                network,
-                "" if value is None else value,
-                "" if n is None else n,
-                suppression,
-                source,
-                at.isoformat(),
-            ]
-        )
-        written += 1
-        if written % CHUNK_ROWS == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+        yield [
+            metrics[metric_id].code,
+            period.isoformat(),
+            scope,
+            school_id,
+            school_name,
+            network,
+            value,
+            n,
+            suppression,
+            source,
+            at.isoformat(),
+        ]

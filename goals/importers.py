@@ -29,6 +29,7 @@ from district.import_rows import (
     read_csv,
     row_name,
     row_shape_errors,
+    text_length,
     unstorable_text,
 )
 from district.models import District, Network, School
@@ -133,7 +134,7 @@ def upsert_measurements(
     periods in one query. `full_clean()` is not called per row, since it would query
     per row; the checks above are the model's checks.
     """
-    if len(source) > Measurement._meta.get_field("source").max_length:
+    if len(source) > text_length(Measurement, "source"):
         raise ValueError("The source label is too long.")
     if unstorable_text(source):
         raise ValueError(
@@ -167,13 +168,14 @@ def upsert_measurements(
             )
         if problems:
             errors.extend(problems)
-        else:
+        elif item is not None:
             planned[item.key] = item
 
     with transaction.atomic():
         if not dry_run:
             lock_district(district)
-        # Tuples, not model instances: 10,000 instances take a tenth of a second.
+        # Tuples, not model instances: building a model instance per stored row is
+        # slow at the bulk API's size (docs/benchmarks.md).
         stored_rows = (
             Measurement.objects.filter(
                 district=district,
@@ -240,10 +242,10 @@ def _plan_row(
     value, message = parse_value(row.get("value"))
     if message:
         problem("value", message)
-    elif metric is not None:
-        message = unit_range_error(metric.unit, value)
-        if message:
-            problem("value", f"{value.normalize():f} is out of range: {message}")
+    elif metric is not None and value is not None:
+        out_of_range = unit_range_error(metric.unit, value)
+        if out_of_range:
+            problem("value", f"{value.normalize():f} is out of range: {out_of_range}")
 
     n, message = parse_whole_number(row.get("n"))
     if message:
@@ -251,6 +253,8 @@ def _plan_row(
 
     if problems:
         return None, problems
+    # A row without problems has all of these.
+    assert metric is not None and period_end is not None and value is not None
     key = (metric.pk, scope, school_pk, network_pk, period_end)
     return _Planned(
         number, key, metric, school_pk, network_pk, period_end, value, n
@@ -282,7 +286,7 @@ def _scope(
             Scope.SCHOOL: "a school_id",
             Scope.NETWORK: "a network",
             Scope.DISTRICT: "no school_id and no network",
-        }[stated]
+        }[Scope(stated)]
         problem("scope", f"Scope {stated} needs {needs}.")
         return None, None, None
     if scope == Scope.SCHOOL:
@@ -323,18 +327,19 @@ def _period_end(row: Mapping, problem) -> datetime.date | None:
             f"({year_end}); give one of them.",
         )
         return None
-    if not (period_end or year_end):
+    day = period_end or year_end
+    if day is None:
         problem(
             "period_end",
             "Required: period_end (YYYY-MM-DD) or school_year (such as 2014-15).",
         )
         return None
     try:
-        validate_date_in_range(period_end or year_end)
+        validate_date_in_range(day)
     except ValidationError as error:
         problem("school_year" if year_end else "period_end", error.messages[0])
         return None
-    return period_end or year_end
+    return day
 
 
 def parse_value(raw) -> tuple[Decimal | None, str | None]:
@@ -372,17 +377,20 @@ def _write(
     """Insert and update in batches, then record history for every row written."""
     entered_by = acting_user if getattr(acting_user, "pk", None) else None
     now = timezone.now()
-    written = {"source": source, "entered_by": entered_by, "now": now}
     created = insert_measurements(
         district=district,
         # A key is (metric pk, scope, school pk, network pk, period_end), as NewRow.
         rows=[(*item.key, item.value, item.n) for item in to_create],
-        **written,
+        source=source,
+        entered_by=entered_by,
+        now=now,
     )
     update_measurements(
         district=district,
         rows=[(pk, item.value, item.n) for pk, item in to_update],
-        **written,
+        source=source,
+        entered_by=entered_by,
+        now=now,
     )
     # School values move their networks' and the district's stored rollups.
     refresh_rollups(

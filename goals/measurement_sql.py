@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import Field
 
 from district.models import District
 
@@ -129,12 +130,18 @@ def _table() -> str:
     return connection.ops.quote_name(Measurement._meta.db_table)
 
 
+def _field(name: str) -> Field:
+    field = Measurement._meta.get_field(name)
+    assert isinstance(field, Field) and field.column, f"{name} is not a column"
+    return field
+
+
 def _column(name: str) -> str:
-    return connection.ops.quote_name(Measurement._meta.get_field(name).column)
+    return connection.ops.quote_name(_field(name).column or name)
 
 
 def _prepared(name: str, value):
-    return Measurement._meta.get_field(name).get_db_prep_save(value, connection)
+    return _field(name).get_db_prep_save(value, connection)
 
 
 def _pk(user) -> int | None:

@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from district.models import DistrictQuerySet, Tracked
+from district.models import DistrictOwned, DistrictQuerySet
+
+StrOrPromise = str | Promise  # a message, translated now or when shown
 
 # The dates Lanes stores: school data from 1990 (before any district's data warehouse)
 # to 2100 (targets decades ahead). Placeholders such as 0001-01-01 or 9999-12-31 are
@@ -47,7 +49,7 @@ class Unit(models.TextChoices):
     SCORE = "score", _("Score")
 
 
-def unit_range_error(unit: str, value) -> str | None:
+def unit_range_error(unit: str, value) -> StrOrPromise | None:
     """Why `value` cannot be a value in `unit`, or None when it can.
 
     The one rule for value ranges, used by model validation, imports, the entry grid
@@ -96,12 +98,9 @@ class Scope(models.TextChoices):
     DISTRICT = "district", _("District")
 
 
-class Goal(Tracked):
+class Goal(DistrictOwned):
     """A shared, measurable goal of the cabinet, owned by one or more roles."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="goals"
-    )
     statement = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     owner_roles = models.ManyToManyField(
@@ -118,10 +117,8 @@ class Goal(Tracked):
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "goals"
         ordering = ["district", "sort_order", "statement", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -141,28 +138,17 @@ class Goal(Tracked):
     def __str__(self):
         return self.statement
 
-    def clean(self):
-        if self.parent_id and self.parent.district_id != self.district_id:
-            raise ValidationError(
-                {"parent": _("A parent goal must belong to the same district.")}
-            )
 
-
-class GoalOwner(Tracked):
+class GoalOwner(DistrictOwned):
     """A role that owns a goal (several roles: a joint goal)."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="goal_owners"
-    )
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="owners")
     role = models.ForeignKey(
         "roles.Role", on_delete=models.CASCADE, related_name="goal_ownerships"
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "goal_owners"
         ordering = ["goal", "role", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -175,21 +161,10 @@ class GoalOwner(Tracked):
     def __str__(self):
         return f"{self.role} owns {self.goal}"
 
-    def clean(self):
-        if (self.goal_id and self.goal.district_id != self.district_id) or (
-            self.role_id and self.role.district_id != self.district_id
-        ):
-            raise ValidationError(
-                _("Goal, role and owner must belong to one district.")
-            )
 
-
-class Metric(Tracked):
+class Metric(DistrictOwned):
     """A measure of a goal: unit, direction, how it rolls up, baseline and target."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="metrics"
-    )
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="metrics")
     code = models.SlugField(
         max_length=60, help_text=_("Stable code used by imports and the API.")
@@ -232,10 +207,8 @@ class Metric(Tracked):
     source = models.CharField(max_length=300, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "metrics"
         ordering = ["district", "goal__sort_order", "sort_order", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -280,10 +253,7 @@ class Metric(Tracked):
         return reverse("goals:metric-detail", args=[self.district.slug, self.pk])
 
     def clean(self):
-        if self.goal_id and self.goal.district_id != self.district_id:
-            raise ValidationError(
-                {"goal": _("The goal must belong to the metric's district.")}
-            )
+        super().clean()
         errors = {}
         for field in ("baseline_value", "target_value"):
             message = unit_range_error(self.unit, getattr(self, field))
@@ -298,21 +268,16 @@ class Metric(Tracked):
         return self.min_n if self.min_n is not None else self.district.suppression_min_n
 
 
-class MetricOwner(Tracked):
+class MetricOwner(DistrictOwned):
     """A role that owns a metric."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="metric_owners"
-    )
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="owners")
     role = models.ForeignKey(
         "roles.Role", on_delete=models.CASCADE, related_name="metric_ownerships"
     )
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "metric_owners"
         ordering = ["metric", "role", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -325,29 +290,16 @@ class MetricOwner(Tracked):
     def __str__(self):
         return f"{self.role} owns {self.metric}"
 
-    def clean(self):
-        if (self.metric_id and self.metric.district_id != self.district_id) or (
-            self.role_id and self.role.district_id != self.district_id
-        ):
-            raise ValidationError(
-                _("Metric, role and owner must belong to one district.")
-            )
 
-
-class Target(Tracked):
+class Target(DistrictOwned):
     """An interim target: the value a metric should reach by a date."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="targets"
-    )
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="targets")
     due_on = models.DateField(validators=[validate_date_in_range])
     value = models.DecimalField(max_digits=14, decimal_places=4)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "targets"
         ordering = ["metric", "due_on", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -364,10 +316,7 @@ class Target(Tracked):
         return f"{self.metric}: {self.value} by {self.due_on}"
 
     def clean(self):
-        if self.metric_id and self.metric.district_id != self.district_id:
-            raise ValidationError(
-                {"metric": _("The metric must belong to the target's district.")}
-            )
+        super().clean()
         if self.metric_id:
             message = unit_range_error(self.metric.unit, self.value)
             if message:
@@ -386,7 +335,7 @@ class Target(Tracked):
             )
 
 
-class Measurement(Tracked):
+class Measurement(DistrictOwned):
     """One value of a metric for one period and exactly one scope: a school, a network or the district."""
 
     # FK indexes are declared in Meta.indexes: composite or partial, fit to the reads.
@@ -436,9 +385,6 @@ class Measurement(Tracked):
         db_index=False,
     )
     entered_at = models.DateTimeField(auto_now_add=True)
-
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
 
     class Meta:
         ordering = ["metric", "period_end", "pk"]
@@ -532,12 +478,7 @@ class Measurement(Tracked):
         return f"{self.metric}, {place}, {self.period_end}"
 
     def clean(self):
-        for related in ("metric", "school", "network"):
-            obj = getattr(self, related) if getattr(self, f"{related}_id") else None
-            if obj is not None and obj.district_id != self.district_id:
-                raise ValidationError(
-                    {related: _("Must belong to the measurement's district.")}
-                )
+        super().clean()
         if self.metric_id:
             message = unit_range_error(self.metric.unit, self.value)
             if message:
@@ -576,8 +517,8 @@ class Rollup(models.Model):
 
     Derived data, never edited by people: `goals.rollups.refresh_rollups` writes it
     from the school values (the rules are in goals/rollups.py), in the same transaction
-    as every change that alters it, so pages read 13,000 stored rows instead of
-    aggregating 7.8 million school values per request. No history: an audit trail of
+    as every change that alters it, so pages read the stored rows they show instead of
+    aggregating every school value per request. No history: an audit trail of
     a computation would repeat the history of the values it is computed from.
     """
 

@@ -38,10 +38,15 @@ class RoleScorecard:
 
 
 def build_role_scorecard(
-    *, district, user, role: Role, as_of: datetime.date
+    *,
+    district,
+    user,
+    role: Role,
+    as_of: datetime.date,
+    can_see_suppressed: bool,
 ) -> RoleScorecard:
     """The role scorecard: district values of the role's goals and metrics."""
-    can_see = bool(getattr(district, "user_can_edit", False))
+    can_see = can_see_suppressed
     metrics = metrics_with_details(
         Metric.objects.visible_to(user).filter(district=district)
     )

@@ -14,7 +14,7 @@ refresh when something changes, and refreshes only that:
   its network's rows and the district's.
 - a metric's aggregation or minimum n: that metric's rollups.
 - the district's suppression minimum n: the metrics without a minimum n of their own.
-- a restored backup (`district.backup`) and the generator refresh the whole district;
+- a restored backup (`goals.backup`) and the generator refresh the whole district;
   `manage.py refresh_rollups` does it for operators after changes outside Lanes.
 
 Saves of these models run in a transaction (`district.models.Tracked.save`), and the
@@ -65,13 +65,22 @@ def rows_changed(model, before: list, after: list) -> None:
         _schools_changed(changes)
     elif model is Metric:
         for old, new, metric in changes:
-            if old is not None and (
-                old["aggregation"] != new["aggregation"] or old["min_n"] != new["min_n"]
+            if (
+                old is not None
+                and new is not None
+                and (
+                    old["aggregation"] != new["aggregation"]
+                    or old["min_n"] != new["min_n"]
+                )
             ):
                 refresh_rollups(new["district_id"], metric_ids=[metric.pk])
     elif model is District:
         for old, new, district in changes:
-            if old is not None and old["suppression_min_n"] != new["suppression_min_n"]:
+            if (
+                old is not None
+                and new is not None
+                and old["suppression_min_n"] != new["suppression_min_n"]
+            ):
                 own = Metric.objects.filter(district=district, min_n__isnull=True)
                 refresh_rollups(district, metric_ids=own.values_list("pk", flat=True))
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -58,8 +58,8 @@ PRECISION = Decimal("0.0001")
 class RollupValue(NamedTuple):
     """A metric's value for one network (or the district) and one period.
 
-    A named tuple: a dashboard builds 13,000 of them per request, three times faster
-    than frozen dataclasses.
+    A named tuple, not a frozen dataclass: a dashboard builds one per stored value it
+    shows, and named tuples are much cheaper to build (docs/benchmarks.md).
     """
 
     metric_id: int
@@ -100,8 +100,7 @@ def group_aggregates(aggregations: Iterable[str] | None = None) -> dict:
 
     Groups are (metric, period[, network]) only: grouping by the metric's aggregation
     as well (to choose the aggregate in SQL with CASE) made PostgreSQL sort every
-    value on disk instead of hashing the groups, six times slower at 7.8 million
-    values (docs/benchmarks.md). The metric's aggregation rides along as MAX(), one
+    value on disk instead of hashing the groups (docs/benchmarks.md). The metric's aggregation rides along as MAX(), one
     value per metric. With `aggregations` (those of the metrics queried), only their
     aggregates are computed; the enrollment weighting alone joins schools.
     """
@@ -143,7 +142,11 @@ def rolled_value(row: dict) -> float | None:
     return mean
 
 
-def to_decimal(number) -> Decimal | None:
+@overload
+def to_decimal(number: None) -> None: ...
+@overload
+def to_decimal(number: float | Decimal) -> Decimal: ...
+def to_decimal(number: float | Decimal | None) -> Decimal | None:
     """A database number (float or Decimal) as a Decimal with four decimals."""
     if number is None:
         return None
@@ -164,14 +167,14 @@ def _period_filter(pairs: Iterable[tuple[int, datetime.date]]) -> Q:
     Metrics with the same periods share one `metric IN (...) AND period_end IN (...)`
     (the usual case: one week, or one metric's weeks), which PostgreSQL answers through
     the (metric, scope, period_end) index; a condition per metric made it probe every
-    metric and school of the district (190 ms instead of about 10 for 17 metrics).
+    metric and school of the district (docs/benchmarks.md).
     """
     by_metric: dict[int, set[datetime.date]] = defaultdict(set)
     for metric_id, period_end in pairs:
         by_metric[metric_id].add(period_end)
     by_periods: dict[tuple[datetime.date, ...], list[int]] = defaultdict(list)
-    for metric_id, periods in sorted(by_metric.items()):
-        by_periods[tuple(sorted(periods))].append(metric_id)
+    for metric_id, dates in sorted(by_metric.items()):
+        by_periods[tuple(sorted(dates))].append(metric_id)
     condition = Q(pk__in=[])
     for periods, metric_ids in by_periods.items():
         condition |= Q(metric_id__in=metric_ids, period_end__in=periods)
@@ -279,10 +282,10 @@ def refresh_rollups(
     if pairs is not None:
         stored = stored.filter(_period_filter(pairs))
     if network_ids is not None:
-        rows = Q(network_id__in=network_ids)
+        places = Q(network_id__in=network_ids)
         if with_district:
-            rows |= Q(network__isnull=True)
-        stored = stored.filter(rows)
+            places |= Q(network__isnull=True)
+        stored = stored.filter(places)
     with transaction.atomic():
         # Rollup has no signals and no dependents: one DELETE statement.
         stored._raw_delete(stored.db)
@@ -297,7 +300,7 @@ def refresh_rollups(
 
 
 def _insert_rollups(district_id: int, rows: Iterable[tuple]) -> int:
-    """Insert Rollup rows in batches of 1,000 (a full refresh writes 247,000)."""
+    """Insert Rollup rows in batches, so a full refresh never holds them all at once."""
     written = 0
     rows = iter(rows)
     while batch := [
@@ -368,7 +371,8 @@ def rollup_series(
         )
 
     # Rows come in series order from the unique index, so no sort in Python (a
-    # scorecard reads 26,000 of them). The district's rows have no network to order by,
+    # scorecard reads every stored value of its series). The district's rows have no
+    # network to order by,
     # and ordering by it would keep PostgreSQL from reading their index in order.
     order = (
         ("metric_id", "network_id", "period_end")
@@ -379,7 +383,10 @@ def rollup_series(
     for row in stored.order_by(*order).values_list(
         "metric_id", "network_id", "period_end", "value", "n", "schools_reporting"
     ):
-        series[row[0], row[1]].append(RollupValue(*row, False))
+        metric_id, network_id, period_end, value, n, reporting = row
+        series[metric_id, network_id].append(
+            RollupValue(metric_id, network_id, period_end, value, n, reporting, False)
+        )
     entered_rows = entered.order_by().values_list(
         "metric_id", "network_id", "period_end", "value", "n"
     )
@@ -442,7 +449,7 @@ def network_series(
     until: datetime.date | None = None,
     period_end: datetime.date | None = None,
     newest: int | None = None,
-) -> dict[tuple[int, int], tuple[RollupValue, ...]]:
+) -> dict[tuple[int, int | None], tuple[RollupValue, ...]]:
     """Each (metric, network)'s values by period (entered, or rolled up from schools)."""
     return rollup_series(
         district=district,
@@ -544,16 +551,14 @@ def latest_rows_by_window(
         queryset = queryset.filter(school__network_id=network_id)
     if school_ids is not None:
         queryset = queryset.filter(school_id__in=school_ids)
-    window = {
-        "partition_by": [F("metric_id"), F("school_id")],
-        "order_by": F("period_end").desc(),
-    }
+    partition = [F("metric_id"), F("school_id")]
+    newest_first = F("period_end").desc()
     return list(
         queryset.annotate(
-            newest=Window(RowNumber(), **window),
-            previous_value=Window(Lead("value"), **window),
-            previous_n=Window(Lead("n"), **window),
-            previous_period_end=Window(Lead("period_end"), **window),
+            newest=Window(RowNumber(), partition, newest_first),
+            previous_value=Window(Lead("value"), partition, newest_first),
+            previous_n=Window(Lead("n"), partition, newest_first),
+            previous_period_end=Window(Lead("period_end"), partition, newest_first),
         )
         .filter(newest=1)
         .order_by()

@@ -150,16 +150,17 @@ def build_metric_detail(
     metric: Metric,
     networks: Sequence[Network],
     as_of: datetime.date,
+    can_see_suppressed: bool,
     network: Network | None = None,
 ) -> MetricDetail:
     """The metric page's content as of `as_of`; with `network`, its schools too."""
-    can_see = bool(getattr(district, "user_can_edit", False))
+    can_see = can_see_suppressed
     trajectory = trajectory_of(metric)
-    only = {"metric_ids": [metric.pk]}
-    district_values = district_series(district=district, until=as_of, **only).get(
-        metric.pk, ()
-    )
-    by_network = network_series(district=district, until=as_of, **only)
+    only = [metric.pk]
+    district_values = district_series(
+        district=district, until=as_of, metric_ids=only
+    ).get(metric.pk, ())
+    by_network = network_series(district=district, until=as_of, metric_ids=only)
     rows = tuple(
         rollup_row(
             place,
@@ -244,7 +245,13 @@ class NetworkScorecard:
 
 
 def build_network_metrics(
-    *, district, user, network: Network, as_of: datetime.date, charts: bool = True
+    *,
+    district,
+    user,
+    network: Network,
+    as_of: datetime.date,
+    can_see_suppressed: bool,
+    charts: bool = True,
 ) -> tuple[NetworkMetric, ...]:
     """Each metric's card for `network` (its trend against the district's) as of `as_of`.
 
@@ -253,7 +260,7 @@ def build_network_metrics(
     each series' last two values only: enough for the latest value, change and status
     of the scorecard's table, not for a chart.
     """
-    can_see = bool(getattr(district, "user_can_edit", False))
+    can_see = can_see_suppressed
     metrics = list(
         metrics_with_details(Metric.objects.visible_to(user).filter(district=district))
     )
@@ -299,7 +306,12 @@ def build_network_metrics(
 
 
 def build_network_scorecard(
-    *, district, user, network: Network, as_of: datetime.date
+    *,
+    district,
+    user,
+    network: Network,
+    as_of: datetime.date,
+    can_see_suppressed: bool,
 ) -> NetworkScorecard:
     """A network's metrics against the district and target, and its schools ranked.
 
@@ -307,9 +319,14 @@ def build_network_scorecard(
     first), then by name. The trend charts are a page of their own
     (`build_network_metrics`), which the scorecard loads after it shows.
     """
-    can_see = bool(getattr(district, "user_can_edit", False))
+    can_see = can_see_suppressed
     items = build_network_metrics(
-        district=district, user=user, network=network, as_of=as_of, charts=False
+        district=district,
+        user=user,
+        network=network,
+        as_of=as_of,
+        can_see_suppressed=can_see_suppressed,
+        charts=False,
     )
     metrics = [item.card.metric for item in items]
     metric_ids = [m.pk for m in metrics]

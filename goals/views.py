@@ -1,7 +1,7 @@
 """Pages of the goals app: dashboard, metric page, scorecards, data entry and import."""
 
-import csv
 import re
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -10,19 +10,20 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from district.conditional import GOALS_DATA, conditional_page
+from district.conditional import conditional_page
+from district.exports import CsvWriter, attachment
 from district.models import Network
-from district.permissions import get_district_or_404
+from district.permissions import get_district_access_or_404
 from roles.models import Role
 
 from .dashboards import (
+    GOALS_DATA,
     as_of_date,
     build_dashboard,
     metrics_with_details,
     owner_roles,
     school_years,
 )
-from .display import format_number
 from .exports import measurement_csv_chunks
 from .forms import DashboardFilterForm, YearForm
 from .models import Metric
@@ -53,7 +54,8 @@ def natural_key(name: str) -> tuple:
 @conditional_page(GOALS_DATA)
 def dashboard(request, slug):
     """Goals and their metrics' status for the district or a network, as of a year's end."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     roles = owner_roles(district, request.user)
     networks = district_networks(district, request.user)
     form = DashboardFilterForm(
@@ -70,12 +72,14 @@ def dashboard(request, slug):
         as_of=as_of_date(school_year),
         owner=form.chosen("role") or None,
         network=network,
+        can_see_suppressed=access.can_edit,
     )
     return render(
         request,
         "goals/dashboard.html",
         {
             "district": district,
+            "can_edit": access.can_edit,
             "form": form,
             "dashboard": board,
             "network": network,
@@ -94,24 +98,22 @@ def scoped_metric_or_404(district, user, pk):
     )
 
 
-def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
-def csv_value(shown, metric) -> str:
+def csv_value(shown, metric) -> Decimal | str | None:
     """A value for a CSV cell: the number without its unit, or why it is hidden."""
     if shown.value is None:
         return "" if not shown.is_suppressed else shown.text
-    return format_number(shown.value, metric.decimals).replace(",", "")
+    return rounded(shown.value, metric.decimals)
 
 
-def metric_csv(district, metric, detail, school_year, network):
+def rounded(value: Decimal | None, decimals: int) -> Decimal | None:
+    """`value` rounded as the page shows it, written in a CSV as a number."""
+    return None if value is None else round(Decimal(value), decimals)
+
+
+def metric_csv(context: dict) -> HttpResponse:
     """The metric page's tables as CSV: what the page shows, suppression included."""
+    district, metric, detail = context["district"], context["metric"], context["detail"]
+    school_year, network = context["school_year"], context["network"]
     header = [
         "scope",
         "school_id",
@@ -126,9 +128,6 @@ def metric_csv(district, metric, detail, school_year, network):
         "schools_reporting",
     ]
 
-    def number(value) -> str:
-        return "" if value is None else format_number(value, metric.decimals)
-
     def line(scope, school_id, name, row_latest, period, change, status, reporting):
         return [
             scope,
@@ -139,9 +138,9 @@ def metric_csv(district, metric, detail, school_year, network):
             school_year,
             csv_value(row_latest, metric),
             period,
-            number(change).replace(",", ""),
+            rounded(change, metric.decimals),
             status.label,
-            "" if reporting is None else reporting,
+            reporting,
         ]
 
     card = detail.card
@@ -176,14 +175,19 @@ def metric_csv(district, metric, detail, school_year, network):
         )
     suffix = f"-{slugify(network.name)}" if network else ""
     filename = f"{district.slug}-{metric.code}{suffix}-{school_year}.csv"
-    return csv_response(filename, header, rows)
+    response = attachment(
+        HttpResponse(content_type="text/csv; charset=utf-8"), filename
+    )
+    writer = CsvWriter(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
 
 
-@login_required
-@conditional_page(GOALS_DATA)
-def metric_detail(request, slug, pk, network_pk=None):
-    """A metric: its chart, a row per network, and (for a network) the network's schools."""
-    district = get_district_or_404(request.user, slug)
+def metric_context(request, slug, pk, network_pk) -> dict:
+    """What the metric page and its CSV show: the metric, its network, the year's tables."""
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     metric = scoped_metric_or_404(district, request.user, pk)
     networks = district_networks(district, request.user)
     network = None
@@ -199,30 +203,45 @@ def metric_detail(request, slug, pk, network_pk=None):
         metric=metric,
         networks=networks,
         as_of=as_of_date(school_year),
+        can_see_suppressed=access.can_edit,
         network=network,
     )
+    return {
+        "district": district,
+        "can_edit": access.can_edit,
+        "metric": metric,
+        "detail": detail,
+        "network": network,
+        "form": form,
+        "school_year": school_year,
+        "as_of": as_of_date(school_year),
+    }
+
+
+@login_required
+def metric_detail(request, slug, pk, network_pk=None):
+    """A metric: its chart, a row per network, and (for a network) the network's schools.
+
+    `?format=csv` downloads the tables: a file, never stored, so no ETag either.
+    """
     if request.GET.get("format") == "csv":
-        return metric_csv(district, metric, detail, school_year, network)
-    return render(
-        request,
-        "goals/metric_detail.html",
-        {
-            "district": district,
-            "metric": metric,
-            "detail": detail,
-            "network": network,
-            "form": form,
-            "school_year": school_year,
-            "as_of": as_of_date(school_year),
-        },
-    )
+        return metric_csv(metric_context(request, slug, pk, network_pk))
+    return metric_page(request, slug, pk, network_pk)
+
+
+@conditional_page(GOALS_DATA)
+def metric_page(request, slug, pk, network_pk=None):
+    """The metric page itself, answering 304 when unchanged (behind `metric_detail`)."""
+    context = metric_context(request, slug, pk, network_pk)
+    return render(request, "goals/metric_detail.html", context)
 
 
 @login_required
 @conditional_page(GOALS_DATA)
 def network_scorecard(request, slug, pk):
     """A network's metrics against the district and target, its schools ranked."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
@@ -233,6 +252,7 @@ def network_scorecard(request, slug, pk):
         user=request.user,
         network=network,
         as_of=as_of_date(school_year),
+        can_see_suppressed=access.can_edit,
     )
     return render(
         request,
@@ -256,7 +276,8 @@ def network_trends(request, slug, pk):
 
     The scorecard loads them (htmx) once it shows; alone, a page with the same charts.
     """
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
@@ -273,7 +294,11 @@ def network_trends(request, slug, pk):
             "district": district,
             "network": network,
             "metrics": build_network_metrics(
-                district=district, user=request.user, network=network, as_of=as_of
+                district=district,
+                user=request.user,
+                network=network,
+                as_of=as_of,
+                can_see_suppressed=access.can_edit,
             ),
             "form": form,
             "school_year": school_year,
@@ -288,14 +313,19 @@ def network_trends(request, slug, pk):
 @conditional_page(GOALS_DATA)
 def role_scorecard(request, slug, pk):
     """A role's own and joint goals and the metrics it owns, with their status."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     role = get_object_or_404(
         Role.objects.visible_to(request.user).filter(district=district), pk=pk
     )
     form = YearForm(request.GET or None, years=school_years(district))
     school_year = form.school_year
     scorecard = build_role_scorecard(
-        district=district, user=request.user, role=role, as_of=as_of_date(school_year)
+        district=district,
+        user=request.user,
+        role=role,
+        as_of=as_of_date(school_year),
+        can_see_suppressed=access.can_edit,
     )
     return render(
         request,
@@ -312,21 +342,21 @@ def role_scorecard(request, slug, pk):
 
 
 @login_required
-@conditional_page(GOALS_DATA)
 def measurements_csv(request, slug):
     """Every measurement of the district as CSV (`?metric=<code>` for one metric).
 
-    Streamed: a district's millions of rows never sit in memory at once.
+    Streamed: a district's millions of rows never sit in memory at once. The last line
+    says how many rows the file holds; a file without it was cut off.
     """
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     chunks = measurement_csv_chunks(
         district=district,
         user=request.user,
-        can_see_suppressed=district.user_can_edit,
+        can_see_suppressed=access.can_edit,
         metric_code=request.GET.get("metric") or None,
     )
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{district.slug}-measurements.csv"'
+    return attachment(
+        StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8"),
+        f"{district.slug}-measurements.csv",
     )
-    return response

@@ -2,10 +2,10 @@
 
 The roles follow Chicago's structure (the CSO reports to the chief education officer,
 network chiefs report to the CSO); the people are invented. The matrix is written
-from DESIGN.md's "What a real cabinet's matrix holds", with the faults a real matrix
+from what real cabinets' matrices hold, with the faults a real matrix
 has: one row nobody is accountable for, one row two roles each believe they own, and a
 CSO accountable for far more rows than anyone else. The facts to check the matrix page
-against are in the docstring of district/management/commands/load_demo.py.
+against are in the docstring of goals/management/commands/load_demo.py.
 """
 
 import datetime

@@ -2,10 +2,10 @@
 
 Each row of the file is a responsibility: its work area, name, description, declared
 joint flag, one column per role (R, A, C, I or empty), its classification and warnings.
-Text that a spreadsheet would run as a formula (=, +, -, @ first) is written as text.
+Text that a spreadsheet would run as a formula is written as text
+(`district.exports`).
 """
 
-import csv
 import datetime
 import io
 from typing import IO
@@ -16,11 +16,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from district.exports import CsvWriter, store_as_text
 from district.models import District
 
 from .matrix import Classification, Matrix
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def header(matrix: Matrix) -> list[str]:
@@ -52,10 +51,6 @@ def rows(matrix: Matrix) -> list[list[str]]:
     ]
 
 
-def _as_text(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def write_csv(
     matrix: Matrix,
     out: IO[str],
@@ -65,10 +60,9 @@ def write_csv(
 ) -> None:
     """Write the matrix as UTF-8 CSV (with a byte-order mark, so Excel reads accents)."""
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = CsvWriter(out)
     writer.writerow(header(matrix))
-    for values in rows(matrix):
-        writer.writerow([_as_text(value) for value in values])
+    writer.writerows(rows(matrix))
 
 
 def describe_filters(matrix: Matrix) -> str:
@@ -106,11 +100,6 @@ def write_xlsx(
     sheet.append(header(matrix))
     for values in rows(matrix):
         sheet.append(values)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            # openpyxl stores text beginning with "=" as a formula; keep it text.
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
     bold = Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold
@@ -152,6 +141,7 @@ def write_xlsx(
         cell.font = bold
     about.column_dimensions["A"].width = 32
     about.column_dimensions["B"].width = 40
+    store_as_text(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     out.write(buffer.getvalue())

@@ -62,11 +62,11 @@ class MatrixFilterForm(forms.Form):
 
     def __init__(self, *args, snapshot: Snapshot, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["work_area"].choices = [
+        self.fields["work_area"].choices = [  # type: ignore[attr-defined]
             ("", _("all")),
             *((area.pk, area.name) for area in snapshot.work_areas),
         ]
-        self.fields["role"].choices = [
+        self.fields["role"].choices = [  # type: ignore[attr-defined]
             ("", _("all")),
             *((role.pk, f"{role.code} ({role.title})") for role in snapshot.roles),
         ]

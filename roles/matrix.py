@@ -1,6 +1,6 @@
 """The ownership matrix: row classification, warnings, the assembled matrix, cell edits.
 
-Rules (DESIGN.md, "Matrix health"):
+Rules (the matrix's health):
 
 - A row is *distinct* when exactly one role is accountable (A).
 - A row is *joint* when it is declared joint and two or more roles are accountable.
@@ -45,6 +45,17 @@ from .matrix_snapshot import (
     load_snapshot,
 )
 from .models import RaciLevel
+
+# The tables the matrix reads: their change times make its ETag (district.conditional).
+MATRIX_DATA = (
+    "district.District",
+    "district.Person",
+    "roles.Role",
+    "roles.RoleAssignment",
+    "roles.WorkArea",
+    "roles.Responsibility",
+    "roles.Ownership",
+)
 
 
 class Classification(models.TextChoices):
@@ -280,7 +291,9 @@ def assemble_matrix(snapshot: Snapshot, filters: MatrixFilters | None = None) ->
         by_area[responsibility.work_area_id].append(responsibility)
 
     all_rows: dict[int | None, list[MatrixRow]] = {}
-    areas = [(area.pk, area.name) for area in snapshot.work_areas]
+    areas: list[tuple[int | None, str]] = [
+        (area.pk, area.name) for area in snapshot.work_areas
+    ]
     known = {pk for pk, _name in areas}
     unknown = [pk for pk in by_area if pk not in known]
     if unknown:

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from district.history import record_changes
 from district.models import District
 
 from .matrix import assemble_matrix
@@ -47,7 +48,7 @@ def _name_of(
 
 
 def _level_name(level: str) -> str:
-    return RaciLevel(level).label if level else str(_("none"))
+    return str(RaciLevel(level).label if level else _("none"))
 
 
 @dataclass(frozen=True)
@@ -86,15 +87,15 @@ def row_history(responsibility: Responsibility) -> tuple[HistoryEntry, ...]:
                     after=_level_name(after),
                 )
             )
-    fields = {
+    labels = {
         "name": _("Name"),
         "description": _("Description"),
         "is_joint": _("Declared joint"),
-        "work_area_id": _("Work area"),
+        "work_area": _("Work area"),
     }
     shown = {
         "is_joint": lambda value: str(_("yes") if value else _("no")),
-        "work_area_id": lambda value: areas.get(value, f"#{value}"),
+        "work_area": lambda value: areas.get(value, f"#{value}"),
     }
     row_records = (
         Responsibility.history.filter(id=responsibility.pk)
@@ -109,19 +110,17 @@ def row_history(responsibility: Responsibility) -> tuple[HistoryEntry, ...]:
                 HistoryEntry(record.history_date, user, str(_("Row")), "", record.name)
             )
         else:
-            for attname, label in fields.items():
-                before, after = getattr(last, attname), getattr(record, attname)
-                if before != after:
-                    show = shown.get(attname, str)
-                    entries.append(
-                        HistoryEntry(
-                            record.history_date,
-                            user,
-                            str(label),
-                            show(before),
-                            show(after),
-                        )
+            for change in record_changes(record, last, fields=labels):
+                show = shown.get(change.field, str)
+                entries.append(
+                    HistoryEntry(
+                        record.history_date,
+                        user,
+                        str(labels[change.field]),
+                        show(change.old),
+                        show(change.new),
                     )
+                )
         last = record
     return tuple(sorted(entries, key=lambda entry: entry.at, reverse=True))
 
@@ -185,8 +184,8 @@ class CellChange:
 class MatrixChanges:
     """The differences between the matrix at `start` and at `end`."""
 
-    start: datetime.datetime
-    end: datetime.datetime
+    start: datetime.datetime | None  # None: now
+    end: datetime.datetime | None
     rows: tuple[RowChange, ...]
     cells: tuple[CellChange, ...]
 
@@ -208,6 +207,7 @@ def diff_snapshots(before: Snapshot, after: Snapshot) -> MatrixChanges:
     for pk in order:
         old, new = old_rows.get(pk), new_rows.get(pk)
         if old is None:
+            assert new is not None  # `order` holds the rows of either snapshot
             # An added row's cells are listed with it, not one by one.
             levels = _levels_text(after, pk)
             row_changes.append(RowChange(pk, new.name, RowChangeKind.ADDED, "", levels))

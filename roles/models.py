@@ -1,13 +1,11 @@
 """Cabinet roles, the people who hold them, and the ownership matrix (who owns what)."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from district.models import DistrictQuerySet, Tracked, date_range_condition
+from district.models import DistrictOwned, date_range_condition
 
 
 class RoleKind(models.TextChoices):
@@ -27,12 +25,9 @@ class RaciLevel(models.TextChoices):
     INFORMED = "I", _("Informed")
 
 
-class Role(Tracked):
+class Role(DistrictOwned):
     """A position in the district's leadership (CAO, CSO, CTO, a network chief)."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="roles"
-    )
     code = models.CharField(
         max_length=20, help_text=_("Short code such as CAO or CSO.")
     )
@@ -47,10 +42,8 @@ class Role(Tracked):
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "roles"
         # kind's stored values sort cabinet < network_chief < other: the matrix's column order.
         ordering = ["district", "kind", "sort_order", "code", "pk"]
         constraints = [
@@ -75,19 +68,10 @@ class Role(Tracked):
     def __str__(self):
         return self.code
 
-    def clean(self):
-        if self.reports_to_id and self.reports_to.district_id != self.district_id:
-            raise ValidationError(
-                {"reports_to": _("A role reports to a role of its own district.")}
-            )
 
-
-class RoleAssignment(Tracked):
+class RoleAssignment(DistrictOwned):
     """A person holding a role from one date to another (or still), possibly acting."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="role_assignments"
-    )
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
     person = models.ForeignKey(
         "district.Person", on_delete=models.CASCADE, related_name="assignments"
@@ -96,10 +80,8 @@ class RoleAssignment(Tracked):
     ended_on = models.DateField(null=True, blank=True)
     is_acting = models.BooleanField(default=False)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "role_assignments"
         ordering = ["district", "role", "-started_on", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -113,29 +95,16 @@ class RoleAssignment(Tracked):
         acting = " (acting)" if self.is_acting else ""
         return f"{self.person} as {self.role}{acting}"
 
-    def clean(self):
-        if (self.role_id and self.role.district_id != self.district_id) or (
-            self.person_id and self.person.district_id != self.district_id
-        ):
-            raise ValidationError(
-                _("Role, person and assignment must belong to one district.")
-            )
 
-
-class WorkArea(Tracked):
+class WorkArea(DistrictOwned):
     """A group of responsibilities (planning, curriculum, systems) shown together in the matrix."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="work_areas"
-    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "work_areas"
         ordering = ["district", "sort_order", "name", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -151,12 +120,9 @@ class WorkArea(Tracked):
         return self.name
 
 
-class Responsibility(Tracked):
+class Responsibility(DistrictOwned):
     """A row of the matrix: one piece of work that some roles own; declared joint or not."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="responsibilities"
-    )
     work_area = models.ForeignKey(
         WorkArea, on_delete=models.PROTECT, related_name="responsibilities"
     )
@@ -170,10 +136,8 @@ class Responsibility(Tracked):
     )
     sort_order = models.PositiveIntegerField(default=0)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "responsibilities"
         ordering = [
             "district",
             "work_area__sort_order",
@@ -200,33 +164,18 @@ class Responsibility(Tracked):
         matrix = reverse("roles:matrix", kwargs={"slug": self.district.slug})
         return f"{matrix}#row-{self.pk}"
 
-    def clean(self):
-        if self.work_area_id and self.work_area.district_id != self.district_id:
-            raise ValidationError(
-                {
-                    "work_area": _(
-                        "The work area must belong to the responsibility's district."
-                    )
-                }
-            )
 
-
-class Ownership(Tracked):
+class Ownership(DistrictOwned):
     """One matrix cell: a role's RACI level on one responsibility."""
 
-    district = models.ForeignKey(
-        "district.District", on_delete=models.CASCADE, related_name="ownerships"
-    )
     responsibility = models.ForeignKey(
         Responsibility, on_delete=models.CASCADE, related_name="ownerships"
     )
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="ownerships")
     level = models.CharField(max_length=1, choices=RaciLevel)
 
-    history = HistoricalRecords()
-    objects = DistrictQuerySet.as_manager()
-
     class Meta:
+        default_related_name = "ownerships"
         ordering = ["responsibility", "role", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -245,12 +194,3 @@ class Ownership(Tracked):
 
     def __str__(self):
         return f"{self.role}: {self.level} on {self.responsibility}"
-
-    def clean(self):
-        if (self.role_id and self.role.district_id != self.district_id) or (
-            self.responsibility_id
-            and self.responsibility.district_id != self.district_id
-        ):
-            raise ValidationError(
-                _("Role, responsibility and ownership must belong to one district.")
-            )

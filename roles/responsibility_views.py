@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from district.models import AccessLevel
-from district.permissions import get_district_or_404
+from district.permissions import get_district_access_or_404
 
 from .forms import MoveForm, ResponsibilityEditForm, ResponsibilityForm
 from .responsibilities import (
@@ -29,7 +29,8 @@ from .views import editable_row, matrix_context, matrix_url, render_matrix, show
 @require_POST
 def responsibility_add(request, slug):
     """Add a row at the end of a work area."""
-    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    access = get_district_access_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    district = access.district
     form = ResponsibilityForm(request.POST, district=district)
     if form.is_valid():
         try:
@@ -48,7 +49,7 @@ def responsibility_add(request, slug):
             )
             return redirect(matrix_url(district, row_pk=responsibility.pk))
     messages.error(request, _("The responsibility was not added; see the form below."))
-    return render_matrix(request, district, status=400, add_form=form)
+    return render_matrix(request, access, status=400, add_form=form)
 
 
 @login_required
@@ -56,7 +57,8 @@ def responsibility_add(request, slug):
 def responsibility_edit(request, slug, pk):
     """Rename a row, change its description or declared-joint flag, or move it to
     another work area; refused (409) when someone changed the row in between."""
-    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    access = get_district_access_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    district = access.district
     responsibility = editable_row(request, district, pk)
     status = 200
     stale_values = None
@@ -114,7 +116,8 @@ def responsibility_edit(request, slug, pk):
 @require_POST
 def responsibility_move(request, slug, pk):
     """Move a row one place up or down in its work area."""
-    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    access = get_district_access_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    district = access.district
     responsibility = editable_row(request, district, pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -134,5 +137,5 @@ def responsibility_move(request, slug, pk):
     )
     if group is None:
         return HttpResponse(status=204)
-    context = matrix_context(request, district, shown, groups=[group])
+    context = matrix_context(request, access, shown, groups=[group])
     return render(request, "roles/_matrix_area.html", context)

@@ -24,9 +24,10 @@ from django.views.decorators.http import (
     require_POST,
 )
 
-from district.conditional import MATRIX_DATA, conditional_page
+from district.conditional import conditional_page
+from district.exports import attachment
 from district.models import AccessLevel, District
-from district.permissions import get_district_or_404
+from district.permissions import DistrictAccess, get_district_access_or_404
 
 from . import exports
 from .cells import set_ownership, set_row_levels
@@ -38,6 +39,7 @@ from .forms import (
     ResponsibilityForm,
 )
 from .matrix import (
+    MATRIX_DATA,
     Matrix,
     MatrixFilters,
     MatrixRow,
@@ -109,8 +111,12 @@ def matrix_url(district: District, query: str = "", row_pk: int | None = None) -
     return url + (f"#row-{row_pk}" if row_pk else "")
 
 
-def matrix_context(request, district: District, shown: ShownMatrix, **extra) -> dict:
-    can_edit = district.user_can_edit and shown.as_of_day is None
+def matrix_context(
+    request, access: DistrictAccess, shown: ShownMatrix, **extra
+) -> dict:
+    """What the matrix templates show: edit controls for editors, never in the past."""
+    district = access.district
+    can_edit = access.can_edit and shown.as_of_day is None
     matrix = shown.matrix
     context = {
         "district": district,
@@ -127,11 +133,11 @@ def matrix_context(request, district: District, shown: ShownMatrix, **extra) -> 
     return context
 
 
-def render_matrix(request, district: District, *, status: int = 200, **extra):
-    shown = shown_matrix(request, district)
+def render_matrix(request, access: DistrictAccess, *, status: int = 200, **extra):
+    shown = shown_matrix(request, access.district)
     if not shown.is_valid and status == 200:
         status = 400
-    context = matrix_context(request, district, shown, **extra)
+    context = matrix_context(request, access, shown, **extra)
     return render(request, "roles/matrix.html", context, status=status)
 
 
@@ -140,8 +146,7 @@ def render_matrix(request, district: District, *, status: int = 200, **extra):
 @conditional_page(MATRIX_DATA)
 def matrix(request, slug):
     """The ownership matrix: rows by work area, roles as columns, health and summary."""
-    district = get_district_or_404(request.user, slug)
-    return render_matrix(request, district)
+    return render_matrix(request, get_district_access_or_404(request.user, slug))
 
 
 def editable_row(request, district: District, pk: int) -> Responsibility:
@@ -163,7 +168,8 @@ STALE_MESSAGE = _lazy(
 def ownership_set(request, slug, pk, role_pk):
     """Save one cell (htmx, on change): a role's level on a row, refused with 409 when
     the row changed since the page showed it."""
-    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    access = get_district_access_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    district = access.district
     responsibility = editable_row(request, district, pk)
     role = get_object_or_404(
         Role.objects.editable_by(request.user).filter(district=district), pk=role_pk
@@ -171,7 +177,7 @@ def ownership_set(request, slug, pk, role_pk):
     label = _("%(role)s on %(row)s") % {"role": role.code, "row": responsibility.name}
     form = CellLevelsForm(request.POST, roles=[role])
     if not form.is_valid():
-        return _cells_refused(request, district, responsibility, label, form=form)
+        return _cells_refused(request, access, responsibility, label, form=form)
     level = form.levels()[role]
     try:
         set_ownership(
@@ -182,9 +188,9 @@ def ownership_set(request, slug, pk, role_pk):
             acting_user=request.user,
         )
     except StaleRowError:
-        return _cells_refused(request, district, responsibility, label, stale=True)
+        return _cells_refused(request, access, responsibility, label, stale=True)
     except ValidationError as error:
-        return _cells_refused(request, district, responsibility, label, error=error)
+        return _cells_refused(request, access, responsibility, label, error=error)
     saved = _("Saved: %(label)s is now %(level)s.") % {
         "label": label,
         "level": level or _("none"),
@@ -214,7 +220,8 @@ def ownership_set(request, slug, pk, role_pk):
 def row_levels_set(request, slug, pk):
     """Save the cells of one row at once: the row's form, for browsers without
     JavaScript. All or nothing; refused with 409 when the row is stale."""
-    district = get_district_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    access = get_district_access_or_404(request.user, slug, level=AccessLevel.EDITOR)
+    district = access.district
     responsibility = editable_row(request, district, pk)
     roles = [
         role
@@ -224,7 +231,7 @@ def row_levels_set(request, slug, pk):
     label = responsibility.name
     form = CellLevelsForm(request.POST, roles=roles)
     if not form.is_valid():
-        return _cells_refused(request, district, responsibility, label, form=form)
+        return _cells_refused(request, access, responsibility, label, form=form)
     try:
         changed = set_row_levels(
             responsibility=responsibility,
@@ -233,9 +240,9 @@ def row_levels_set(request, slug, pk):
             acting_user=request.user,
         )
     except StaleRowError:
-        return _cells_refused(request, district, responsibility, label, stale=True)
+        return _cells_refused(request, access, responsibility, label, stale=True)
     except ValidationError as error:
-        return _cells_refused(request, district, responsibility, label, error=error)
+        return _cells_refused(request, access, responsibility, label, error=error)
     if changed:
         levels = form.levels()
         messages.success(
@@ -263,7 +270,7 @@ def form_errors(form) -> str:
 
 
 def _cells_refused(
-    request, district, responsibility, label, *, form=None, stale=False, error=None
+    request, access, responsibility, label, *, form=None, stale=False, error=None
 ):
     """The row as stored now, with why the save was refused: alone for htmx (409 for a
     stale row, 400 for bad input), else within the whole page."""
@@ -280,15 +287,15 @@ def _cells_refused(
         messages.error(request, message)
         return render_matrix(
             request,
-            district,
+            access,
             status=status,
             row_message=message,
             row_message_pk=responsibility.pk,
         )
-    shown = shown_matrix(request, district)
+    shown = shown_matrix(request, access.district)
     context = matrix_context(
         request,
-        district,
+        access,
         shown,
         refused_rows=[shown.row(responsibility.pk)],
         row_message=message,
@@ -305,7 +312,8 @@ def _cells_refused(
 @require_GET
 def responsibility_history(request, slug, pk):
     """Who changed which cell or field of one row, from what to what, and when."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     responsibility = get_object_or_404(
         Responsibility.objects.visible_to(request.user).filter(district=district),
         pk=pk,
@@ -327,7 +335,8 @@ def responsibility_history(request, slug, pk):
 @require_GET
 def changes(request, slug):
     """The matrix changes made between two days: rows and cells, and who made them."""
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     if "from" in request.GET or "to" in request.GET:
         form = ChangesForm(request.GET)
     else:
@@ -347,7 +356,8 @@ def changes(request, slug):
 
 
 def _export(request, slug, *, extension: str, content_type: str, write):
-    district = get_district_or_404(request.user, slug)
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
     shown = shown_matrix(request, district)
     if not shown.is_valid:
         errors = form_errors(shown.as_of_form) + " " + form_errors(shown.filter_form)
@@ -357,8 +367,7 @@ def _export(request, slug, *, extension: str, content_type: str, write):
         )
     day = shown.as_of_day or timezone.localdate()
     filename = f"lanes-{district.slug}-matrix-{day.isoformat()}.{extension}"
-    response = HttpResponse(content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = attachment(HttpResponse(content_type=content_type), filename)
     write(shown.matrix, response, district=district, as_of_day=shown.as_of_day)
     return response
 

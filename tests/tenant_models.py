@@ -3,15 +3,15 @@
 A model is tenant-owned when it has a `district` foreign key. Tests parametrized over
 `SCOPED_MODELS` (District and the tenant-owned models) cover a new model without
 being told about it; its factory in tests/factories.py is all it needs. Derived
-tables (`district.backup.DERIVED`: stored rollups) are scoped like the others but have
+tables (`goals.backup.DERIVED`: stored rollups) are scoped like the others but have
 no history and no admin: tests of editing walk `EDITED_MODELS`.
 """
 
 from django.apps import apps
 from factory.django import DjangoModelFactory
 
-from district.backup import DERIVED
 from district.models import District
+from goals.backup import DERIVED
 
 from . import factories
 

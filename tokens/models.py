@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -60,6 +61,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who the next save's history record names (django-simple-history reads it).
+    _history_user: Any
+    # The key, on a token just created only: it is never stored.
+    key: str
 
     history = HistoricalRecords(excluded_fields=["last_used_at"])
     objects = ApiTokenQuerySet.as_manager()

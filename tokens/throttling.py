@@ -11,6 +11,8 @@ from .models import ApiToken
 
 
 class _SettingsRateMixin:
+    scope: str
+
     def get_rate(self):
         # Read at request time, so a changed setting applies without a restart of the class.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)

@@ -15,12 +15,13 @@ from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from district.history import HiddenFields, entries_for_page
 from district.models import AccessLevel, District
 from district.permissions import district_id_of, history_with_access, request_may
 from district.signals import rows_updated
 
 from .filters import LimitOffsetPagination
-from .history import HiddenFields, HistoryEntrySerializer, entries_for_page
+from .history import HistoryEntrySerializer
 
 
 def etag_for(obj) -> str:

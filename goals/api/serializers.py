@@ -69,7 +69,7 @@ class GoalSerializer(ValidatedModelSerializer):
     url = DetailUrlField("goal-detail")
     display = DisplayField()
     district = district_field()
-    parent = goal_field(required=False, allow_null=True)
+    parent = goal_field(required=False, allow_null=True)  # type: ignore[assignment]
     owner_roles = RoleBriefSerializer(
         many=True,
         read_only=True,
@@ -225,7 +225,7 @@ class MeasurementSerializer(ValidatedModelSerializer):
         help_text="True when the value and n are withheld from you: n is below the "
         "metric's minimum n and you cannot edit the district (editors see them)."
     )
-    entered_by = serializers.SlugRelatedField(
+    entered_by = serializers.SlugRelatedField(  # type: ignore[var-annotated]
         slug_field="username", read_only=True, allow_null=True
     )
 
@@ -340,7 +340,7 @@ class MeasurementBulkSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(
         default=False, help_text="Check the rows and count, but save nothing."
     )
-    source = serializers.CharField(
+    source = serializers.CharField(  # type: ignore[assignment]
         max_length=200,
         required=False,
         default="",
@@ -360,7 +360,8 @@ class MeasurementBulkSerializer(serializers.Serializer):
 class MeasurementBulkDocSerializer(MeasurementBulkSerializer):
     """The request body as the schema shows it: rows with their keys."""
 
-    rows = MeasurementRowSerializer(many=True, max_length=BULK_MAX_ROWS)
+    # many=True builds a ListSerializer, which takes max_length; the stubs do not say so.
+    rows = MeasurementRowSerializer(many=True, max_length=BULK_MAX_ROWS)  # type: ignore[call-arg,assignment]
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -381,7 +382,7 @@ class MeasurementBulkRefusalSerializer(serializers.Serializer):
     (`district`, `rows`, ... as in any 400). Nothing was saved."""
 
     detail = serializers.CharField(required=False)
-    errors = RowErrorSerializer(many=True, required=False)
+    errors = RowErrorSerializer(many=True, required=False)  # type: ignore[assignment]
     created = serializers.IntegerField(
         required=False, help_text="What the valid rows would have created."
     )

@@ -12,4 +12,11 @@ router.register("metric-owners", views.MetricOwnerViewSet, basename="metric-owne
 router.register("targets", views.TargetViewSet, basename="target")
 router.register("measurements", views.MeasurementViewSet, basename="measurement")
 
-urlpatterns = router.urls
+# The dashboard is read under its district's address; the route name stays
+# "district-dashboard".
+district_router = SimpleRouter(trailing_slash=True)
+district_router.register(
+    "districts", views.DistrictDashboardViewSet, basename="district"
+)
+
+urlpatterns = router.urls + district_router.urls

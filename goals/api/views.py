@@ -5,13 +5,16 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from district.api.base import DistrictScopedViewSet
+from district.api.computed import DistrictComputedViewSet
 from district.api.filters import MeasurementCursorPagination
+from district.conditional import conditional_api_action
 from district.models import Network
-from district.permissions import get_district_or_404
-from goals.dashboards import metrics_with_details
+from district.permissions import get_district_access_or_404
+from goals.dashboards import GOALS_DATA, build_dashboard, metrics_with_details
 from goals.display import withheld_in_history
 from goals.importers import upsert_measurements
 from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
@@ -27,6 +30,8 @@ from .filters import (
     TargetFilterSet,
 )
 from .serializers import (
+    DashboardQuerySerializer,
+    DashboardSerializer,
     GoalOwnerSerializer,
     GoalSerializer,
     MeasurementBulkDocSerializer,
@@ -87,7 +92,8 @@ class MetricViewSet(DistrictScopedViewSet):
         query = PeriodQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         as_of = query.validated_data["as_of"]
-        district = get_district_or_404(request.user, metric.district.slug)
+        access = get_district_access_or_404(request.user, metric.district.slug)
+        district = access.district
         metric = metrics_with_details(Metric.objects.filter(pk=metric.pk)).get()
         networks = list(
             Network.objects.visible_to(request.user)
@@ -100,6 +106,7 @@ class MetricViewSet(DistrictScopedViewSet):
             metric=metric,
             networks=networks,
             as_of=as_of,
+            can_see_suppressed=access.can_edit,
         )
         data = {"card": detail.card, "as_of": as_of, "networks": detail.networks}
         return Response(MetricStatusSerializer(data, context={"request": request}).data)
@@ -190,3 +197,45 @@ class MeasurementViewSet(DistrictScopedViewSet):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(counts)
+
+
+class DistrictDashboardViewSet(DistrictComputedViewSet):
+    """A district's dashboard, at `/api/v1/districts/<slug>/dashboard/`."""
+
+    @extend_schema(
+        parameters=[DashboardQuerySerializer],
+        responses={200: DashboardSerializer},
+        description="The district's goals with their metrics' latest values and "
+        "statuses (on track, at risk, off track, stale, no data) as of a date, for "
+        "the district or one network, and how many metrics have each status. Values "
+        "below a metric's minimum n are suppressed unless you can edit the district.",
+    )
+    @action(detail=True, methods=["get"])
+    @conditional_api_action(GOALS_DATA)
+    def dashboard(self, request, slug=None):
+        """The dashboard as computed by `goals.dashboards.build_dashboard`."""
+        access = get_district_access_or_404(request.user, self.get_object().slug)
+        district = access.district
+        query = DashboardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        network = None
+        if "network" in params:
+            network = (
+                Network.objects.visible_to(request.user)
+                .filter(district=district, pk=params["network"])
+                .first()
+            )
+            if network is None:
+                raise ValidationError(
+                    {"network": ["No such network in this district."]}
+                )
+        board = build_dashboard(
+            district=district,
+            user=request.user,
+            as_of=params["as_of"],
+            owner=params.get("role"),
+            network=network,
+            can_see_suppressed=access.can_edit,
+        )
+        return Response(DashboardSerializer(board, context={"request": request}).data)

@@ -12,8 +12,8 @@ from goals.status import Status
 register = template.Library()
 
 
-# Tags, not included templates: a network scorecard shows 1,700 school cells, and an
-# include per cell took a quarter of its time.
+# Tags, not included templates: a network scorecard shows a cell per school and metric,
+# and an include per cell was a large share of its time (docs/benchmarks.md).
 
 
 @register.simple_tag
@@ -24,7 +24,7 @@ def status_badge(status):
 
 @functools.cache
 def _badge(status: Status, language: str | None) -> str:
-    """One badge per status and language: a scorecard repeats five of them 1,700 times."""
+    """One badge per status and language, built once: a scorecard repeats the same five."""
     return format_html(
         '<span class="status status-{}"><span class="status-icon" aria-hidden="true">'
         "{}</span> {}</span>",

@@ -15,4 +15,9 @@ router.register(
 )
 router.register("ownerships", views.OwnershipViewSet, basename="ownership")
 
-urlpatterns = router.urls
+# The matrix is read under its district's address; the route name stays
+# "district-matrix".
+district_router = SimpleRouter(trailing_slash=True)
+district_router.register("districts", views.DistrictMatrixViewSet, basename="district")
+
+urlpatterns = router.urls + district_router.urls

@@ -2,13 +2,19 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from district.api.base import Conflict, DistrictScopedViewSet, PreconditionFailed
+from district.api.computed import DistrictComputedViewSet
+from district.conditional import conditional_api_action
 from roles.cells import set_ownership
+from roles.matrix import MATRIX_DATA, MatrixFilters, build_matrix
+from roles.matrix_history import end_of_day
 from roles.models import Ownership, Responsibility, Role, RoleAssignment, WorkArea
 from roles.responsibilities import StaleRowError
 
@@ -20,6 +26,8 @@ from .filters import (
     WorkAreaFilterSet,
 )
 from .serializers import (
+    MatrixQuerySerializer,
+    MatrixSerializer,
     OwnershipSerializer,
     ResponsibilitySerializer,
     RoleAssignmentSerializer,
@@ -134,3 +142,37 @@ class OwnershipViewSet(DistrictScopedViewSet):
             stale_error=PreconditionFailed(),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DistrictMatrixViewSet(DistrictComputedViewSet):
+    """A district's ownership matrix, at `/api/v1/districts/<slug>/matrix/`."""
+
+    @extend_schema(
+        parameters=[MatrixQuerySerializer],
+        responses={200: MatrixSerializer},
+        description="The district's whole ownership matrix in one call: role columns, "
+        "rows by work area with their cells, each row's classification (distinct, "
+        "joint, gap, conflict) and warnings, and the summary with each role's load. "
+        "With `as_of`, the matrix as it stood at the end of that day.",
+    )
+    @action(detail=True, methods=["get"])
+    @conditional_api_action(MATRIX_DATA)
+    def matrix(self, request, slug=None):
+        """The matrix as computed by `roles.matrix.build_matrix`."""
+        district = self.get_object()
+        query = MatrixQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        as_of = params.get("as_of")
+        matrix = build_matrix(
+            district,
+            filters=MatrixFilters(
+                work_area=params.get("work_area"),
+                role=params.get("role"),
+                level=params.get("level"),
+                classification=params.get("classification"),
+                with_warnings=params["with_warnings"],
+            ),
+            as_of=end_of_day(as_of) if as_of else None,
+        )
+        return Response(MatrixSerializer(matrix).data)

@@ -1,9 +1,9 @@
 """The rows of the matrix, written in Python rather than as template includes.
 
-A 200 x 12 matrix repeats the row and cell markup 200 and 2,400 times. Through the
-template engine (an include per row, `{% url %}` five times per row) that took most of
-the page's 120-340 ms; written here from URLs reversed once per call, it takes about
-9 ms of a 45 ms page (docs/benchmarks.md).
+A matrix repeats the row markup once per row and the cell markup once per row and
+role. Through the template engine (an include per row, `{% url %}` five times per row)
+that was most of the page's time; written here from URLs reversed once per call, it is
+a small part of it (docs/benchmarks.md, "Matrix page").
 
 The markup is what the templates gave. For editors, each cell is a native <select>
 (none, R, A, C, I) with a visually hidden label ("CAO on Curriculum"), saved by htmx on

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from district.models import AccessLevel, DistrictQuerySet
-from district.permissions import access_level, get_district_or_404, has_level
+from district.permissions import access_level, get_district_access_or_404, has_level
 
 from ..factories import DistrictFactory, MembershipFactory, UserFactory
 from ..tenant_models import SCOPED_MODELS, TENANT_MODELS, label, make
@@ -127,22 +127,27 @@ def test_has_level_includes_the_lower_levels(editor, district):
     assert not has_level(editor, district, AccessLevel.ADMIN)
 
 
-def test_get_district_or_404_hides_a_district_from_non_members(outsider, district):
-    with pytest.raises(Http404):
-        get_district_or_404(outsider, district.slug)
-    with pytest.raises(Http404):
-        get_district_or_404(outsider, "no-such-district")
-
-
-def test_get_district_or_404_refuses_a_member_below_the_level(viewer, district):
-    with pytest.raises(PermissionDenied):
-        get_district_or_404(viewer, district.slug, level=AccessLevel.EDITOR)
-
-
-def test_get_district_or_404_tells_templates_what_the_member_may_do(
-    viewer, editor, district
+def test_get_district_access_or_404_hides_a_district_from_non_members(
+    outsider, district
 ):
-    seen = get_district_or_404(viewer, district.slug)
-    assert (seen.user_level, seen.user_can_edit) == (AccessLevel.VIEWER, False)
-    edited = get_district_or_404(editor, district.slug, level=AccessLevel.EDITOR)
-    assert (edited.user_level, edited.user_can_edit) == (AccessLevel.EDITOR, True)
+    with pytest.raises(Http404):
+        get_district_access_or_404(outsider, district.slug)
+    with pytest.raises(Http404):
+        get_district_access_or_404(outsider, "no-such-district")
+
+
+def test_get_district_access_or_404_refuses_a_member_below_the_level(viewer, district):
+    with pytest.raises(PermissionDenied):
+        get_district_access_or_404(viewer, district.slug, level=AccessLevel.EDITOR)
+
+
+def test_district_access_tells_views_what_the_member_may_do(viewer, editor, district):
+    seen = get_district_access_or_404(viewer, district.slug)
+    assert (seen.district, seen.level, seen.can_edit) == (
+        district,
+        AccessLevel.VIEWER,
+        False,
+    )
+    edited = get_district_access_or_404(editor, district.slug, level=AccessLevel.EDITOR)
+    assert (edited.level, edited.can_edit) == (AccessLevel.EDITOR, True)
+    assert not hasattr(edited.district, "user_level")

@@ -60,13 +60,6 @@ def test_network_names_are_unique_per_district(district, other_district):
     Network(district=other_district, name="Network 1").full_clean()
 
 
-def test_network_chief_must_belong_to_the_networks_district(district, other_district):
-    network = NetworkFactory.build(
-        district=district, chief=PersonFactory(district=other_district)
-    )
-    assert "The chief must belong to the network's district." in clean_messages(network)
-
-
 def test_school_ids_are_unique_per_district(district, other_district):
     SchoolFactory(district=district, school_id="609966")
     duplicate = School(district=district, school_id="609966", name="Twin")
@@ -77,13 +70,6 @@ def test_school_ids_are_unique_per_district(district, other_district):
 def test_school_category_must_be_a_known_one(district):
     school = School(district=district, school_id="1", name="Odd", category="XX")
     assert_refused(school, "category_valid", by_full_clean=False)
-
-
-def test_school_network_must_belong_to_the_schools_district(district, other_district):
-    school = SchoolFactory.build(
-        district=district, network=NetworkFactory(district=other_district)
-    )
-    assert "The network must belong to the school's district." in clean_messages(school)
 
 
 def test_a_user_is_a_member_of_a_district_once(district):

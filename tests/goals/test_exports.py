@@ -2,14 +2,20 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import goals.exports
-from goals.models import Measurement
-from tests.factories import MeasurementFactory, MembershipFactory
+from goals.models import Measurement, Scope
+from tests.factories import (
+    MeasurementFactory,
+    MembershipFactory,
+    NetworkFactory,
+    SchoolFactory,
+)
 
 from .district_data import build_district_data
 
@@ -19,9 +25,13 @@ def export_url(district, query=""):
 
 
 def read_csv(response) -> list[dict]:
+    """The rows of a complete export: its trailer is checked against them, then left out."""
     assert response.streaming
     text = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(text)))
+    body, trailer = text.removesuffix("\r\n").rsplit("\r\n", 1)
+    rows = list(csv.DictReader(io.StringIO(body + "\r\n", newline="")))
+    assert trailer == f"# complete: {len(rows)} rows"
+    return rows
 
 
 @pytest.fixture
@@ -103,3 +113,113 @@ def test_export_query_count_does_not_grow_with_the_data(
         return len(queries.captured_queries)
 
     assert count(district.slug) == count(other_district.slug)
+
+
+def test_export_ends_with_a_trailer_giving_its_row_count(client_for, data, viewer):
+    response = client_for(viewer).get(export_url(data.district))
+    text = b"".join(response.streaming_content).decode()
+    count = Measurement.objects.filter(district=data.district).count()
+    assert text.endswith(f"\r\n# complete: {count} rows\r\n")
+    assert len(text.splitlines()) == 1 + count + 1
+
+
+def test_export_of_an_unknown_metric_is_still_complete(client_for, data, viewer):
+    response = client_for(viewer).get(export_url(data.district, "?metric=nothing"))
+    text = b"".join(response.streaming_content).decode()
+    assert text.splitlines()[1:] == ["# complete: 0 rows"]
+
+
+def test_export_writes_names_that_look_like_formulas_as_text(
+    client_for, district, viewer
+):
+    network = NetworkFactory(district=district, name="+SUM(1;2)")
+    school = SchoolFactory(
+        district=district, network=network, name='=HYPERLINK("http://x.example")'
+    )
+    MeasurementFactory(
+        district=district,
+        school=school,
+        metric__code="-attendance",
+        value=Decimal("-4.5"),
+        n=40,
+        source="@import",
+    )
+    (row,) = read_csv(client_for(viewer).get(export_url(district)))
+    assert row["school"] == '\'=HYPERLINK("http://x.example")'
+    assert row["network"] == "'+SUM(1;2)"
+    assert row["metric"] == "'-attendance"
+    assert row["source"] == "'@import"
+    assert row["value"] == "-4.5000"  # a number, not text
+    assert row["n"] == "40"
+
+
+@pytest.mark.parametrize("persona", ["viewer", "editor", "superuser"])
+def test_export_is_a_download_no_cache_keeps(client_for, data, persona, request):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(export_url(data.district))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert "attachment" in response["Content-Disposition"]
+    assert not response.has_header("ETag")
+    b"".join(response.streaming_content)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_reads_its_rows_inside_a_transaction_it_closes(
+    client_for, data, viewer, monkeypatch
+):
+    """Outside a transaction, a PostgreSQL cursor would be WITH HOLD (see below)."""
+    monkeypatch.setattr(goals.exports, "CHUNK_ROWS", 5)
+    assert not connection.in_atomic_block
+    response = client_for(viewer).get(export_url(data.district))
+    chunks = iter(response.streaming_content)
+    next(chunks)
+    assert connection.in_atomic_block
+    response.close()  # the client went away midway
+    assert not connection.in_atomic_block
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_export_cursor_is_not_holdable_so_rows_come_without_a_copy(
+    client_for, data, viewer, monkeypatch
+):
+    monkeypatch.setattr(goals.exports, "CHUNK_ROWS", 5)
+    response = client_for(viewer).get(export_url(data.district))
+    chunks = iter(response.streaming_content)
+    next(chunks)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT is_holdable FROM pg_cursors WHERE name LIKE %s", ["_django_curs_%"]
+        )
+        assert cursor.fetchall() == [(False,)]
+    rest = b"".join(chunks).decode()
+    count = Measurement.objects.filter(district=data.district).count()
+    assert rest.endswith(f"# complete: {count} rows\r\n")
+    response.close()
+    assert not connection.in_atomic_block
+
+
+def test_entered_network_value_with_small_n_is_hidden_from_a_viewer_only(
+    client_for, data, viewer, editor
+):
+    MeasurementFactory(
+        district=data.district,
+        metric=data.attendance,
+        scope=Scope.NETWORK,
+        school=None,
+        network=data.north,
+        value=Decimal("77.7"),
+        n=3,
+    )
+
+    def network_row(user):
+        rows = read_csv(client_for(user).get(export_url(data.district)))
+        return next(r for r in rows if r["scope"] == Scope.NETWORK)
+
+    seen = network_row(viewer)
+    assert (seen["value"], seen["n"], seen["suppression"]) == ("", "", "suppressed")
+    assert seen["network"] == "North"
+    seen = network_row(editor)
+    assert (seen["value"], seen["n"]) == ("77.7000", "3")
+    assert seen["suppression"] == "below_min_n"

@@ -13,11 +13,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from district.backup import export_district, import_district, read_backup
 from district.import_rows import read_csv
 from district.importers import import_schools
 from district.models import School
 from goals import rollup_sync
+from goals.backup import export_district, import_district, read_backup
 from goals.importers import upsert_measurements
 from goals.models import Aggregation, Measurement, Metric, Rollup, Scope
 from goals.rollups import district_series, network_series

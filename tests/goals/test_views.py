@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from district.models import District, Network, School
 from goals.models import Scope
 from tests.factories import (
     GoalFactory,
@@ -361,6 +362,34 @@ def test_entered_district_value_with_small_n_is_suppressed_for_viewers_only(
     assert seen_by_editor.latest.is_below_min_n
 
 
+def test_entered_district_value_with_small_n_stays_out_of_a_viewers_csv(
+    client_for, data, viewer, editor
+):
+    MeasurementFactory(
+        district=data.district,
+        metric=data.uptime,
+        scope=Scope.DISTRICT,
+        school=None,
+        period_end=datetime.date(2018, 6, 30),
+        value=Decimal("171.5"),
+        n=3,
+    )
+    data.uptime.min_n = 5
+    data.uptime.save()
+    url = f"/districts/lakeside/metrics/{data.uptime.pk}/?format=csv"
+
+    def district_row(user):
+        text = client_for(user).get(url).content.decode()
+        return next(csv.DictReader(io.StringIO(text))), text
+
+    row, text = district_row(viewer)
+    assert row["latest"] == "Suppressed (n<5)"
+    assert row["change"] == ""
+    assert "171.5" not in text
+    row, _ = district_row(editor)
+    assert row["latest"] == "171.5"
+
+
 def test_viewer_csv_does_not_contain_suppressed_values(client_for, data, viewer):
     url = (
         f"/districts/lakeside/metrics/{data.attendance.pk}/networks/{data.north.pk}/"
@@ -390,6 +419,51 @@ def test_metric_csv_lists_the_district_and_each_network(client_for, data, viewer
     ]
     assert rows[0]["status"] == "Off track"
     assert rows[0]["schools_reporting"] == "19"
+
+
+def test_metric_csv_writes_names_that_look_like_formulas_as_text(
+    client_for, data, viewer
+):
+    District.objects.filter(pk=data.district.pk).update(name='=HYPERLINK("x")')
+    Network.objects.filter(pk=data.north.pk).update(name="@North")
+    School.objects.filter(pk=data.small_school.pk).update(name="+cmd|' /C calc'!A0")
+    base = f"/districts/lakeside/metrics/{data.suspensions.pk}/"
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client_for(viewer).get(f"{base}?format=csv").content.decode())
+        )
+    )
+    assert [r["name"] for r in rows] == ['\'=HYPERLINK("x")', "'@North", "South"]
+    school_rows = csv.DictReader(
+        io.StringIO(
+            client_for(viewer)
+            .get(f"{base}networks/{data.north.pk}/?format=csv")
+            .content.decode()
+        )
+    )
+    names = {r["name"] for r in school_rows}
+    assert "'+cmd|' /C calc'!A0" in names
+
+
+def test_metric_csv_writes_a_fall_as_a_negative_number(client_for, data, viewer):
+    response = client_for(viewer).get(
+        f"/districts/lakeside/metrics/{data.suspensions.pk}/?format=csv"
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0]["change"] == "-1.0"  # a number a spreadsheet can add up
+    assert all(r["change"].startswith("-") for r in rows)
+
+
+def test_editor_csv_has_the_value_below_the_minimum_n(client_for, data, editor):
+    url = (
+        f"/districts/lakeside/metrics/{data.attendance.pk}/networks/{data.north.pk}/"
+        "?format=csv&year=2017-18"
+    )
+    rows = list(
+        csv.DictReader(io.StringIO(client_for(editor).get(url).content.decode()))
+    )
+    small = next(r for r in rows if r["school_id"] == data.small_school.school_id)
+    assert small["latest"] == "94.0"
 
 
 def test_metric_page_shows_each_network_with_schools_reporting(

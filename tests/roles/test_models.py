@@ -9,11 +9,10 @@ from roles.models import (
     RaciLevel,
     Responsibility,
     Role,
-    RoleAssignment,
     WorkArea,
 )
 
-from ..constraints import assert_refused, clean_messages
+from ..constraints import assert_refused
 from ..factories import (
     OwnershipFactory,
     PersonFactory,
@@ -43,13 +42,6 @@ def test_a_role_cannot_report_to_itself(district):
     assert_refused(role, "not_own_manager")
 
 
-def test_a_role_reports_to_a_role_of_its_own_district(district, other_district):
-    role = RoleFactory.build(
-        district=district, reports_to=RoleFactory(district=other_district)
-    )
-    assert "A role reports to a role of its own district." in clean_messages(role)
-
-
 def test_an_assignment_cannot_end_before_it_starts(district):
     assignment = RoleAssignmentFactory.build(
         district=district,
@@ -72,25 +64,6 @@ def test_an_assignment_may_end_the_day_it_starts_or_stay_open(district):
         ).full_clean()
 
 
-@pytest.mark.parametrize("foreign", ["role", "person"])
-def test_an_assignment_links_a_role_and_person_of_its_own_district(
-    foreign, district, other_district
-):
-    parts = {
-        "role": RoleFactory(district=district),
-        "person": PersonFactory(district=district),
-    }
-    parts[foreign] = {"role": RoleFactory, "person": PersonFactory}[foreign](
-        district=other_district
-    )
-    assignment = RoleAssignment(
-        district=district, started_on=datetime.date(2020, 7, 1), **parts
-    )
-    assert "Role, person and assignment must belong to one district." in (
-        clean_messages(assignment)
-    )
-
-
 def test_work_area_names_are_unique_per_district(district, other_district):
     WorkAreaFactory(district=district, name="Curriculum")
     assert_refused(WorkArea(district=district, name="Curriculum"), "unique_name")
@@ -108,19 +81,6 @@ def test_responsibility_names_are_unique_per_work_area(district):
         work_area=WorkAreaFactory(district=district),
         name="Scope and sequence",
     ).full_clean()
-
-
-def test_a_responsibility_belongs_to_a_work_area_of_its_district(
-    district, other_district
-):
-    responsibility = Responsibility(
-        district=district,
-        work_area=WorkAreaFactory(district=other_district),
-        name="Adrift",
-    )
-    assert "The work area must belong to the responsibility's district." in (
-        clean_messages(responsibility)
-    )
 
 
 def test_a_role_has_one_level_per_responsibility(district):
@@ -142,19 +102,6 @@ def test_an_ownership_level_is_one_of_raci(district):
         level="X",
     )
     assert_refused(cell, "level_valid", by_full_clean=False)
-
-
-@pytest.mark.parametrize("foreign", ["role", "responsibility"])
-def test_an_ownership_links_a_role_and_responsibility_of_its_own_district(
-    foreign, district, other_district
-):
-    factories = {"role": RoleFactory, "responsibility": ResponsibilityFactory}
-    parts = {name: factory(district=district) for name, factory in factories.items()}
-    parts[foreign] = factories[foreign](district=other_district)
-    cell = Ownership(district=district, level=RaciLevel.ACCOUNTABLE, **parts)
-    assert "Role, responsibility and ownership must belong to one district." in (
-        clean_messages(cell)
-    )
 
 
 def test_a_matrix_cell_change_is_recorded_with_its_user(district, editor):

@@ -1190,6 +1190,46 @@ def test_xlsx_export_has_the_matrix_and_an_about_sheet(
     assert about["Gaps"] == 2  # whole matrix: Budget and the new row
 
 
+def test_csv_export_writes_a_formula_like_role_code_as_text(
+    client_for, viewer, district, cabinet_matrix
+):
+    RoleFactory(district=district, code="=1+2", sort_order=4)
+    response = client_for(viewer).get(f"/districts/{district.slug}/matrix/export.csv")
+    header = _csv_rows(response)[0]
+    assert "'=1+2" in header
+    assert "=1+2" not in header
+
+
+def test_xlsx_export_stores_role_codes_and_district_name_as_text(
+    client_for, viewer, district, cabinet_matrix
+):
+    RoleFactory(district=district, code="=1+2", sort_order=4)
+    district.name = '=HYPERLINK("http://x.example","Lakeside")'
+    district.save(update_fields=["name"])
+    response = client_for(viewer).get(f"/districts/{district.slug}/matrix/export.xlsx")
+    workbook = load_workbook(io.BytesIO(response.content))
+    header = {cell.value: cell.data_type for cell in workbook["Matrix"][1]}
+    assert header["=1+2"] == "s"
+    assert set(header.values()) == {"s"}
+    about = {row[0].value: row[1] for row in workbook["About"].iter_rows()}
+    assert about["District"].value == district.name
+    assert about["District"].data_type == "s"
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+@pytest.mark.parametrize("persona", ["viewer", "editor", "superuser"])
+def test_exports_are_downloads_no_cache_keeps(
+    client_for, district, cabinet_matrix, extension, persona, request
+):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(
+        f"/districts/{district.slug}/matrix/export.{extension}"
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "private, no-store"
+
+
 def test_exports_as_of_a_date(client_for, viewer, district, cabinet_matrix):
     response = client_for(viewer).get(
         f"/districts/{district.slug}/matrix/export.csv?as_of=2001-01-01"

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from tokens.models import ApiToken
+from tokens.models import ApiToken, TokenScope
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -32,7 +32,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 class ApiTokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    scope = serializers.ChoiceField(choices=ApiToken._meta.get_field("scope").choices)
+    scope = serializers.ChoiceField(choices=TokenScope.choices)
     expires_in_days = serializers.IntegerField(
         min_value=1,
         max_value=3650,

@@ -10,6 +10,7 @@ travel only when asked for.
 """
 
 import datetime
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from .models import District
+from district.models import District
+
+from .rollups import refresh_rollups
 
 FORMAT = "lanes-district-export"
 VERSION = 1
@@ -74,7 +77,7 @@ def is_history_model(model: type[models.Model]) -> bool:
 
 def tenant_models() -> list[type[models.Model]]:
     """District and every model with a `district` foreign key, parents first."""
-    found = [District]
+    found: list[type[models.Model]] = [District]
     for model in apps.get_models():
         if model is District or is_history_model(model):
             continue
@@ -396,9 +399,7 @@ def _import_rows(backup: Backup) -> ImportSummary:
     district = District.objects.filter(slug=slug).first()
     if district is None:
         raise BackupError(f"The file has no row for district '{slug}'.")
-    # Restored rows came without signals (bulk inserts): compute the rollups once.
-    from goals.rollups import refresh_rollups
-
+    # Restored rows came without signals (raw inserts): compute the rollups once.
     refresh_rollups(district)
     # Rows came with their ids: move each table's id sequence past them.
     with connection.cursor() as cursor:
@@ -462,11 +463,12 @@ def _save(
         raise BackupError(f"A row in the file cannot be loaded: {error}") from error
     # Raw inserts, like loaddata's raw saves: fields such as `updated_at` keep the
     # exported values instead of taking the time of the restore (bulk_create would).
+    # QuerySet._insert is what Model.save_base itself calls; the stubs leave it out.
     objects = [item.object for item in items]
     fields = model._meta.local_concrete_fields
     size = connection.ops.bulk_batch_size(fields, objects) or len(objects)
     for start in range(0, len(objects), size):
-        model._base_manager._insert(
+        model._base_manager.get_queryset()._insert(  # type: ignore[attr-defined]
             objects[start : start + size], fields=fields, raw=True
         )
     for item in items:
@@ -478,17 +480,14 @@ def _consecutive_by_model(
     records: list[dict[str, Any]],
 ) -> Iterator[tuple[type[models.Model], list[dict[str, Any]]]]:
     """Runs of records of one model, in file order (parents before children)."""
-    run: list[dict[str, Any]] = []
-    model = None
-    for record in records:
-        current = _model_of(record)
-        if run and current is not model:
-            yield model, run
-            run = []
-        model = current
-        run.append(record)
-    if run:
-        yield model, run
+    for model, run in itertools.groupby(records, key=_model_of):
+        yield model, list(run)
+
+
+def _user_field(name: str) -> models.Field:
+    field = get_user_model()._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is a column of the user table"
+    return field
 
 
 def _import_users(records: list[dict[str, Any]]) -> tuple[int, int]:
@@ -511,7 +510,7 @@ def _import_users(records: list[dict[str, Any]]) -> tuple[int, int]:
             raise BackupError(f"Unexpected user fields in the file: {sorted(unknown)}.")
         user = user_model(
             **{
-                name: user_model._meta.get_field(name).to_python(value)
+                name: _user_field(name).to_python(value)
                 for name, value in fields.items()
                 if name != "password"
             }

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from district.backup import _JsonReader, history_model, read_backup, tenant_models
 from district.models import District, Membership, Network, Person, School
+from goals.backup import _JsonReader, history_model, read_backup, tenant_models
 from goals.models import Measurement
 from roles.models import Ownership, Role
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from district.backup import export_district
 from district.models import District
+from goals.backup import export_district
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from district.backup import BackupError, import_district, read_backup
+from goals.backup import BackupError, import_district, read_backup
 
 
 class Command(BaseCommand):
