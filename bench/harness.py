@@ -49,6 +49,8 @@ def lanes_env(
         "DEBUG": "off",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "CONN_MAX_AGE": "600",
+        # gunicorn workers share API throttle counts only through a shared cache.
+        "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/1"),
         "LOG_LEVEL": "INFO",
         "API_THROTTLE_USER": api_rate,
         "API_THROTTLE_TOKEN": api_rate,

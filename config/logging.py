@@ -4,6 +4,11 @@
 replaced), status, duration, user id and district slug to the `lanes.requests`
 logger. It never reads headers, cookies or request bodies, so authorization
 headers, session cookies and passwords cannot reach the log.
+
+`RedactSecrets`, a filter on every handler, removes what other loggers might carry:
+the values of sensitive query parameters (`?token=...`) and of Authorization
+headers, from each record's message, arguments, extras and traceback. Django's own
+`django.request` warnings, for one, carry the request with its full query string.
 """
 
 import json
@@ -34,6 +39,55 @@ _RECORD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime
 
 logger = logging.getLogger("lanes.requests")
 
+# `name=value` in a query string (or anything shaped like one) with a sensitive name.
+_SENSITIVE_PARAMETER = re.compile(
+    r"(?P<name>[\w.\[\]-]*(?:"
+    + "|".join(SENSITIVE_KEY_PARTS)
+    + r")[\w.\[\]-]*=)(?P<value>[^&\s'\"#;,)>]+)",
+    re.IGNORECASE,
+)
+# An Authorization header's value, optionally after its scheme: "Authorization: Token
+# abc", "'HTTP_AUTHORIZATION': 'Bearer abc'".
+_AUTHORIZATION = re.compile(
+    r"(?P<name>authorization['\"]?\s*[:=]\s*['\"]?)"
+    r"(?P<value>(?:[a-z]+\s+)?[^\s'\",;}]+)",
+    re.IGNORECASE,
+)
+
+
+def redact_text(text: str) -> str:
+    """`text` with sensitive query values and Authorization values replaced."""
+    text = _AUTHORIZATION.sub(lambda m: m["name"] + REDACTED, text)
+    return _SENSITIVE_PARAMETER.sub(lambda m: m["name"] + REDACTED, text)
+
+
+class RedactSecrets(logging.Filter):
+    """Redacts keys, tokens and passwords from a record before any handler writes it.
+
+    On every handler (settings.LOGGING): loggers hand their records to each handler,
+    so a filter there sees all of them, whichever logger wrote them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        for name, value in list(vars(record).items()):
+            if name in _RECORD_ATTRIBUTES or name.startswith("_"):
+                continue
+            if value is None or isinstance(value, bool | int | float):
+                continue
+            # Other objects (a request) are written by their str(): redact that.
+            setattr(record, name, redact_text(str(value)))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
+        return True
+
 
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object: time, level, logger, message, extras."""
@@ -48,7 +102,9 @@ class JsonFormatter(logging.Formatter):
         for name, value in vars(record).items():
             if name not in _RECORD_ATTRIBUTES and not name.startswith("_"):
                 entry[name] = value
-        if record.exc_info:
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
 

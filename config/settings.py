@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.logging.RequestLogMiddleware",
+    "config.middleware.ApiNoStoreMiddleware",
+    "config.middleware.RejectNullCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +98,25 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# API throttles count requests in this cache. A per-process cache gives each gunicorn
+# worker (and each restart, every --max-requests) a fresh count, so the limits never
+# hold: a server (DEBUG off, hosts to answer) refuses to start with one, unless
+# ALLOW_PER_PROCESS_CACHE says a single process is meant.
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+if (
+    not DEBUG
+    and ALLOWED_HOSTS
+    and CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES
+    and not env.bool("ALLOW_PER_PROCESS_CACHE", default=False)
+):
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a cache shared by every worker (redis://HOST:6379/1) when "
+        "DEBUG is off: API throttles count there. Set ALLOW_PER_PROCESS_CACHE=on to "
+        "run one process with a per-process cache."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -118,6 +140,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.auth.render_lockout"
+
+# Outgoing mail, e.g. EMAIL_URL=smtp+tls://USER:PASSWORD@smtp.example.org:587. Password
+# reset by email is on only when it is set (config/password_reset.py).
+PASSWORD_RESET_BY_EMAIL = bool(env.str("EMAIL_URL", default=""))
+if PASSWORD_RESET_BY_EMAIL:
+    globals().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="lanes@localhost")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "district:home"
@@ -193,7 +222,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# The REST API: token or session sign-in, JSON only, throttled per user and per token.
+# The REST API: token or session sign-in, JSON only, throttled per user and per token,
+# and per address for requests without valid credentials (refused ones included).
 # Rates are "N/second", "N/minute", "N/hour" or "N/day"; over a limit the API answers
 # 429 with Retry-After.
 REST_FRAMEWORK = {
@@ -204,7 +234,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["district.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "district.api.filters.StableOrderingFilter",
@@ -222,6 +252,10 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", default="1200/minute"),
         "token": env("API_THROTTLE_TOKEN", default="600/minute"),
     },
+    # Proxies in front that append to X-Forwarded-For: the client address the
+    # anonymous throttle counts is the one the nearest proxy saw. With 0, REMOTE_ADDR:
+    # a header the client sends can never pick its own throttle count.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "district.api.errors.exception_handler",
 }
@@ -251,9 +285,12 @@ SPECTACULAR_SETTINGS = {
 
 # Console logs, one JSON object per line (LOG_FORMAT=json) or plain text (text);
 # the `lanes.requests` logger writes one line per request (config/logging.py).
+# Every handler carries the `redact_secrets` filter; Django's loggers lose their own
+# handlers and pass their records to the root's, so none is written unfiltered.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "config.logging.RedactSecrets"}},
     "formatters": {
         "json": {"()": "config.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -262,7 +299,12 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env("LOG_FORMAT", default="json"),
+            "filters": ["redact_secrets"],
         }
+    },
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

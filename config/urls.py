@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("roles.urls")),
     path("", include("goals.urls")),
     path("", include("tokens.urls")),
+    # Ahead of Django's own: password reset only when the server can send mail.
+    path("accounts/", include("config.password_reset")),
     path("accounts/", include("django.contrib.auth.urls")),
     # Ahead of the admin's own "view on site", which would find other districts' objects.
     path(
@@ -44,6 +46,12 @@ urlpatterns = [
     # Last: any other path under /api/ answers a JSON 404.
     re_path(r"^api/", api_errors.not_found),
 ]
+
+# Under /api/ errors are JSON, elsewhere Django's pages (district/api/errors.py).
+handler400 = api_errors.bad_request
+handler403 = api_errors.permission_denied
+handler404 = api_errors.page_not_found
+handler500 = api_errors.server_error
 
 admin.site.site_header = "Lanes administration"
 admin.site.site_title = "Lanes"

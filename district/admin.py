@@ -1,4 +1,4 @@
-"""Admin for districts, their people, networks, schools and members.
+"""Admin for districts, their people, networks, schools, school groups and members.
 
 Superusers create and delete districts; a district's admins edit it and manage its
 members; editors change its people, networks and schools; viewers only read.
@@ -13,7 +13,17 @@ from .admin_base import (
     DistrictScopedInline,
     DistrictScopedRelatedFilter,
 )
-from .models import AccessLevel, District, Membership, Network, Person, School
+from .models import (
+    AccessLevel,
+    District,
+    Membership,
+    Network,
+    Person,
+    School,
+    SchoolGroup,
+    SchoolGroupMember,
+)
+from .permissions import linkable_users
 
 
 def _count_per_district(model):
@@ -105,6 +115,13 @@ class PersonAdmin(DistrictScopedAdmin):
     search_fields = ["name", "email", "title"]
     fields = ["district", "name", "title", "email", "user"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user":
+            # Members only: a list of other accounts would tell which exist.
+            formfield.queryset = linkable_users(request.user)
+        return formfield
+
 
 @admin.register(Network)
 class NetworkAdmin(DistrictScopedAdmin):
@@ -157,3 +174,43 @@ class SchoolAdmin(DistrictScopedAdmin):
         "network",
         "performance_rating",
     ]
+
+
+class SchoolGroupMemberInline(DistrictScopedInline):
+    model = SchoolGroupMember
+    fields = ["school"]
+    autocomplete_fields = ["school"]
+    extra = 0
+    show_change_link = False
+
+
+@admin.register(SchoolGroup)
+class SchoolGroupAdmin(DistrictScopedAdmin):
+    list_display = ["name", "member_count", "district"]
+    list_filter = [("district", DistrictScopedRelatedFilter)]
+    list_select_related = ["district"]
+    search_fields = ["name", "description"]
+    fields = ["district", "name", "description"]
+    inlines = [SchoolGroupMemberInline]
+    # The member count's GROUP BY drops Meta.ordering, so the order is explicit here.
+    ordering = ["district", "name", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description="schools", ordering="member_count")
+    def member_count(self, group):
+        return group.member_count
+
+
+@admin.register(SchoolGroupMember)
+class SchoolGroupMemberAdmin(DistrictScopedAdmin):
+    list_display = ["group", "school", "district"]
+    list_filter = [
+        ("district", DistrictScopedRelatedFilter),
+        ("group", DistrictScopedRelatedFilter),
+    ]
+    list_select_related = ["group", "school", "district"]
+    search_fields = ["group__name", "school__name", "=school__school_id"]
+    autocomplete_fields = ["group", "school"]
+    fields = ["district", "group", "school"]

@@ -21,6 +21,7 @@ from .permissions import (
     request_may,
     selectable_users,
 )
+from .write_paths import WritePath, writing_through
 
 
 def _scoped_choices(db_field, request, level: AccessLevel):
@@ -64,6 +65,25 @@ class DistrictScopedRelatedFilter(admin.RelatedFieldListFilter):
         )
 
 
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """History pages that show only what `get_history_queryset` lets the user see.
+
+    django-simple-history opens a version by its id alone; here a version outside the
+    user's history is missing, like a row outside their districts.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        records = self.get_history_queryset(
+            request, self.model.history, self.model._meta.pk.attname, unquote(object_id)
+        )
+        if not records.filter(history_id=version_id).exists():
+            raise Http404("No such version.")
+        with writing_through(WritePath.ADMIN):  # reverting to a version writes
+            return super().history_form_view(
+                request, object_id, version_id, extra_context
+            )
+
+
 class _ScopedRowsAndChoices:
     """What the admin and its inlines share: rows of the user's districts, and
     foreign-key choices of the districts where the user holds `edit_level`."""
@@ -86,7 +106,7 @@ class _ScopedRowsAndChoices:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class DistrictScopedAdmin(_ScopedRowsAndChoices, SimpleHistoryAdmin):
+class DistrictScopedAdmin(_ScopedRowsAndChoices, ScopedHistoryAdmin):
     """Admin for tenant-owned models: members see and pick only their districts' rows.
 
     Viewers read, editors change (`edit_level`), in their own districts only. Another
@@ -94,6 +114,21 @@ class DistrictScopedAdmin(_ScopedRowsAndChoices, SimpleHistoryAdmin):
     the districts the user can edit (of the row's own district on a change page), and
     a saved row never moves to another district.
     """
+
+    # Every admin view that writes (add, change with inlines, delete, list actions
+    # such as bulk delete, and reverting to a history record) records the admin as
+    # the changes' write path.
+    def changeform_view(self, request, *args, **kwargs):
+        with writing_through(WritePath.ADMIN):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with writing_through(WritePath.ADMIN):
+            return super().delete_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        with writing_through(WritePath.ADMIN):
+            return super().changelist_view(request, *args, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -132,14 +167,6 @@ class DistrictScopedAdmin(_ScopedRowsAndChoices, SimpleHistoryAdmin):
             request, history_manager, pk_name, object_id
         )
         return history_with_access(records, request.user)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        records = self.get_history_queryset(
-            request, self.model.history, self.model._meta.pk.attname, unquote(object_id)
-        )
-        if not records.filter(history_id=version_id).exists():
-            raise Http404("No such version.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_view_permission(self, request, obj=None):
         district_id = None if obj is None else district_id_of(obj)

@@ -2,16 +2,18 @@
 
 `bulk_create_with_history` and `bulk_update_with_history` build one Python object per
 history record; for 10,000 measurements that alone takes about a second. The
-function here writes the same records (same columns, user, date, type and change
-reason) with one INSERT ... SELECT per batch of rows, copying the tracked columns from
-the rows just written. Use it only inside a domain function, right after the write it
-records, in the same transaction.
+function here writes the same records (same columns, user, date, type, change reason
+and, where the history records one, write path) with one INSERT ... SELECT per batch
+of rows, copying the tracked columns from the rows just written. Use it only inside a
+domain function, right after the write it records, in the same transaction.
 """
 
 from collections.abc import Sequence
 from typing import cast
 
 from django.db import connection, models
+
+from .write_paths import current_write_path
 
 # simple_history's change reason column holds at most this many characters.
 CHANGE_REASON_LENGTH = 100
@@ -41,6 +43,8 @@ def insert_history_records(
         "history_user": user.pk if getattr(user, "pk", None) else None,
         "history_change_reason": (reason or "")[:CHANGE_REASON_LENGTH] or None,
     }
+    if any(f.name == "history_write_path" for f in history_meta.concrete_fields):
+        extra_fields["history_write_path"] = current_write_path()
     columns = tracked + [history_meta.get_field(name).column for name in extra_fields]
     extra_params = [
         history_meta.get_field(name).get_db_prep_save(value, connection)

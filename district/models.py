@@ -131,6 +131,33 @@ class District(Tracked):
         return reverse("district:home")
 
 
+class DistrictHistory(HistoricalRecords):
+    """The history of district-owned rows, one history model per model.
+
+    A model may give its history model more fields, with abstract models in
+    `history_bases`, and indexes, in `history_indexes`.
+    """
+
+    def create_history_model(self, model, inherited):
+        extra = tuple(getattr(model, "history_bases", ()))
+        if not extra:
+            return super().create_history_model(model, inherited)
+        # One instance serves every inheriting model: restore its bases after.
+        bases = self.bases
+        self.bases = (bases[0], *extra, *bases[1:])
+        try:
+            return super().create_history_model(model, inherited)
+        finally:
+            self.bases = bases
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        indexes = [index.clone() for index in getattr(model, "history_indexes", ())]
+        if indexes:
+            options["indexes"] = [*options.get("indexes", ()), *indexes]
+        return options
+
+
 class DistrictOwned(Tracked):
     """A row that belongs to one district: its tenant key, history and scoped manager.
 
@@ -143,7 +170,7 @@ class DistrictOwned(Tracked):
 
     district = models.ForeignKey("district.District", on_delete=models.CASCADE)
 
-    history = HistoricalRecords(inherit=True)
+    history = DistrictHistory(inherit=True)
     objects = DistrictQuerySet.as_manager()
 
     class Meta:
@@ -167,6 +194,9 @@ class DistrictOwned(Tracked):
         }
         if errors:
             raise ValidationError(errors)
+
+
+NOT_A_MEMBER = _("No member of this district has this username.")
 
 
 class Person(DistrictOwned):
@@ -200,6 +230,24 @@ class Person(DistrictOwned):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        # A person is linked only to a member of the district, with one message for an
+        # unknown username and an account outside it: creating a person reveals
+        # nothing about other accounts. A link made while the user was a member stays
+        # editable after they leave.
+        if (
+            self.user_id
+            and not Membership.objects.filter(
+                district_id=self.district_id, user_id=self.user_id
+            ).exists()
+            and not (
+                not self._state.adding
+                and Person.objects.filter(pk=self.pk, user_id=self.user_id).exists()
+            )
+        ):
+            raise ValidationError({"user": NOT_A_MEMBER})
 
 
 class Network(DistrictOwned):
@@ -317,3 +365,54 @@ class Membership(DistrictOwned):
 def date_range_condition(start: str, end: str) -> Q:
     """A check-constraint condition: `end` is empty or not before `start`."""
     return Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)})
+
+
+class SchoolGroup(DistrictOwned):
+    """A named group of a district's schools, such as a tier or a cohort, across networks."""
+
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    schools = models.ManyToManyField(
+        School, through="SchoolGroupMember", related_name="school_groups", blank=True
+    )
+
+    class Meta:
+        default_related_name = "school_groups"
+        ordering = ["district", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_(
+                    "A school group with this name already exists in the district."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolGroupMember(DistrictOwned):
+    """A school's place in a school group."""
+
+    group = models.ForeignKey(
+        SchoolGroup, on_delete=models.CASCADE, related_name="members"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="group_memberships"
+    )
+
+    class Meta:
+        default_related_name = "school_group_members"
+        ordering = ["group", "school", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "school"],
+                name="%(app_label)s_%(class)s_once_per_group",
+                violation_error_message=_("This school is already in this group."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school} in {self.group}"

@@ -128,3 +128,18 @@ def selectable_users(user):
     return users.filter(
         Q(pk__in=members) | ~Q(pk__in=Membership.objects.values("user"))
     )
+
+
+def linkable_users(user):
+    """Users `user` may link to a person: members of the districts `user` can edit.
+
+    Any user for superusers. A person's user must be a member of the person's own
+    district (`Person.clean`); accounts outside it stay hidden.
+    """
+    users = get_user_model().objects.all()
+    if user.is_superuser:
+        return users
+    members = Membership.objects.filter(
+        district__in=District.objects.editable_by(user).values("pk")
+    ).values("user")
+    return users.filter(pk__in=members)

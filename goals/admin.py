@@ -46,8 +46,11 @@ class MetricOwnerInline(DistrictScopedInline):
 
 
 class TargetInline(DistrictScopedInline):
+    """A metric's targets: the district's interim targets, and each network's or
+    school group's own baseline, interim and final targets."""
+
     model = Target
-    fields = ["due_on", "value"]
+    fields = ["network", "school_group", "kind", "due_on", "value"]
 
 
 @admin.register(Goal)
@@ -127,6 +130,7 @@ class MetricAdmin(DistrictScopedAdmin):
                     "frequency",
                     "min_n",
                     "source",
+                    "is_simulated",
                 ]
             },
         ),
@@ -160,15 +164,34 @@ class MetricOwnerAdmin(DistrictScopedAdmin):
 
 @admin.register(Target)
 class TargetAdmin(DistrictScopedAdmin):
-    list_display = ["metric", "due_on", "value", "district"]
+    list_display = [
+        "metric",
+        "network",
+        "school_group",
+        "kind",
+        "due_on",
+        "value",
+        "district",
+    ]
     list_filter = [
         ("district", DistrictScopedRelatedFilter),
         ("metric", DistrictScopedRelatedFilter),
+        ("network", DistrictScopedRelatedFilter),
+        ("school_group", DistrictScopedRelatedFilter),
+        "kind",
     ]
-    list_select_related = ["metric", "district"]
+    list_select_related = ["metric", "network", "school_group", "district"]
     search_fields = ["metric__code", "metric__name"]
     autocomplete_fields = ["metric"]
-    fields = ["district", "metric", "due_on", "value"]
+    fields = [
+        "district",
+        "metric",
+        "network",
+        "school_group",
+        "kind",
+        "due_on",
+        "value",
+    ]
 
 
 class SchoolYearFilter(admin.SimpleListFilter):

@@ -1,13 +1,13 @@
 """The shared-metric dashboard: goals, their metrics' status, values and trend charts.
 
-`build_dashboard` assembles what the dashboard page shows for one district, as of the
-end of a school year, optionally for one network and for the goals of one owner role
+`build_dashboard` assembles what the dashboard page shows for one district, as of a
+date (`goals.status.judged_on`), optionally for one network and for the goals of one owner role
 (or the joint goals). It reads a fixed number of queries whatever the number of
 schools: the goals and metrics with their owners and targets, and two rollup queries.
 The metric cards built here are shared by the metric page and the scorecards.
 
-A network's or a school's value is judged against the metric's own trajectory (the
-district's baseline, interim targets and target): there are no per-network targets.
+A network's or a school's value is judged against its own target where it has one,
+else the district's (`goals.targets.choose_target`); each card says which applies.
 A value hidden from the viewer by suppression counts as no data, since its status
 would hint at the hidden value.
 """
@@ -31,6 +31,7 @@ from .display import (
     ShownValue,
     change_between,
     format_value,
+    period_label,
     school_year_label,
     show_value,
     shown_change,
@@ -45,6 +46,7 @@ from .models import (
     Metric,
     MetricOwner,
     Scope,
+    Target,
     school_year_end,
 )
 from .rollups import RollupValue, district_series, latest_and_previous, network_series
@@ -55,8 +57,8 @@ from .status import (
     count_statuses,
     evaluate_metric,
     goal_status,
-    trajectory_of,
 )
+from .targets import AppliedTarget, choose_target, metric_targets
 
 JOINT = "joint"
 # The tables the goal pages (dashboard, metric page, scorecards) read, whose change
@@ -66,6 +68,8 @@ GOALS_DATA = (
     "district.District",
     "district.Network",
     "district.School",
+    "district.SchoolGroup",
+    "district.SchoolGroupMember",
     "district.Person",
     "roles.Role",
     "roles.RoleAssignment",
@@ -85,6 +89,7 @@ class MetricCard:
     metric: Metric
     owners: tuple[str, ...]
     status: MetricStatus
+    applied_target: AppliedTarget
     latest: ShownValue
     latest_period: str
     expected: str
@@ -104,7 +109,12 @@ class MetricCard:
 
     @property
     def target_date(self) -> datetime.date:
-        return self.metric.target_on
+        return self.applied_target.trajectory.end
+
+    @property
+    def target_label(self) -> str:
+        """Whose target judges this card: "Network target", "District target"."""
+        return self.applied_target.label
 
 
 @dataclass(frozen=True)
@@ -176,7 +186,11 @@ def as_of_date(school_year: str) -> datetime.date:
 def metrics_with_details(queryset):
     """Metrics with what cards need, fetched in a fixed number of queries."""
     return queryset.select_related("district", "goal").prefetch_related(
-        "targets",
+        # Every scope's targets of every metric in one query (goals.targets).
+        Prefetch(
+            "targets",
+            queryset=Target.objects.select_related("network", "school_group"),
+        ),
         Prefetch("owners", queryset=MetricOwner.objects.select_related("role")),
     )
 
@@ -268,8 +282,13 @@ def build_metric_card(
     comparison: Sequence[RollupValue] = (),
     comparison_label: str = "",
     size: str = "small",
+    target: AppliedTarget | None = None,
 ) -> MetricCard:
-    """The card of `metric` for one scope from its series (periods up to `as_of`)."""
+    """The card of `metric` for one scope from its series (periods up to `as_of`).
+
+    `target` is the target that judges the scope (`goals.targets.choose_target`);
+    without it, the district's.
+    """
     latest, previous = latest_and_previous(series)
 
     def shown(item: RollupValue | None) -> ShownValue:
@@ -280,7 +299,9 @@ def build_metric_card(
         )
 
     latest_shown, previous_shown = shown(latest), shown(previous)
-    trajectory = trajectory_of(metric)
+    if target is None:
+        target = metric_targets(metric).district
+    trajectory = target.trajectory
     status = status_of(
         metric,
         trajectory,
@@ -298,16 +319,22 @@ def build_metric_card(
         metric=metric,
         owners=owner_codes(metric.owners.all()),
         status=status,
+        applied_target=target,
         latest=latest_shown,
-        latest_period=school_year_label(latest.period_end) if latest else EMPTY,
+        latest_period=period_label(latest.period_end, metric.frequency)
+        if latest
+        else EMPTY,
         expected=text(status.expected) if status.expected is not None else EMPTY,
         baseline=_("%(value)s on %(date)s")
         % {
-            "value": text(metric.baseline_value),
-            "date": metric.baseline_on.isoformat(),
+            "value": text(trajectory.points[0].value),
+            "date": trajectory.start.isoformat(),
         },
         target=_("%(value)s by %(date)s")
-        % {"value": text(metric.target_value), "date": metric.target_on.isoformat()},
+        % {
+            "value": text(trajectory.points[-1].value),
+            "date": trajectory.end.isoformat(),
+        },
         change=shown_change(latest_shown, previous_shown, metric=metric),
         change_value=change_between(latest_shown, previous_shown),
         schools_reporting=latest.schools_reporting if latest else None,
@@ -338,8 +365,12 @@ def build_goal_cards(
     as_of: datetime.date,
     can_see_suppressed: bool,
     series_label: str,
+    network_id: int | None = None,
 ) -> tuple[GoalCard, ...]:
-    """Cards of `goals` (metrics and owners prefetched) from their metrics' series."""
+    """Cards of `goals` (metrics and owners prefetched) from their metrics' series.
+
+    The series are the district's, or with `network_id` that network's.
+    """
     cards = []
     for goal in goals:
         metric_cards = tuple(
@@ -349,6 +380,7 @@ def build_goal_cards(
                 as_of=as_of,
                 can_see_suppressed=can_see_suppressed,
                 series_label=series_label,
+                target=choose_target(metric_targets(metric), network_id=network_id),
             )
             for metric in goal.metrics.all()
         )
@@ -440,6 +472,7 @@ def build_dashboard(
         as_of=as_of,
         can_see_suppressed=can_see_suppressed,
         series_label=scope_label,
+        network_id=network.pk if network is not None else None,
     )
     counts = count_statuses(m.status.status for g in cards for m in g.metrics)
     return Dashboard(

@@ -5,14 +5,21 @@ baseline is the district value of the first school year with data (2014-15; 2015
 for graduation, which the file starts a year later), computed in SQL by the same
 rollup the dashboards use; targets improve it by a stated amount by 30 June 2019,
 with interim targets on the straight line to it each 30 June between.
+
+One network has a student attendance target of its own (`NETWORK_TARGET`): the
+geographic network whose attendance started lowest is asked for twice the district's
+improvement, from its own baseline, so a network judged against its own target can be
+seen on its scorecard and the metric page.
 """
 
 import datetime
+import hashlib
+import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from district.demo import DATA_DIR, ensure
-from district.models import District
+from district.models import District, Network
 from roles.models import Role
 
 from .importers import UpsertResult, read_measurements_csv, upsert_measurements
@@ -22,16 +29,23 @@ from .models import (
     Frequency,
     Goal,
     GoalOwner,
+    Measurement,
     Metric,
     MetricOwner,
+    Scope,
     Target,
+    TargetKind,
     Unit,
 )
-from .rollups import district_series
+from .rollups import district_series, network_series
 
 GOALS_START = datetime.date(2015, 7, 1)
 TARGET_ON = datetime.date(2019, 6, 30)
 SOURCE = "CPS School Progress Reports (City of Chicago Data Portal)"
+
+
+# The metric one network has a target of its own for, and the points it must add.
+NETWORK_TARGET = ("student_attendance_pct", Decimal("3.0"))
 
 
 @dataclass(frozen=True)
@@ -138,6 +152,8 @@ def build_goals(
         _set_targets(
             metrics[plan.code], plan, series.get(metrics[plan.code].pk, ()), acting_user
         )
+    metric_code, change = NETWORK_TARGET
+    _set_network_target(district, metrics[metric_code], change, acting_user)
     return result
 
 
@@ -202,15 +218,233 @@ def _set_targets(metric: Metric, plan: MetricPlan, values, acting_user) -> None:
             "target_on": TARGET_ON,
         },
     )
-    years = TARGET_ON.year - first.period_end.year
-    for step in range(1, years):
-        due_on = datetime.date(first.period_end.year + step, 6, 30)
-        value = baseline + (target - baseline) * step / years
+    for due_on, value in _trajectory_points(baseline, target, first.period_end, places):
         ensure(
             Target,
             acting_user=acting_user,
             district_id=metric.district_id,
             metric=metric,
+            network=None,
+            school_group=None,
             due_on=due_on,
-            defaults={"value": value.quantize(places, rounding=ROUND_HALF_UP)},
+            defaults={"value": value},
         )
+
+
+def _trajectory_points(
+    baseline: Decimal, target: Decimal, start: datetime.date, places: Decimal
+) -> list[tuple[datetime.date, Decimal]]:
+    """Each 30 June after `start` and before the target date, on the straight line."""
+    years = TARGET_ON.year - start.year
+    return [
+        (
+            datetime.date(start.year + step, 6, 30),
+            (baseline + (target - baseline) * step / years).quantize(
+                places, rounding=ROUND_HALF_UP
+            ),
+        )
+        for step in range(1, years)
+    ]
+
+
+def _set_network_target(
+    district: District, metric: Metric, change: Decimal, acting_user
+) -> Target:
+    """The network whose first value of `metric` is lowest gets its own target.
+
+    Its baseline is its own first value; its final target adds `change` to it by the
+    metric's target date, with interim targets on the straight line. Returns the
+    final target.
+    """
+    networks = {
+        n.pk: n for n in Network.objects.filter(district=district, is_geographic=True)
+    }
+    series = network_series(
+        district=district, metric_ids=[metric.pk], network_ids=list(networks)
+    )
+    firsts = []
+    for network_id, network in networks.items():
+        values = series.get((metric.pk, network_id), ())
+        first = values[0] if values else None
+        if first is not None and first.value is not None:
+            if first.period_end == metric.baseline_on:
+                firsts.append((first.value, network.name, network_id))
+    value, _name, network_id = min(firsts)
+    network = networks[network_id]
+    start = metric.baseline_on
+    places = Decimal(1).scaleb(-metric.decimals)
+    baseline = value.quantize(places, rounding=ROUND_HALF_UP)
+    target = baseline + change
+    common = {"acting_user": acting_user, "district": district, "metric": metric}
+    ensure(
+        Target,
+        **common,
+        network=network,
+        kind=TargetKind.BASELINE,
+        defaults={"due_on": start, "value": baseline},
+    )
+    for due_on, value in _trajectory_points(baseline, target, start, places):
+        ensure(
+            Target,
+            **common,
+            network=network,
+            kind=TargetKind.INTERIM,
+            due_on=due_on,
+            defaults={"value": value},
+        )
+    return ensure(
+        Target,
+        **common,
+        network=network,
+        kind=TargetKind.FINAL,
+        defaults={"due_on": TARGET_ON, "value": target},
+    )
+
+
+# --- The live school year: a simulated weekly attendance series ---
+#
+# The real data ends in 2017-18, so nothing in it is current. To try the weekly routine
+# (this week's status, today), the demo adds the school year running today with a
+# weekly student attendance series for every school, up to the last week that has
+# ended. Each value is the school's real 2017-18 attendance rate, plus a seasonal dip
+# (deepest at the end of January, none in summer) and a week-to-week wiggle computed
+# from the school id and the week: the same inputs always give the same values, so
+# loading the demo again on the same day changes nothing.
+
+WEEKLY = MetricPlan(
+    "student_attendance_weekly_sim",
+    "Student attendance, weekly (simulated)",
+    Unit.PERCENT,
+    HIGHER,
+    BY_ENROLLMENT,
+    ("CSO",),
+    Decimal("0.5"),
+    Decimal("1.0"),
+    10,
+    "Simulated, not real data: each school's real 2017-18 attendance rate with a "
+    "winter dip and a week-to-week wiggle, for the school year running today, so "
+    "that this week's status can be tried.",
+)
+WEEKLY_SOURCE = "Simulated from 2017-18 school attendance (CPS School Progress Reports)"
+REAL_YEAR_END = datetime.date(2018, 6, 30)
+WEEK_ENDS_ON = 4  # Friday (date.weekday())
+SEASONAL_DIP = 1.0  # points below the yearly rate at the end of January
+WIGGLE = 1.0  # points above or below, week to week
+
+
+def school_year_start(today: datetime.date) -> datetime.date:
+    """1 July of the school year `today` falls in."""
+    return datetime.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
+
+
+def weeks_ended(today: datetime.date) -> list[datetime.date]:
+    """The Fridays ending a week of today's school year, before today, oldest first."""
+    start = school_year_start(today)
+    first = start + datetime.timedelta(days=(WEEK_ENDS_ON - start.weekday()) % 7)
+    last = today - datetime.timedelta(days=(today.weekday() - WEEK_ENDS_ON) % 7 or 7)
+    return [
+        first + datetime.timedelta(weeks=week)
+        for week in range((last - first).days // 7 + 1)
+    ]
+
+
+def simulated_rate(rate: Decimal, school_id: str, week_end: datetime.date) -> Decimal:
+    """A school's simulated attendance for one week, from its real yearly `rate`."""
+    winter = datetime.date(
+        week_end.year if week_end.month < 7 else week_end.year + 1, 1, 31
+    )
+    phase = 2 * math.pi * (week_end - winter).days / 365
+    seasonal = -SEASONAL_DIP * (1 + math.cos(phase)) / 2
+    digest = hashlib.sha256(f"{school_id}:{week_end.isoformat()}".encode()).digest()
+    wiggle = WIGGLE * (int.from_bytes(digest[:4], "big") / 0xFFFFFFFF * 2 - 1)
+    value = Decimal(rate) + Decimal(f"{seasonal + wiggle:.4f}")
+    return min(max(value, Decimal(0)), Decimal(100)).quantize(Decimal("0.1"))
+
+
+def build_live_year(
+    district: District, roles: dict[str, Role], acting_user, *, today
+) -> UpsertResult:
+    """The simulated weekly attendance of today's school year, up to last week.
+
+    A metric of the attendance goal (after `build_goals`). Its baseline is the real
+    2017-18 district attendance, set on 1 July; its target improves it by half a point
+    by 30 June.
+    """
+    start = school_year_start(today)
+    goal = Goal.objects.get(district=district, statement=GOALS[0][0])
+    metric = ensure(
+        Metric,
+        acting_user=acting_user,
+        district=district,
+        code=WEEKLY.code,
+        defaults={
+            "goal": goal,
+            "name": WEEKLY.name,
+            "description": WEEKLY.description,
+            "unit": WEEKLY.unit,
+            "decimals": 1,
+            "direction": WEEKLY.direction,
+            "aggregation": WEEKLY.aggregation,
+            "frequency": Frequency.WEEKLY,
+            "tolerance": WEEKLY.tolerance,
+            "min_n": WEEKLY.min_n,
+            "source": WEEKLY_SOURCE,
+            "is_simulated": True,
+            "sort_order": len(GOALS[0][3]) + 1,
+        },
+        create_only={
+            "baseline_value": Decimal(0),
+            "baseline_on": start,
+            "target_value": Decimal(0),
+            "target_on": datetime.date(start.year + 1, 6, 30),
+        },
+    )
+    for code in WEEKLY.owners:
+        ensure(
+            MetricOwner,
+            acting_user=acting_user,
+            district=district,
+            metric=metric,
+            role=roles[code],
+        )
+    real = Metric.objects.get(district=district, code=GOALS[0][3][0].code)
+    yearly = district_series(
+        district=district, metric_ids=[real.pk], period_end=REAL_YEAR_END
+    )[real.pk][0]
+    if yearly.value is None:
+        raise ValueError("No 2017-18 district attendance to simulate weeks from.")
+    baseline = yearly.value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    ensure(
+        Metric,
+        acting_user=acting_user,
+        pk=metric.pk,
+        defaults={
+            "baseline_value": baseline,
+            "baseline_on": start,
+            "target_value": baseline + WEEKLY.change,
+            "target_on": datetime.date(start.year + 1, 6, 30),
+        },
+    )
+    rates = (
+        Measurement.objects.filter(
+            metric=real, scope=Scope.SCHOOL, period_end=REAL_YEAR_END
+        )
+        .order_by("school__school_id")
+        .values_list("school__school_id", "value")
+    )
+    weeks = weeks_ended(today)
+    return upsert_measurements(
+        district=district,
+        rows=(
+            {
+                "metric": metric.code,
+                "school_id": school_id,
+                "period_end": week_end,
+                "value": simulated_rate(rate, school_id, week_end),
+            }
+            for school_id, rate in rates
+            for week_end in weeks
+        ),
+        acting_user=acting_user,
+        source=WEEKLY_SOURCE,
+    )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from district.models import AccessLevel, District
 from district.permissions import request_may
 
-from .models import Metric, Unit
+from .models import Frequency, Metric, Unit
 from .status import Status, is_suppressed
 
 EMPTY = "—"
@@ -85,6 +85,15 @@ def school_year_label(period_end: datetime.date) -> str:
     """The school year (1 July to 30 June) a date falls in, written "2017-18"."""
     start = period_end.year if period_end.month >= 7 else period_end.year - 1
     return f"{start:04d}-{(start + 1) % 100:02d}"
+
+
+def period_label(period_end: datetime.date, frequency: str) -> str:
+    """The period a value describes: its school year for yearly values, else its end."""
+    if frequency == Frequency.YEARLY:
+        return school_year_label(period_end)
+    if frequency == Frequency.WEEKLY:
+        return _("week ending %(date)s") % {"date": period_end.isoformat()}
+    return _("period ending %(date)s") % {"date": period_end.isoformat()}
 
 
 class ShownValue(NamedTuple):

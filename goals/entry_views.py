@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from district.import_rows import CsvFileError, RowError
 from district.models import AccessLevel
 from district.permissions import get_district_or_404
+from district.write_paths import WritePath, writing_through
 
 from .dashboards import as_of_date, school_years
 from .entry import build_grid, save_grid
@@ -77,13 +78,14 @@ def measurement_entry(request, slug, pk):
     }
     if request.method == "POST":
         rows = build_grid(**grid, submitted=request.POST)
-        result = save_grid(
-            district=district,
-            metric=metric,
-            period_end=period_end,
-            rows=rows,
-            acting_user=request.user,
-        )
+        with writing_through(WritePath.GRID):
+            result = save_grid(
+                district=district,
+                metric=metric,
+                period_end=period_end,
+                rows=rows,
+                acting_user=request.user,
+            )
         if result.saved:
             messages.success(
                 request,
@@ -226,12 +228,13 @@ def confirm_import(request, district):
         return redirect("goals:measurement-import", slug=district.slug)
     # A str would be read as a path: hand the text over as bytes.
     rows = read_measurements_csv(payload["text"].encode("utf-8"))
-    result = upsert_measurements(
-        district=district,
-        rows=rows,
-        acting_user=request.user,
-        source=(_("CSV upload: %(name)s") % {"name": payload["name"]})[:200],
-    )
+    with writing_through(WritePath.IMPORT):
+        result = upsert_measurements(
+            district=district,
+            rows=rows,
+            acting_user=request.user,
+            source=(_("CSV upload: %(name)s") % {"name": payload["name"]})[:200],
+        )
     if not result.saved:
         preview = build_preview(payload["name"], rows, result, token=None)
         return render_import(request, district, CsvUploadForm(), preview)

@@ -1,29 +1,94 @@
-"""Forms of the goals pages: dashboard filters, the entry grid and CSV uploads."""
+"""Forms of the goals pages: dashboard filters, the entry grid, CSV uploads, targets."""
+
+import datetime
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.files.uploadhandler import MemoryFileUploadHandler, SkipFile
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from district.models import Network, School, SchoolGroup
+
 from .dashboards import JOINT
-from .models import Scope, validate_date_in_range
+from .display import school_year_label
+from .models import Scope, Target, validate_date_in_range
+from .status import as_of_error, judged_on
 
 
 class YearForm(forms.Form):
-    """The school year a page is evaluated for (statuses as of its 30 June)."""
+    """The date a page's statuses are judged as of: a school year, or a chosen date.
+
+    A school year is judged as of today while it runs and as of its last day once it
+    is over (`goals.status.judged_on`); a date chosen in `as_of` takes precedence and
+    picks its own school year.
+    """
 
     year = forms.ChoiceField(label=_("School year"), required=False)
+    as_of = forms.DateField(
+        label=_("As of"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Any date; empty for the school year's own date."),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
 
-    def __init__(self, data=None, *, years, **kwargs):
+    def __init__(self, data=None, *, years, today=None, **kwargs):
         super().__init__(data, **kwargs)
         self.years = tuple(years)
+        self.today = today or timezone.localdate()
         self.fields["year"].choices = [(year, year) for year in self.years]
+
+    def clean_as_of(self):
+        day = self.cleaned_data.get("as_of")
+        if day is not None and (message := as_of_error(day)):
+            raise forms.ValidationError(message, code="out_of_range")
+        return day
+
+    @property
+    def chosen_date(self) -> datetime.date | None:
+        """The valid date asked for in `as_of`, or None."""
+        return self.chosen("as_of") or None
 
     @property
     def school_year(self) -> str:
-        """The chosen school year, or the newest one when none (or a wrong one) is asked."""
+        """The school year of the chosen date, else the chosen year, else the newest."""
+        if self.chosen_date:
+            return school_year_label(self.chosen_date)
         return self.chosen("year") or self.years[0]
 
-    def chosen(self, name: str) -> str:
+    @property
+    def judged_on(self) -> datetime.date:
+        """The date statuses are judged as of."""
+        return self.chosen_date or judged_on(self.school_year, today=self.today)
+
+    @property
+    def as_of_reason(self) -> str:
+        """Why the page is judged as of that date, in words."""
+        if self.chosen_date:
+            reason = _("the date chosen, in school year %(year)s")
+        elif self.judged_on == self.today:
+            reason = _("today, in school year %(year)s")
+        elif self.judged_on < self.today:
+            reason = _("the last day of school year %(year)s")
+        else:
+            reason = _("the first day of school year %(year)s")
+        return reason % {"year": self.school_year}
+
+    @property
+    def period_query(self) -> str:
+        """The query string that keeps this date on links to other pages."""
+        if self.chosen_date:
+            return urlencode({"as_of": self.chosen_date.isoformat()})
+        return urlencode({"year": self.school_year})
+
+    @property
+    def is_refused(self) -> bool:
+        """Whether the date asked for is refused (the page answers 400)."""
+        return self.is_bound and not self.is_valid() and "as_of" in self.errors
+
+    def chosen(self, name: str):
         """The value of field `name` when given and valid, else ""."""
         if not self.is_bound:
             return ""
@@ -37,7 +102,7 @@ class DashboardFilterForm(YearForm):
     role = forms.ChoiceField(label=_("Owner role"), required=False)
     network = forms.ChoiceField(label=_("Network"), required=False)
 
-    field_order = ["role", "network", "year"]
+    field_order = ["role", "network", "year", "as_of"]
 
     def __init__(self, data=None, *, roles, networks, years, **kwargs):
         super().__init__(data, years=years, **kwargs)
@@ -180,3 +245,87 @@ class CsvUploadForm(forms.Form):
                 _("This file is not text. Save it as CSV (UTF-8)."), code="not_csv"
             )
         return data
+
+
+class TargetForm(forms.ModelForm):
+    """A target of one metric, for the district, a network or a school group.
+
+    The metric and its district come from the page, never from the form; the choices
+    are the district's networks and school groups. `Target.clean` checks the rest.
+    """
+
+    class Meta:
+        model = Target
+        fields = ["network", "school_group", "kind", "due_on", "value"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "network": _("Leave both network and school group empty for the district."),
+        }
+
+    def __init__(self, *args, metric, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.metric = metric
+        self.instance.district_id = metric.district_id
+        self.fields["network"].queryset = Network.objects.filter(
+            district_id=metric.district_id
+        )
+        self.fields["school_group"].queryset = SchoolGroup.objects.filter(
+            district_id=metric.district_id
+        )
+
+
+class ValueHistoryForm(forms.Form):
+    """Filters of the history of values, kept in the URL: metric, network, school, period."""
+
+    metric = forms.ChoiceField(label=_("Metric"), required=False)
+    network = forms.ChoiceField(label=_("Network"), required=False)
+    school = forms.CharField(
+        label=_("School id"),
+        required=False,
+        max_length=20,
+        help_text=_("The district's school id, such as 610001."),
+    )
+    period_end = forms.DateField(
+        label=_("Period end"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
+    before = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+
+    def __init__(self, data=None, *, district, metrics, networks, **kwargs):
+        super().__init__(data, **kwargs)
+        self.district = district
+        self.metrics = {str(metric.pk): metric for metric in metrics}
+        self.networks = {str(network.pk): network for network in networks}
+        self.fields["metric"].choices = [
+            ("", _("All metrics")),
+            *((pk, metric.name) for pk, metric in self.metrics.items()),
+        ]
+        self.fields["network"].choices = [
+            ("", _("All networks")),
+            *((pk, network.name) for pk, network in self.networks.items()),
+        ]
+
+    def clean_metric(self):
+        return self.metrics.get(self.cleaned_data["metric"])
+
+    def clean_network(self):
+        return self.networks.get(self.cleaned_data["network"])
+
+    def clean_school(self):
+        school_id = self.cleaned_data["school"].strip()
+        if not school_id:
+            return None
+        school = School.objects.filter(
+            district=self.district, school_id=school_id
+        ).first()
+        if school is None:
+            raise forms.ValidationError(
+                _("No school has the id %(id)s in this district.") % {"id": school_id},
+                code="unknown_school",
+            )
+        return school

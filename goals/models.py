@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from district.models import DistrictOwned, DistrictQuerySet
+from district.write_paths import WritePathHistory
 
 StrOrPromise = str | Promise  # a message, translated now or when shown
 
@@ -205,6 +206,12 @@ class Metric(DistrictOwned):
         "roles.Role", through="MetricOwner", related_name="owned_metrics", blank=True
     )
     source = models.CharField(max_length=300, blank=True)
+    is_simulated = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Its values are simulated to try Lanes out, not real results; pages say so."
+        ),
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -291,45 +298,161 @@ class MetricOwner(DistrictOwned):
         return f"{self.role} owns {self.metric}"
 
 
+class TargetKind(models.TextChoices):
+    """Which point of a trajectory a target row gives."""
+
+    BASELINE = "baseline", _("Baseline")
+    INTERIM = "interim", _("Interim target")
+    FINAL = "final", _("Final target")
+
+
 class Target(DistrictOwned):
-    """An interim target: the value a metric should reach by a date."""
+    """A point of a metric's target trajectory: the value to reach by a date.
+
+    Without a network or school group, an interim target of the district, whose
+    baseline and final target are the metric's own. With a network or a school group,
+    a point of that scope's own trajectory (the rules are in goals/targets.py).
+    """
 
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="targets")
+    network = models.ForeignKey(
+        "district.Network",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="targets",
+        help_text=_("Empty (and no school group): the district's target."),
+    )
+    school_group = models.ForeignKey(
+        "district.SchoolGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="targets",
+    )
+    kind = models.CharField(
+        max_length=10, choices=TargetKind, default=TargetKind.INTERIM
+    )
     due_on = models.DateField(validators=[validate_date_in_range])
     value = models.DecimalField(max_digits=14, decimal_places=4)
 
     class Meta:
         default_related_name = "targets"
-        ordering = ["metric", "due_on", "pk"]
+        # Columns, not the related rows: ordering by a nullable foreign key joins it,
+        # and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+        ordering = ["metric", "network_id", "school_group_id", "due_on", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["metric", "due_on"],
+                condition=Q(network__isnull=True) & Q(school_group__isnull=True),
                 name="%(app_label)s_%(class)s_one_per_date",
                 violation_error_message=_(
                     "This metric already has a target on this date."
                 ),
             ),
+            models.UniqueConstraint(
+                fields=["metric", "network", "due_on"],
+                condition=Q(network__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_network_date",
+                violation_error_message=_(
+                    "This network already has a target for this metric on this date."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "school_group", "due_on"],
+                condition=Q(school_group__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_group_date",
+                violation_error_message=_(
+                    "This school group already has a target for this metric on this date."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "network", "kind"],
+                condition=Q(network__isnull=False) & ~Q(kind=TargetKind.INTERIM),
+                name="%(app_label)s_%(class)s_one_baseline_final_per_network",
+                violation_error_message=_(
+                    "This network already has a target of this kind for this metric."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "school_group", "kind"],
+                condition=Q(school_group__isnull=False) & ~Q(kind=TargetKind.INTERIM),
+                name="%(app_label)s_%(class)s_one_baseline_final_per_group",
+                violation_error_message=_(
+                    "This school group already has a target of this kind for this metric."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(network__isnull=True) | Q(school_group__isnull=True),
+                name="%(app_label)s_%(class)s_one_scope",
+                violation_error_message=_(
+                    "A target belongs to the district, one network or one school group."
+                ),
+            ),
+            # The district's baseline and final target are the metric's own fields.
+            models.CheckConstraint(
+                condition=Q(kind=TargetKind.INTERIM)
+                | Q(network__isnull=False)
+                | Q(school_group__isnull=False),
+                name="%(app_label)s_%(class)s_district_points_interim",
+                violation_error_message=_(
+                    "The district's baseline and final target are set on the metric; "
+                    "a district target row is an interim target."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=TargetKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
             date_in_range("due_on"),
         ]
 
     def __str__(self):
-        return f"{self.metric}: {self.value} by {self.due_on}"
+        scope = self.network or self.school_group
+        where = f" ({scope})" if scope else ""
+        return f"{self.metric}{where}: {self.value} by {self.due_on}"
 
     def clean(self):
+        # The metric, network and school group stay in the target's district.
         super().clean()
-        if self.metric_id:
-            message = unit_range_error(self.metric.unit, self.value)
-            if message:
-                raise ValidationError({"value": message})
-        if (
-            self.metric_id
-            and self.due_on
-            and not (self.metric.baseline_on < self.due_on < self.metric.target_on)
+        if not self.metric_id:
+            return
+        message = unit_range_error(self.metric.unit, self.value)
+        if message:
+            raise ValidationError({"value": message})
+        if self.due_on and self.kind in TargetKind.values:
+            self.clean_dates()
+
+    def clean_dates(self):
+        """The scope's baseline comes first, its final target last, interims between."""
+        siblings = Target.objects.filter(
+            metric_id=self.metric_id,
+            network_id=self.network_id,
+            school_group_id=self.school_group_id,
+        ).exclude(pk=self.pk)
+        points = [(t.kind, t.due_on) for t in siblings] + [(self.kind, self.due_on)]
+        start = next(
+            (on for kind, on in points if kind == TargetKind.BASELINE),
+            self.metric.baseline_on,
+        )
+        end = next(
+            (on for kind, on in points if kind == TargetKind.FINAL),
+            self.metric.target_on,
+        )
+        if not start < end:
+            raise ValidationError(
+                {"due_on": _("A final target's date must come after its baseline's.")}
+            )
+        # An interim is checked when written, and again when its baseline or final
+        # target moves.
+        checked = points if self.kind != TargetKind.INTERIM else points[-1:]
+        if any(
+            kind == TargetKind.INTERIM and not start < on < end for kind, on in checked
         ):
             raise ValidationError(
                 {
                     "due_on": _(
-                        "An interim target falls between the metric's baseline and target dates."
+                        "An interim target falls between the baseline and final target dates."
                     )
                 }
             )
@@ -385,6 +508,16 @@ class Measurement(DistrictOwned):
         db_index=False,
     )
     entered_at = models.DateTimeField(auto_now_add=True)
+
+    # The value history page reads a district's (or one metric's) changes newest
+    # first, a page at a time by history id, and shows each change's write path.
+    history_bases = (WritePathHistory,)
+    history_indexes = (
+        models.Index(
+            fields=["district", "-history_id"], name="goals_hmeas_district_hid"
+        ),
+        models.Index(fields=["metric", "-history_id"], name="goals_hmeas_metric_hid"),
+    )
 
     class Meta:
         ordering = ["metric", "period_end", "pk"]

@@ -2,7 +2,8 @@
 
 Each builder reads a fixed number of queries whatever the number of schools; the
 grouping and "latest per school" run in SQL (`goals.rollups`), Python only evaluates
-each row's status and orders the rows.
+each row's status and orders the rows. Each network and school is judged against the
+target `goals.targets.choose_target` gives it, and its row says which.
 """
 
 import datetime
@@ -24,7 +25,8 @@ from .display import (
     EMPTY,
     ShownValue,
     change_between,
-    school_year_label,
+    format_value,
+    period_label,
     show_value,
     shown_change,
 )
@@ -42,7 +44,13 @@ from .status import (
     MetricStatus,
     Status,
     count_statuses,
-    trajectory_of,
+)
+from .targets import (
+    AppliedTarget,
+    MetricTargets,
+    choose_target,
+    metric_targets,
+    school_group_ids,
 )
 
 
@@ -56,6 +64,8 @@ class ScopeRow:
     change: str
     change_value: Decimal | None
     status: MetricStatus
+    applied_target: AppliedTarget
+    expected: str = EMPTY
     schools_reporting: int | None = None
     is_entered: bool = False
 
@@ -84,8 +94,20 @@ def worst_first(row: ScopeRow) -> tuple:
     )
 
 
+def expected_text(metric, status: MetricStatus) -> str:
+    if status.expected is None:
+        return EMPTY
+    return format_value(status.expected, unit=metric.unit, decimals=metric.decimals)
+
+
 def rollup_row(
-    place: Network, series: Sequence[RollupValue], *, metric, trajectory, as_of, can_see
+    place: Network,
+    series: Sequence[RollupValue],
+    *,
+    metric,
+    target: AppliedTarget,
+    as_of,
+    can_see,
 ) -> ScopeRow:
     latest, previous = latest_and_previous(series)
 
@@ -95,26 +117,35 @@ def rollup_row(
         return show_value(item.value, item.n, metric=metric, can_see_suppressed=can_see)
 
     latest_shown, previous_shown = shown(latest), shown(previous)
+    status = status_of(
+        metric,
+        target.trajectory,
+        latest_shown,
+        latest.period_end if latest else None,
+        as_of=as_of,
+    )
     return ScopeRow(
         place=place,
         latest=latest_shown,
-        period=school_year_label(latest.period_end) if latest else EMPTY,
+        period=period_label(latest.period_end, metric.frequency) if latest else EMPTY,
         change=shown_change(latest_shown, previous_shown, metric=metric),
         change_value=change_between(latest_shown, previous_shown),
-        status=status_of(
-            metric,
-            trajectory,
-            latest_shown,
-            latest.period_end if latest else None,
-            as_of=as_of,
-        ),
+        status=status,
+        applied_target=target,
+        expected=expected_text(metric, status),
         schools_reporting=latest.schools_reporting if latest else 0,
         is_entered=latest.is_entered if latest else False,
     )
 
 
 def school_row(
-    school: School, value: SchoolValue | None, *, metric, trajectory, as_of, can_see
+    school: School,
+    value: SchoolValue | None,
+    *,
+    metric,
+    target: AppliedTarget,
+    as_of,
+    can_see,
 ) -> ScopeRow:
     if value is None:
         latest = show_value(None, None, metric=metric, can_see_suppressed=False)
@@ -124,7 +155,8 @@ def school_row(
             period=EMPTY,
             change=EMPTY,
             change_value=None,
-            status=status_of(metric, trajectory, latest, None, as_of=as_of),
+            status=status_of(metric, target.trajectory, latest, None, as_of=as_of),
+            applied_target=target,
         )
     latest = show_value(value.value, value.n, metric=metric, can_see_suppressed=can_see)
     previous = show_value(
@@ -133,14 +165,35 @@ def school_row(
         metric=metric,
         can_see_suppressed=can_see,
     )
+    status = status_of(metric, target.trajectory, latest, value.period_end, as_of=as_of)
     return ScopeRow(
         place=school,
         latest=latest,
-        period=school_year_label(value.period_end),
+        period=period_label(value.period_end, metric.frequency),
         change=shown_change(latest, previous, metric=metric),
         change_value=change_between(latest, previous),
-        status=status_of(metric, trajectory, latest, value.period_end, as_of=as_of),
+        status=status,
+        applied_target=target,
+        expected=expected_text(metric, status),
     )
+
+
+def school_target(
+    targets: MetricTargets, school: School, groups: dict[int, tuple[int, ...]]
+) -> AppliedTarget:
+    """The target of `school`, given its school groups (`school_group_ids`)."""
+    return choose_target(
+        targets,
+        network_id=school.network_id,
+        school_group_ids=groups.get(school.pk, ()),
+    )
+
+
+def groups_of_schools(district, metrics: Sequence[Metric], *, network_id):
+    """The school groups of a network's schools, read only if a metric needs them."""
+    if not any(metric_targets(metric).school_groups for metric in metrics):
+        return {}
+    return school_group_ids(district=district, network_id=network_id)
 
 
 def build_metric_detail(
@@ -155,7 +208,7 @@ def build_metric_detail(
 ) -> MetricDetail:
     """The metric page's content as of `as_of`; with `network`, its schools too."""
     can_see = can_see_suppressed
-    trajectory = trajectory_of(metric)
+    targets = metric_targets(metric)
     only = [metric.pk]
     district_values = district_series(
         district=district, until=as_of, metric_ids=only
@@ -166,7 +219,7 @@ def build_metric_detail(
             place,
             by_network.get((metric.pk, place.pk), ()),
             metric=metric,
-            trajectory=trajectory,
+            target=choose_target(targets, network_id=place.pk),
             as_of=as_of,
             can_see=can_see,
         )
@@ -191,8 +244,10 @@ def build_metric_detail(
         comparison=district_values,
         comparison_label=_("District"),
         size="large",
+        target=choose_target(targets, network_id=network.pk),
     )
     schools = School.objects.visible_to(user).filter(district=district, network=network)
+    groups = groups_of_schools(district, [metric], network_id=network.pk)
     values = latest_school_values(
         district=district, metric_ids=[metric.pk], until=as_of, network_id=network.pk
     )
@@ -202,7 +257,7 @@ def build_metric_detail(
                 school,
                 values.get((metric.pk, school.pk)),
                 metric=metric,
-                trajectory=trajectory,
+                target=school_target(targets, school, groups),
                 as_of=as_of,
                 can_see=can_see,
             )
@@ -278,6 +333,7 @@ def build_network_metrics(
     )
     items = []
     for metric in metrics:
+        targets = metric_targets(metric)
         card = build_metric_card(
             metric,
             network_values.get((metric.pk, network.pk), ()),
@@ -286,12 +342,13 @@ def build_network_metrics(
             series_label=network.name,
             comparison=district_values.get(metric.pk, ()),
             comparison_label=_("District"),
+            target=choose_target(targets, network_id=network.pk),
         )
         district_row = rollup_row(
             network,
             district_values.get(metric.pk, ()),
             metric=metric,
-            trajectory=trajectory_of(metric),
+            target=targets.district,
             as_of=as_of,
             can_see=can_see,
         )
@@ -330,9 +387,10 @@ def build_network_scorecard(
     )
     metrics = [item.card.metric for item in items]
     metric_ids = [m.pk for m in metrics]
-    trajectories = {metric.pk: trajectory_of(metric) for metric in metrics}
+    targets = {metric.pk: metric_targets(metric) for metric in metrics}
 
     schools = School.objects.visible_to(user).filter(district=district, network=network)
+    groups = groups_of_schools(district, metrics, network_id=network.pk)
     values = latest_school_values(
         district=district, metric_ids=metric_ids, until=as_of, network_id=network.pk
     )
@@ -347,7 +405,7 @@ def build_network_scorecard(
                 school,
                 values.get((metric.pk, school.pk)),
                 metric=metric,
-                trajectory=trajectories[metric.pk],
+                target=school_target(targets[metric.pk], school, groups),
                 as_of=as_of,
                 can_see=can_see,
             )

@@ -6,7 +6,11 @@ interim targets (due_on, value) to its final target (target_on, target_value). T
 the two surrounding points; before the baseline date it is the baseline value, after the
 target date the target value.
 
-A metric's status as of a date comes from its latest value on or before that date:
+Statuses are judged *as of* a date (`judged_on`): a school year still running is
+judged as of today, a past one as of its last day (30 June), one not yet begun as of its
+first day (1 July); any other date may be chosen (`as_of_error` says which dates are
+supported). A metric's status as of a date comes from its latest value on or before
+that date:
 
 - NO_DATA: there is no value.
 - STALE: the latest value is older than the metric's frequency allows
@@ -33,7 +37,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Direction, Frequency
+from .models import Direction, Frequency, school_year_end
 
 
 class Status(models.TextChoices):
@@ -54,6 +58,11 @@ STALE_AFTER_DAYS = {
     Frequency.QUARTERLY: 120,
     Frequency.YEARLY: 400,
 }
+
+# The dates statuses may be judged on: school years 1950-51 to 2099-2100. Earlier or
+# later dates are refused rather than judged against data nobody entered.
+EARLIEST_AS_OF = datetime.date(1950, 7, 1)
+LATEST_AS_OF = datetime.date(2100, 6, 30)
 
 # Worst first: a goal takes the first of these that any of its metrics has.
 GOAL_STATUS_ORDER = (
@@ -126,13 +135,20 @@ def build_trajectory(
 
 
 def trajectory_of(metric) -> Trajectory:
-    """The trajectory of a Metric; its `targets` should be prefetched by the caller."""
+    """The district's trajectory of a Metric; its `targets` should be prefetched.
+
+    A network's or school group's own target is chosen in `goals.targets`.
+    """
     return build_trajectory(
         baseline_on=metric.baseline_on,
         baseline_value=metric.baseline_value,
         target_on=metric.target_on,
         target_value=metric.target_value,
-        interim=[(t.due_on, t.value) for t in metric.targets.all()],
+        interim=[
+            (t.due_on, t.value)
+            for t in metric.targets.all()
+            if t.network_id is None and t.school_group_id is None
+        ],
     )
 
 
@@ -158,6 +174,28 @@ def margin_against(
     if direction == Direction.LOWER_IS_BETTER:
         return expected - value
     return value - expected
+
+
+def judged_on(school_year: str, *, today: datetime.date) -> datetime.date:
+    """The date a school year ("2017-18") is judged as of, when no date is chosen.
+
+    Today while the year runs (1 July to 30 June), so this week's values are current;
+    the year's last day once it is over; its first day before it begins.
+    Raises ValueError for a label that is not a school year.
+    """
+    end = school_year_end(school_year)
+    start = datetime.date(end.year - 1, 7, 1)
+    return min(max(today, start), end)
+
+
+def as_of_error(day: datetime.date) -> str | None:
+    """Why statuses cannot be judged as of `day`, or None when they can."""
+    if EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        return None
+    return _("Choose a date between %(first)s and %(last)s.") % {
+        "first": EARLIEST_AS_OF.isoformat(),
+        "last": LATEST_AS_OF.isoformat(),
+    }
 
 
 def is_stale(

@@ -6,7 +6,7 @@ from district.models import Network
 from district.views import object_history
 from roles.models import Role
 
-from . import entry_views, views
+from . import entry_views, target_views, views
 from .models import Goal, Metric
 
 app_name = "goals"
@@ -33,6 +33,16 @@ urlpatterns = [
         name="measurement-entry",
     ),
     path(
+        "districts/<slug:slug>/metrics/<int:pk>/targets/",
+        target_views.target_list,
+        name="metric-targets",
+    ),
+    path(
+        "districts/<slug:slug>/metrics/<int:pk>/targets/<int:target_pk>/delete/",
+        target_views.target_delete,
+        name="target-delete",
+    ),
+    path(
         "districts/<slug:slug>/measurements/import/",
         entry_views.measurement_import,
         name="measurement-import",
@@ -56,6 +66,11 @@ urlpatterns = [
         "districts/<slug:slug>/roles/<int:pk>/",
         views.role_scorecard,
         name="role-scorecard",
+    ),
+    path(
+        "districts/<slug:slug>/values/history/",
+        views.value_history_page,
+        name="value-history",
     ),
     # Each object's history, readable after it is deleted too.
     path(

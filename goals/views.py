@@ -18,14 +18,13 @@ from roles.models import Role
 
 from .dashboards import (
     GOALS_DATA,
-    as_of_date,
     build_dashboard,
     metrics_with_details,
     owner_roles,
     school_years,
 )
 from .exports import measurement_csv_chunks
-from .forms import DashboardFilterForm, YearForm
+from .forms import DashboardFilterForm, ValueHistoryForm, YearForm
 from .models import Metric
 from .role_scorecard import build_role_scorecard
 from .scorecards import (
@@ -33,6 +32,8 @@ from .scorecards import (
     build_network_metrics,
     build_network_scorecard,
 )
+from .targets import target_rows
+from .value_history import value_history
 
 
 def district_networks(district, user) -> list[Network]:
@@ -53,7 +54,7 @@ def natural_key(name: str) -> tuple:
 @login_required
 @conditional_page(GOALS_DATA)
 def dashboard(request, slug):
-    """Goals and their metrics' status for the district or a network, as of a year's end."""
+    """Goals and their metrics' status for the district or a network, as of a date."""
     access = get_district_access_or_404(request.user, slug)
     district = access.district
     roles = owner_roles(district, request.user)
@@ -69,7 +70,7 @@ def dashboard(request, slug):
     board = build_dashboard(
         district=district,
         user=request.user,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
         owner=form.chosen("role") or None,
         network=network,
         can_see_suppressed=access.can_edit,
@@ -86,7 +87,9 @@ def dashboard(request, slug):
             "networks": networks,
             "roles": roles,
             "school_year": school_year,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
 
 
@@ -202,7 +205,7 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         user=request.user,
         metric=metric,
         networks=networks,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
         can_see_suppressed=access.can_edit,
         network=network,
     )
@@ -214,7 +217,9 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         "network": network,
         "form": form,
         "school_year": school_year,
-        "as_of": as_of_date(school_year),
+        "as_of": form.judged_on,
+        "period_query": form.period_query,
+        "target_rows": target_rows(metric),
     }
 
 
@@ -225,7 +230,10 @@ def metric_detail(request, slug, pk, network_pk=None):
     `?format=csv` downloads the tables: a file, never stored, so no ETag either.
     """
     if request.GET.get("format") == "csv":
-        return metric_csv(metric_context(request, slug, pk, network_pk))
+        context = metric_context(request, slug, pk, network_pk)
+        if not context["form"].is_refused:
+            return metric_csv(context)
+        return render(request, "goals/metric_detail.html", context, status=400)
     return metric_page(request, slug, pk, network_pk)
 
 
@@ -233,7 +241,8 @@ def metric_detail(request, slug, pk, network_pk=None):
 def metric_page(request, slug, pk, network_pk=None):
     """The metric page itself, answering 304 when unchanged (behind `metric_detail`)."""
     context = metric_context(request, slug, pk, network_pk)
-    return render(request, "goals/metric_detail.html", context)
+    status = 400 if context["form"].is_refused else 200
+    return render(request, "goals/metric_detail.html", context, status=status)
 
 
 @login_required
@@ -251,7 +260,7 @@ def network_scorecard(request, slug, pk):
         district=district,
         user=request.user,
         network=network,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
         can_see_suppressed=access.can_edit,
     )
     return render(
@@ -263,8 +272,10 @@ def network_scorecard(request, slug, pk):
             "scorecard": scorecard,
             "form": form,
             "school_year": school_year,
-            "as_of": as_of_date(school_year),
+            "as_of": form.judged_on,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
 
 
@@ -283,7 +294,7 @@ def network_trends(request, slug, pk):
     )
     form = YearForm(request.GET or None, years=school_years(district))
     school_year = form.school_year
-    as_of = as_of_date(school_year)
+    as_of = form.judged_on
     template = (
         "goals/_network_trends.html" if request.htmx else "goals/network_trends.html"
     )
@@ -303,7 +314,9 @@ def network_trends(request, slug, pk):
             "form": form,
             "school_year": school_year,
             "as_of": as_of,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -324,7 +337,7 @@ def role_scorecard(request, slug, pk):
         district=district,
         user=request.user,
         role=role,
-        as_of=as_of_date(school_year),
+        as_of=form.judged_on,
         can_see_suppressed=access.can_edit,
     )
     return render(
@@ -336,8 +349,10 @@ def role_scorecard(request, slug, pk):
             "scorecard": scorecard,
             "form": form,
             "school_year": school_year,
-            "as_of": as_of_date(school_year),
+            "as_of": form.judged_on,
+            "period_query": form.period_query,
         },
+        status=400 if form.is_refused else 200,
     )
 
 
@@ -359,4 +374,54 @@ def measurements_csv(request, slug):
     return attachment(
         StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8"),
         f"{district.slug}-measurements.csv",
+    )
+
+
+@require_safe
+@login_required
+@conditional_page(GOALS_DATA)
+def value_history_page(request, slug):
+    """Who entered or changed which value, from what to what, when, and through which
+    path; filtered by metric, network, school and period, newest first."""
+    access = get_district_access_or_404(request.user, slug)
+    district = access.district
+    form = ValueHistoryForm(
+        request.GET or None,
+        district=district,
+        metrics=Metric.objects.visible_to(request.user).filter(district=district),
+        networks=district_networks(district, request.user),
+    )
+    refused = form.is_bound and not form.is_valid()
+    page = None
+    older = ""
+    filters = form.cleaned_data if form.is_bound and not refused else {}
+    if not refused:
+        page = value_history(
+            district=district,
+            can_see_suppressed=access.can_edit,
+            metric=filters.get("metric"),
+            network=filters.get("network"),
+            school=filters.get("school"),
+            period_end=filters.get("period_end"),
+            before=filters.get("before"),
+        )
+        if page.older_than is not None:
+            query = request.GET.copy()
+            query["before"] = page.older_than
+            older = query.urlencode()
+    newest = request.GET.copy()
+    newest.pop("before", None)
+    return render(
+        request,
+        "goals/value_history.html",
+        {
+            "district": district,
+            "form": form,
+            "page": page,
+            "metric": filters.get("metric"),
+            "older_query": older,
+            "newest_query": newest.urlencode(),
+            "is_older_page": bool(request.GET.get("before")),
+        },
+        status=400 if refused else 200,
     )

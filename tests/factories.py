@@ -7,7 +7,16 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
-from district.models import AccessLevel, District, Membership, Network, Person, School
+from district.models import (
+    AccessLevel,
+    District,
+    Membership,
+    Network,
+    Person,
+    School,
+    SchoolGroup,
+    SchoolGroupMember,
+)
 from goals.models import (
     Goal,
     GoalOwner,
@@ -83,6 +92,23 @@ class SchoolFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"School {n}")
     network = factory.SubFactory(NetworkFactory, district=SAME_DISTRICT)
     enrollment = 500
+
+
+class SchoolGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = SchoolGroup
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class SchoolGroupMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = SchoolGroupMember
+
+    district = factory.SubFactory(DistrictFactory)
+    group = factory.SubFactory(SchoolGroupFactory, district=SAME_DISTRICT)
+    school = factory.SubFactory(SchoolFactory, district=SAME_DISTRICT)
 
 
 class RoleFactory(DjangoModelFactory):

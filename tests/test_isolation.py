@@ -34,7 +34,7 @@ from django.urls import resolve
 
 from district.models import AccessLevel, Network
 from goals.entry_views import import_salt
-from goals.models import Measurement, Metric
+from goals.models import Measurement, Metric, Target
 from roles.models import Responsibility, Role
 from tokens.models import ApiToken, create_token
 
@@ -480,6 +480,18 @@ WRITES = {
     ),
     "goals:measurement-entry": Write(AccessLevel.EDITOR, lambda w, u: _entry(w)),
     "goals:measurement-import": Write(AccessLevel.EDITOR, _import),
+    "goals:metric-targets": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: (
+            {},
+            "",
+            {"kind": "interim", "due_on": "2018-01-31", "value": "84"},
+        ),
+    ),
+    "goals:target-delete": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: ({"pk": str(w.own[Target].metric_id)}, "", {}),
+    ),
     "district:members": Write(
         AccessLevel.ADMIN,
         lambda w, u: (

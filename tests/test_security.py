@@ -11,11 +11,13 @@ from axes.models import AccessAttempt
 from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
-from config.logging import JsonFormatter
+from config.logging import JsonFormatter, RedactSecrets
+from tokens.models import create_token
 
 from .conftest import PASSWORD
-from .factories import UserFactory
+from .factories import NetworkFactory, UserFactory
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -321,3 +323,70 @@ def test_request_log_lines_are_json_objects(client_for, request_log):
     assert entry["message"] == "GET /healthz 200"
     assert entry["query"] == "password=[redacted]"
     assert entry["user_id"] is None
+
+
+def test_a_refused_key_in_the_query_string_reaches_no_log(viewer, request_log):
+    _token, key = create_token(user=viewer, name="warehouse", scope="read")
+
+    response = APIClient().get(f"/api/v1/districts/?token={key}&limit=5")
+
+    assert response.status_code == 401
+    text = logged_text(request_log)
+    assert key not in text
+    warning = next(r for r in request_log.records if r.name == "django.request")
+    assert "token=[redacted]&limit=5" in str(warning.request)
+
+
+def test_keys_and_authorization_values_are_redacted_from_any_logger(request_log):
+    other = logging.getLogger("lanes.integration")
+    try:
+        raise ValueError("retry https://lanes.example.org/api/v1/?api_key=exc-secret")
+    except ValueError:
+        other.exception(
+            "Sent %s with %s",
+            "/login/?next=/&password=arg-secret",
+            {"HTTP_AUTHORIZATION": "Token header-secret"},
+            extra={"url": "/x/?session_token=extra-secret&page=2"},
+        )
+
+    text = logged_text(request_log)
+    for secret in ("exc-secret", "arg-secret", "header-secret", "extra-secret"):
+        assert secret not in text
+    assert "page=2" in text and "next=/" in text
+
+
+def test_every_log_handler_redacts_secrets():
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    handlers = {
+        handler
+        for logger in loggers
+        for handler in logger.handlers
+        # pytest's capture handlers are not Lanes' configuration; a NullHandler
+        # (libraries add one) writes nothing.
+        if not type(handler).__module__.startswith("_pytest")
+        and not isinstance(handler, logging.NullHandler)
+    }
+
+    assert handlers
+    for handler in handlers:
+        assert any(isinstance(f, RedactSecrets) for f in handler.filters), handler
+
+
+def test_the_admin_history_page_stays_within_the_csp(client_for, superuser, district):
+    network = NetworkFactory(district=district, name="North")
+    network.name = "North side"
+    network.save()
+
+    response = client_for(superuser).get(
+        f"/admin/district/network/{network.pk}/history/"
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "North side" in html
+    assert csp_violations(html) == []
+    assert "css/admin_history.css" in html

@@ -25,6 +25,8 @@ PRODUCTION_ENV = {
     "SECURE_HSTS_PRELOAD": "on",
     "USE_X_FORWARDED_PROTO": "on",
     "CONN_MAX_AGE": "60",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "NUM_PROXIES": "1",
 }
 
 
@@ -97,3 +99,20 @@ def test_cookies_are_secure_and_debug_is_off_by_default():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "True", "same-origin", "DENY"]
+
+
+@pytest.mark.parametrize("cache_url", [None, "locmemcache://", "dummycache://"])
+def test_a_server_refuses_to_start_with_a_per_process_cache(cache_url):
+    env = production_env()
+    del env["CACHE_URL"]
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "CACHE_URL must name a cache shared by every worker" in result.stderr
+
+
+def test_a_single_process_may_say_it_keeps_its_own_cache():
+    env = production_env(CACHE_URL="locmemcache://", ALLOW_PER_PROCESS_CACHE="on")
+    result = run_manage("check", env=env)
+    assert result.returncode == 0, result.stderr

@@ -31,7 +31,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from district.models import AccessLevel, District, Membership, Network
-from goals.models import Goal, Measurement, Metric
+from goals.models import Goal, Measurement, Metric, Target
 from roles.models import Responsibility, Role
 from tokens.models import ApiToken, create_token
 
@@ -162,7 +162,16 @@ PAGE_SEGMENTS = {
     "tokens": ApiToken,
 }
 # Parameters that name an object: filled in from the other district.
-REFERENCES = {"slug", "pk", "role_pk", "network_pk", "object_id", "id", "history_id"}
+REFERENCES = {
+    "slug",
+    "pk",
+    "role_pk",
+    "network_pk",
+    "target_pk",
+    "object_id",
+    "id",
+    "history_id",
+}
 # The admin's "view on site" names a model, then an object: the walk asks once per
 # model that has an admin.
 MODEL_PARAMETERS = {"content_type_id"}
@@ -194,6 +203,8 @@ def model_of(route: Route, param: str):
         return Role
     if param == "network_pk":
         return Network
+    if param == "target_pk":
+        return Target
     if route.kind == "admin":
         return admin_model(route)
     if param == "pk" and route.kind == "api":

@@ -4,12 +4,10 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
+from district.admin_base import ScopedHistoryAdmin
 from district.models import District, Membership
 
 from .models import ApiToken, create_token, revoke_token
@@ -26,7 +24,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(SimpleHistoryAdmin):
+class ApiTokenAdmin(ScopedHistoryAdmin):
     """Superusers manage every token; district admins see and revoke their members' tokens."""
 
     list_display = [
@@ -49,6 +47,7 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         "expires_at",
         "last_used_at",
         "revoked_at",
+        "parent",
     ]
     fields = ["name", *readonly_fields]
     actions = ["revoke"]
@@ -68,14 +67,6 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         )
         # A token the list does not show is missing in its history too.
         return records.filter(id__in=self.get_queryset(request).values("pk"))
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        records = self.get_history_queryset(
-            request, self.model.history, self.model._meta.pk.attname, unquote(object_id)
-        )
-        if not records.filter(history_id=version_id).exists():
-            raise Http404("No such version.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

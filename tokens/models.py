@@ -3,6 +3,11 @@
 A token acts as the user who owns it, in that user's districts, with a scope: `read`
 tokens may only read, `write` tokens may also change data (within the user's own
 access level). Only a SHA-256 hash of the key is stored; the key is shown once.
+
+A token created with another token (through the API) records that parent and never
+has more than it: no wider scope, no later expiry, and revoking the parent revokes it.
+Every way of creating or revoking a token goes through `create_token` and
+`revoke_token`, where these rules live.
 """
 
 import datetime
@@ -12,7 +17,8 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +67,15 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The token this one was created with, if any; it never outlives its parent.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="children",
+    )
     # Who the next save's history record names (django-simple-history reads it).
     _history_user: Any
     # The key, on a token just created only: it is never stored.
@@ -106,20 +121,53 @@ class ApiToken(models.Model):
     def allows_write(self) -> bool:
         return self.scope == TokenScope.WRITE
 
+    def clean(self):
+        if self.parent_id and self.parent.user_id != self.user_id:
+            raise ValidationError(_("A token can only create tokens for its own user."))
+
     def matches(self, key: str) -> bool:
         """Whether `key` is this token's key (constant-time comparison of hashes)."""
         return hmac.compare_digest(self.key_hash, hash_key(key))
 
 
+def _check_parent(
+    parent: ApiToken, scope: str, expires_at: datetime.datetime | None
+) -> datetime.datetime | None:
+    """The expiry a child of `parent` gets; refuses a wider scope or a spent parent.
+
+    The child's expiry is capped at the parent's: a token without an expiry, or with a
+    later one, would let a short-lived key outlive itself.
+    """
+    if not parent.is_active:
+        raise ValidationError(_("The token used to create this one is not active."))
+    if scope == TokenScope.WRITE and not parent.allows_write:
+        raise ValidationError({"scope": _("A read token can only create read tokens.")})
+    if parent.expires_at is not None and (
+        expires_at is None or expires_at > parent.expires_at
+    ):
+        return parent.expires_at
+    return expires_at
+
+
+@transaction.atomic
 def create_token(
     *,
     user,
     name: str,
     scope: str,
     expires_at: datetime.datetime | None = None,
+    parent: ApiToken | None = None,
     acting_user=None,
 ) -> tuple[ApiToken, str]:
-    """Create a token for `user` and return it with its key, which is never stored."""
+    """Create a token for `user` and return it with its key, which is never stored.
+
+    `parent` is the token the request was made with, if any: the new token then gets
+    at most its scope and expiry, and is revoked with it.
+    """
+    if parent is not None:
+        # Locked, so a revocation running now either sees this child or refuses it.
+        parent = ApiToken.objects.select_for_update().get(pk=parent.pk)
+        expires_at = _check_parent(parent, scope, expires_at)
     key = secrets.token_urlsafe(32)
     token = ApiToken(
         user=user,
@@ -128,6 +176,7 @@ def create_token(
         prefix=key[:PREFIX_LENGTH],
         key_hash=hash_key(key),
         expires_at=expires_at,
+        parent=parent,
     )
     token._history_user = acting_user or user
     token.full_clean()
@@ -135,12 +184,33 @@ def create_token(
     return token, key
 
 
+@transaction.atomic
 def revoke_token(*, token: ApiToken, acting_user) -> ApiToken:
-    """Revoke `token` from now on; revoking a revoked token changes nothing."""
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+    """Revoke `token` and every token created with it, from now on.
+
+    Revoking a revoked token changes nothing.
+    """
+    now = timezone.now()
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked_at is None:
+        token.revoked_at = now
         token._history_user = acting_user
         token.save(update_fields=["revoked_at"])
+    else:
+        token.revoked_at = locked.revoked_at
+    # Children, grandchildren...: one query per generation, each a handful of rows.
+    parents = [token.pk]
+    while parents:
+        children = list(
+            ApiToken.objects.select_for_update().filter(
+                parent__in=parents, revoked_at__isnull=True
+            )
+        )
+        for child in children:
+            child.revoked_at = now
+            child._history_user = acting_user
+            child.save(update_fields=["revoked_at"])
+        parents = [child.pk for child in children]
     return token
 
 

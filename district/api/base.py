@@ -19,6 +19,7 @@ from district.history import HiddenFields, entries_for_page
 from district.models import AccessLevel, District
 from district.permissions import district_id_of, history_with_access, request_may
 from district.signals import rows_updated
+from district.write_paths import WritePath, writing_through
 
 from .filters import LimitOffsetPagination
 from .history import HistoryEntrySerializer
@@ -111,6 +112,10 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         _reject_nul_bytes(request)
+
+    def dispatch(self, request, *args, **kwargs):
+        with writing_through(WritePath.API):  # single and bulk writes alike
+            return super().dispatch(request, *args, **kwargs)
 
     def expected_version(self, instance) -> int:
         """The version a write applies to; 412 when If-Match names another state."""

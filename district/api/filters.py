@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions, filters, pagination
 
-from district.models import AccessLevel, District, Membership, Network, Person, School
+from district.models import (
+    AccessLevel,
+    District,
+    Membership,
+    Network,
+    Person,
+    School,
+    SchoolGroup,
+    SchoolGroupMember,
+)
 
 
 def visible(model):
@@ -146,3 +155,18 @@ class MembershipFilterSet(DistrictScopedFilterSet):
     class Meta:
         model = Membership
         fields = ["district", "user", "access_level"]
+
+
+class SchoolGroupFilterSet(DistrictScopedFilterSet):
+    class Meta:
+        model = SchoolGroup
+        fields = ["district"]
+
+
+class SchoolGroupMemberFilterSet(DistrictScopedFilterSet):
+    group = django_filters.ModelChoiceFilter(queryset=visible(SchoolGroup))
+    school = django_filters.ModelChoiceFilter(queryset=visible(School))
+
+    class Meta:
+        model = SchoolGroupMember
+        fields = ["district", "group", "school"]

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from district.models import (
+    NOT_A_MEMBER,
     AccessLevel,
     District,
     DistrictQuerySet,
@@ -22,8 +23,10 @@ from district.models import (
     Network,
     Person,
     School,
+    SchoolGroup,
+    SchoolGroupMember,
 )
-from district.permissions import selectable_users
+from district.permissions import linkable_users, selectable_users
 
 # Largest primary key a client may send (bigint); larger numbers are a 400, not a crash.
 MAX_ID = 2**63 - 1
@@ -217,6 +220,15 @@ class SchoolBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "url", "display"]
 
 
+class SchoolGroupBriefSerializer(serializers.ModelSerializer):
+    url = DetailUrlField("school-group-detail")
+    display = DisplayField()
+
+    class Meta:
+        model = SchoolGroup
+        fields = ["id", "url", "display"]
+
+
 def district_field() -> BriefRelatedField:
     """The `district` of a tenant-owned object: written as the district's slug."""
     return BriefRelatedField(
@@ -265,7 +277,9 @@ class PersonSerializer(ValidatedModelSerializer):
     user = user_field(
         required=False,
         allow_null=True,
-        help_text="Username of the Lanes user this person signs in as, if any.",
+        error_messages={"does_not_exist": NOT_A_MEMBER},
+        help_text="Username of a member of the district: the Lanes user this "
+        "person signs in as, if any.",
     )
 
     class Meta:
@@ -282,6 +296,13 @@ class PersonSerializer(ValidatedModelSerializer):
             *TRACKED_FIELDS,
         ]
         read_only_fields = TRACKED_FIELDS
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["user"].queryset = linkable_users(request.user)
+        return fields
 
 
 class NetworkSerializer(ValidatedModelSerializer):
@@ -357,6 +378,50 @@ class MembershipSerializer(ValidatedModelSerializer):
             "district",
             "user",
             "access_level",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = TRACKED_FIELDS
+
+
+class SchoolGroupSerializer(ValidatedModelSerializer):
+    url = DetailUrlField("school-group-detail")
+    display = DisplayField()
+    district = district_field()
+
+    class Meta:
+        model = SchoolGroup
+        fields = [
+            "id",
+            "url",
+            "display",
+            "district",
+            "name",
+            "description",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = TRACKED_FIELDS
+
+
+class SchoolGroupMemberSerializer(ValidatedModelSerializer):
+    url = DetailUrlField("school-group-member-detail")
+    display = DisplayField()
+    district = district_field()
+    group = BriefRelatedField(
+        brief=SchoolGroupBriefSerializer, queryset=SchoolGroup.objects.all()
+    )
+    school = BriefRelatedField(
+        brief=SchoolBriefSerializer, queryset=School.objects.all()
+    )
+
+    class Meta:
+        model = SchoolGroupMember
+        fields = [
+            "id",
+            "url",
+            "display",
+            "district",
+            "group",
+            "school",
             *TRACKED_FIELDS,
         ]
         read_only_fields = TRACKED_FIELDS

@@ -9,6 +9,12 @@ router.register("districts", views.DistrictViewSet, basename="district")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("networks", views.NetworkViewSet, basename="network")
 router.register("schools", views.SchoolViewSet, basename="school")
+router.register("school-groups", views.SchoolGroupViewSet, basename="school-group")
+router.register(
+    "school-group-members",
+    views.SchoolGroupMemberViewSet,
+    basename="school-group-member",
+)
 router.register("memberships", views.MembershipViewSet, basename="membership")
 
 urlpatterns = router.urls

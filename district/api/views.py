@@ -3,7 +3,16 @@
 from rest_framework import permissions
 
 from district.api.base import DistrictScopedViewSet
-from district.models import AccessLevel, District, Membership, Network, Person, School
+from district.models import (
+    AccessLevel,
+    District,
+    Membership,
+    Network,
+    Person,
+    School,
+    SchoolGroup,
+    SchoolGroupMember,
+)
 
 from .filters import (
     DistrictFilterSet,
@@ -11,12 +20,16 @@ from .filters import (
     NetworkFilterSet,
     PersonFilterSet,
     SchoolFilterSet,
+    SchoolGroupFilterSet,
+    SchoolGroupMemberFilterSet,
 )
 from .serializers import (
     DistrictSerializer,
     MembershipSerializer,
     NetworkSerializer,
     PersonSerializer,
+    SchoolGroupMemberSerializer,
+    SchoolGroupSerializer,
     SchoolSerializer,
 )
 
@@ -70,6 +83,24 @@ class SchoolViewSet(DistrictScopedViewSet):
     filterset_class = SchoolFilterSet
     search_fields = ["name", "short_name", "school_id"]
     ordering_fields = ["name", "school_id", "enrollment", "updated_at"]
+
+
+class SchoolGroupViewSet(DistrictScopedViewSet):
+    """Named groups of schools, across networks, that a metric may set a target for."""
+
+    queryset = SchoolGroup.objects.select_related("district")
+    serializer_class = SchoolGroupSerializer
+    filterset_class = SchoolGroupFilterSet
+    search_fields = ["name"]
+    ordering_fields = ["name", "updated_at"]
+
+
+class SchoolGroupMemberViewSet(DistrictScopedViewSet):
+    """Which schools belong to which school group."""
+
+    queryset = SchoolGroupMember.objects.select_related("district", "group", "school")
+    serializer_class = SchoolGroupMemberSerializer
+    filterset_class = SchoolGroupMemberFilterSet
 
 
 class MembershipViewSet(DistrictScopedViewSet):

@@ -3,7 +3,7 @@
 import django_filters
 
 from district.api.filters import DistrictScopedFilterSet, visible
-from district.models import Network, School
+from district.models import Network, School, SchoolGroup
 from goals.models import (
     Frequency,
     Goal,
@@ -78,12 +78,14 @@ class MetricOwnerFilterSet(DistrictScopedFilterSet):
 
 class TargetFilterSet(DistrictScopedFilterSet):
     metric = django_filters.ModelChoiceFilter(queryset=visible(Metric))
+    network = django_filters.ModelChoiceFilter(queryset=visible(Network))
+    school_group = django_filters.ModelChoiceFilter(queryset=visible(SchoolGroup))
     due_on__gte = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
     due_on__lte = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
 
     class Meta:
         model = Target
-        fields = ["district", "metric"]
+        fields = ["district", "metric", "network", "school_group", "kind"]
 
 
 class MeasurementFilterSet(DistrictScopedFilterSet):

@@ -12,10 +12,11 @@ from district.api.serializers import (
     DisplayField,
     NetworkBriefSerializer,
     SchoolBriefSerializer,
+    SchoolGroupBriefSerializer,
     ValidatedModelSerializer,
     district_field,
 )
-from district.models import District, Network, School
+from district.models import District, Network, School, SchoolGroup
 from goals.display import is_withheld
 from goals.models import (
     Goal,
@@ -24,9 +25,16 @@ from goals.models import (
     Metric,
     MetricOwner,
     Target,
-    school_year_end,
 )
-from goals.status import Status, is_suppressed
+from goals.status import (
+    EARLIEST_AS_OF,
+    LATEST_AS_OF,
+    Status,
+    as_of_error,
+    is_suppressed,
+    judged_on,
+)
+from goals.targets import TargetScope
 from roles.api.serializers import RoleBriefSerializer, role_field
 
 # --- Briefs ---
@@ -147,6 +155,7 @@ class MetricSerializer(ValidatedModelSerializer):
             "min_n",
             "effective_min_n",
             "source",
+            "is_simulated",
             "sort_order",
             "owner_roles",
             *TRACKED_FIELDS,
@@ -172,6 +181,21 @@ class TargetSerializer(ValidatedModelSerializer):
     display = DisplayField()
     district = district_field()
     metric = metric_field()
+    network = BriefRelatedField(
+        brief=NetworkBriefSerializer,
+        queryset=Network.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The network whose own target this is; empty for the district's "
+        "(or a school group's).",
+    )
+    school_group = BriefRelatedField(
+        brief=SchoolGroupBriefSerializer,
+        queryset=SchoolGroup.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The school group whose own target this is.",
+    )
 
     class Meta:
         model = Target
@@ -181,6 +205,9 @@ class TargetSerializer(ValidatedModelSerializer):
             "display",
             "district",
             "metric",
+            "network",
+            "school_group",
+            "kind",
             "due_on",
             "value",
             *TRACKED_FIELDS,
@@ -396,27 +423,39 @@ class MeasurementBulkRefusalSerializer(serializers.Serializer):
 
 
 class PeriodQuerySerializer(serializers.Serializer):
-    """The date statuses are evaluated on: `as_of`, or the end of `school_year`."""
+    """The date statuses are judged as of: `as_of`, or that of `school_year`."""
 
     as_of = serializers.DateField(
-        required=False, help_text="Evaluate as of this date (default: today)."
+        required=False,
+        help_text="Judge as of this date (default: today), from "
+        f"{EARLIEST_AS_OF.isoformat()} to {LATEST_AS_OF.isoformat()}.",
     )
     school_year = serializers.RegexField(
         r"^\d{4}-(\d{2}|\d{4})$",
         required=False,
-        help_text="A school year such as 2016-17: as of its last day, 30 June.",
+        help_text="A school year such as 2016-17: as of today while it runs, as of "
+        "its last day (30 June) once it is over.",
     )
+
+    def validate_as_of(self, value):
+        if message := as_of_error(value):
+            raise serializers.ValidationError(message)
+        return value
 
     def validate(self, attrs):
         if "as_of" in attrs and "school_year" in attrs:
             raise serializers.ValidationError("Give as_of or school_year, not both.")
         if "school_year" in attrs:
             try:
-                attrs["as_of"] = school_year_end(attrs["school_year"])
+                attrs["as_of"] = judged_on(
+                    attrs["school_year"], today=timezone.localdate()
+                )
             except ValueError as error:
                 raise serializers.ValidationError(
                     {"school_year": "Not a school year; write it as 2016-17."}
                 ) from error
+            if message := as_of_error(attrs["as_of"]):
+                raise serializers.ValidationError({"school_year": message})
         attrs.setdefault("as_of", timezone.localdate())
         return attrs
 
@@ -473,6 +512,12 @@ class ScopeValueSerializer(serializers.Serializer):
     schools_reporting = serializers.IntegerField(allow_null=True)
     is_entered = serializers.BooleanField(
         help_text="Entered for this scope, not rolled up from schools."
+    )
+    target_scope = serializers.ChoiceField(
+        choices=TargetScope.choices,
+        source="applied_target.scope",
+        help_text="Whose target judges the value: the district's, the network's own "
+        "or a school group's.",
     )
 
 

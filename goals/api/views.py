@@ -121,7 +121,9 @@ class MetricOwnerViewSet(DistrictScopedViewSet):
 
 
 class TargetViewSet(DistrictScopedViewSet):
-    queryset = Target.objects.select_related("district", "metric")
+    queryset = Target.objects.select_related(
+        "district", "metric", "network", "school_group"
+    )
     serializer_class = TargetSerializer
     filterset_class = TargetFilterSet
     ordering_fields = ["due_on", "value", "updated_at"]

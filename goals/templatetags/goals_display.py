@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 
 from goals.display import STATUS_ICONS
 from goals.status import Status
+from goals.targets import TargetScope
 
 register = template.Library()
 
@@ -56,12 +57,24 @@ def dom_id(*parts) -> str:
 
 @register.simple_tag
 def school_cells(cells):
-    """A school's row of cells on a scorecard: each the latest value and its status."""
+    """A school's row of cells on a scorecard: each the latest value and its status.
+
+    A cell judged against another target than the district's names it.
+    """
     return format_html_join(
         "",
-        '<td class="school-cell">{}<br>{}</td>',
+        '<td class="school-cell">{}<br>{}{}</td>',
         (
-            (scope_value(cell.latest), status_badge(cell.status.status))
+            (
+                scope_value(cell.latest),
+                status_badge(cell.status.status),
+                format_html(
+                    '<br><span class="target-scope">{}</span>',
+                    cell.applied_target.label,
+                )
+                if cell.applied_target.scope != TargetScope.DISTRICT
+                else "",
+            )
             for cell in cells
         ),
     )

@@ -19,6 +19,8 @@ from tests.factories import (
     RoleAssignmentFactory,
     RoleFactory,
     SchoolFactory,
+    SchoolGroupFactory,
+    SchoolGroupMemberFactory,
     TargetFactory,
     WorkAreaFactory,
 )
@@ -53,6 +55,8 @@ MAKERS = {
     "person": lambda district: PersonFactory(district=district),
     "network": lambda district: NetworkFactory(district=district),
     "school": lambda district: SchoolFactory(district=district),
+    "school-group": lambda district: SchoolGroupFactory(district=district),
+    "school-group-member": lambda district: SchoolGroupMemberFactory(district=district),
     "membership": lambda district: MembershipFactory(district=district),
     "role": lambda district: RoleFactory(district=district),
     "role-assignment": lambda district: RoleAssignmentFactory(district=district),

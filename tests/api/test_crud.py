@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from district.api.base import DistrictScopedViewSet
-from district.models import District
+from district.models import District, Person
 from goals.models import Measurement
 from roles.models import Role, WorkArea
 from roles.responsibilities import claim_row
@@ -17,6 +17,7 @@ from tests.factories import (
     ResponsibilityFactory,
     RoleFactory,
     SchoolFactory,
+    UserFactory,
     WorkAreaFactory,
 )
 
@@ -468,3 +469,32 @@ def test_unknown_api_paths_are_json_404(api_client_for, editor, path):
 
     assert response.status_code == 404
     assert "No such API endpoint." in response.json()["detail"]
+
+
+def test_creating_a_person_tells_nothing_of_accounts_outside_the_district(
+    api_client_for, editor, outsider, district
+):
+    UserFactory(username="unaffiliated")
+    client = api_client_for(editor)
+
+    answers = {
+        username: client.post(
+            "/api/v1/people/",
+            {"district": district.slug, "name": "Linked", "user": username},
+            format="json",
+        )
+        for username in ("nobody", "unaffiliated", "outsider")
+    }
+
+    for username, response in answers.items():
+        assert response.status_code == 400, username
+        assert response.json() == {
+            "user": ["No member of this district has this username."]
+        }, username
+    assert not Person.objects.exists()
+    member = client.post(
+        "/api/v1/people/",
+        {"district": district.slug, "name": "Editor", "user": "editor"},
+        format="json",
+    )
+    assert member.status_code == 201, member.content

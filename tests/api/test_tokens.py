@@ -2,16 +2,30 @@
 
 import datetime
 import io
+import uuid
+from unittest import mock
 
 import pytest
+import time_machine
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from roles.models import Role
+from tests.admin_pages import staff
 from tests.factories import RoleFactory
-from tokens.models import ApiToken, TokenScope, create_token, hash_key
+from tokens.models import (
+    ApiToken,
+    TokenScope,
+    create_token,
+    hash_key,
+    revoke_token,
+)
 
 
 def test_token_is_stored_as_a_hash_only(editor):
@@ -166,6 +180,78 @@ def test_user_limit_counts_all_of_a_users_tokens(settings, token_client_for, vie
     assert first.get("/api/v1/roles/").status_code == 429
 
 
+def limit_anonymous(settings, rate="3/minute"):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": rate, "user": None, "token": None},
+    }
+
+
+def test_anonymous_floods_get_429_even_though_each_is_refused(settings, db):
+    limit_anonymous(settings)
+    client = APIClient()
+
+    statuses = [
+        # A forged X-Forwarded-For does not buy a fresh count.
+        client.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code
+        for i in range(5)
+    ]
+
+    assert statuses == [401, 401, 401, 429, 429]
+    response = client.get("/api/v1/roles/")
+    assert int(response["Retry-After"]) > 0
+    assert "detail" in response.json()
+
+
+def test_guessed_keys_get_429_per_address(settings, viewer):
+    limit_anonymous(settings)
+    client = APIClient()
+
+    statuses = []
+    for i in range(5):
+        client.credentials(HTTP_AUTHORIZATION=f"Token guessed-key-{i:040d}")
+        statuses.append(client.post("/api/v1/tokens/", {}, format="json").status_code)
+
+    assert statuses == [401, 401, 401, 429, 429]
+    elsewhere = APIClient(REMOTE_ADDR="203.0.113.9")
+    assert elsewhere.get("/api/v1/roles/").status_code == 401
+
+
+def test_a_valid_key_is_not_counted_as_anonymous(settings, token_client_for, viewer):
+    limit_anonymous(settings, "1/minute")
+    client = token_client_for(viewer)
+
+    assert APIClient().get("/api/v1/roles/").status_code == 401
+    assert [client.get("/api/v1/roles/").status_code for _ in range(3)] == [200] * 3
+
+
+def test_workers_share_one_count_through_redis(settings, token_client_for, viewer):
+    """Two cache clients, as two gunicorn workers hold, see one count per token."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "token": "3/minute"},
+    }
+    location = "redis://127.0.0.1:6379/11"
+    prefix = f"test-{uuid.uuid4().hex}"
+    workers = [RedisCache(location, {"KEY_PREFIX": prefix}) for _ in range(2)]
+    client = token_client_for(viewer)
+
+    statuses = []
+    for i in range(4):
+        with mock.patch.object(SimpleRateThrottle, "cache", workers[i % 2]):
+            statuses.append(client.get("/api/v1/roles/").status_code)
+
+    assert statuses == [200, 200, 200, 429]
+    # Per-process caches would each have let all four through.
+    local = [LocMemCache(f"worker-{i}", {}) for i in range(2)]
+    other = token_client_for(viewer)
+    statuses = []
+    for i in range(4):
+        with mock.patch.object(SimpleRateThrottle, "cache", local[i % 2]):
+            statuses.append(other.get("/api/v1/roles/").status_code)
+    assert statuses == [200] * 4
+
+
 # --- The tokens API ---
 
 
@@ -223,6 +309,116 @@ def test_token_api_refuses_bad_input(api_client_for, editor):
 
     assert response.status_code == 400
     assert set(response.json()) == {"name", "scope", "expires_in_days"}
+
+
+# --- Tokens created with a token ---
+
+NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+def create_with(client, **body):
+    response = client.post(
+        "/api/v1/tokens/", {"name": "child", "scope": "write", **body}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    child = APIClient()
+    child.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['key']}")
+    child.token = ApiToken.objects.get(pk=response.json()["id"])
+    return child
+
+
+def test_a_token_made_with_a_short_lived_token_expires_with_it(
+    token_client_for, editor
+):
+    with time_machine.travel(NOW, tick=False) as clock:
+        parent = token_client_for(
+            editor, scope="write", expires_at=NOW + datetime.timedelta(days=1)
+        )
+
+        no_expiry = create_with(parent)
+        longer = create_with(parent, expires_in_days=30)
+        shorter = create_with(parent, expires_in_days=None, scope="read")
+
+        assert no_expiry.token.expires_at == parent.token.expires_at
+        assert longer.token.expires_at == parent.token.expires_at
+        assert shorter.token.parent == parent.token
+        clock.shift(datetime.timedelta(days=1, seconds=1))
+        for client in (no_expiry, longer, shorter):
+            assert client.get("/api/v1/tokens/").status_code == 401
+
+
+def test_a_token_made_with_a_token_keeps_a_shorter_expiry(token_client_for, editor):
+    with time_machine.travel(NOW, tick=False):
+        parent = token_client_for(
+            editor, scope="write", expires_at=NOW + datetime.timedelta(days=10)
+        )
+
+        child = create_with(parent, expires_in_days=2)
+
+    assert child.token.expires_at == NOW + datetime.timedelta(days=2)
+
+
+def test_a_read_token_cannot_make_a_write_token(editor):
+    parent, _key = create_token(user=editor, name="reader", scope=TokenScope.READ)
+
+    with pytest.raises(ValidationError) as refused:
+        create_token(user=editor, name="writer", scope="write", parent=parent)
+
+    assert "read token" in str(refused.value)
+    assert list(ApiToken.objects.all()) == [parent]
+
+
+def test_a_revoked_or_expired_token_cannot_make_tokens(editor):
+    revoked, _key = create_token(user=editor, name="old", scope="write")
+    revoke_token(token=revoked, acting_user=editor)
+    expired, _key = create_token(
+        user=editor,
+        name="old",
+        scope="write",
+        expires_at=timezone.now() - datetime.timedelta(seconds=1),
+    )
+
+    for parent in (revoked, expired):
+        with pytest.raises(ValidationError):
+            create_token(user=editor, name="new", scope="read", parent=parent)
+    assert ApiToken.objects.count() == 2
+
+
+def test_revoking_a_token_revokes_the_tokens_made_with_it(
+    token_client_for, api_client_for, editor
+):
+    parent = token_client_for(editor, scope="write")
+    child = create_with(parent)
+    grandchild = create_with(child)
+    sibling = token_client_for(editor, scope="write")
+
+    response = api_client_for(editor).delete(f"/api/v1/tokens/{parent.token.pk}/")
+
+    assert response.status_code == 204
+    for client in (parent, child, grandchild):
+        response = client.get("/api/v1/tokens/")
+        assert response.status_code == 401
+        assert "revoked" in response.json()["detail"]
+    assert sibling.get("/api/v1/tokens/").status_code == 200
+    revoked = grandchild.token.history.order_by("-history_id").first()
+    assert revoked.revoked_at is not None
+    assert revoked.history_user == editor
+
+
+def test_the_page_and_the_admin_revoke_children_too(
+    token_client_for, client_for, editor, superuser
+):
+    by_page, by_admin = (token_client_for(editor, scope="write") for _ in range(2))
+    children = [create_with(by_page), create_with(by_admin)]
+
+    client_for(editor).post(f"/account/tokens/{by_page.token.pk}/revoke/")
+    client_for(superuser).post(
+        "/admin/tokens/apitoken/",
+        {"action": "revoke", "_selected_action": [by_admin.token.pk]},
+    )
+
+    for child in children:
+        assert child.get("/api/v1/tokens/").status_code == 401
 
 
 # --- The page ---
@@ -344,3 +540,18 @@ def test_admin_revokes_tokens(client_for, superuser, editor):
 
     token.refresh_from_db()
     assert token.is_revoked
+
+
+def test_admin_history_of_a_token_outside_ones_districts_is_missing(
+    client_for, district_admin, outsider
+):
+    own, _key = create_token(user=district_admin, name="own", scope="read")
+    foreign, _key = create_token(user=outsider, name="foreign", scope="read")
+    client = client_for(staff(district_admin))
+
+    def version_page(token):
+        version = token.history.get().history_id
+        return client.get(f"/admin/tokens/apitoken/{token.pk}/history/{version}/")
+
+    assert version_page(own).status_code == 200
+    assert version_page(foreign).status_code == 404

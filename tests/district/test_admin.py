@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from district.admin_base import DistrictScopedAdmin
-from district.models import AccessLevel, District, Membership, Network
+from district.models import AccessLevel, District, Membership, Network, Person
 
 from ..admin_pages import add_inline_row, choice_fields, errors, form_data, staff, url
 from ..factories import MembershipFactory, NetworkFactory, UserFactory
@@ -428,3 +428,25 @@ def test_a_member_cannot_delete_rows_of_a_district_they_only_view(
 def test_derived_tables_are_not_edited_in_the_admin(model):
     # Stored rollups are recomputed from school values, never typed in.
     assert model not in admin.site._registry
+
+
+def test_the_person_form_offers_only_members_and_answers_others_alike(
+    client_for, editor, outsider, district
+):
+    unaffiliated = UserFactory(username="unaffiliated")
+    client = client_for(staff(editor))
+
+    page = client.get(url(Person, "add"))
+    offered = set(page.context["adminform"].form.fields["user"].queryset)
+    assert offered == {editor}
+
+    errors_for = {}
+    for user_id in (outsider.pk, unaffiliated.pk, 10**9):
+        response = client.post(
+            url(Person, "add"),
+            {"district": district.pk, "name": "Linked", "user": user_id},
+        )
+        assert response.status_code == 200
+        errors_for[user_id] = response.context["adminform"].form.errors["user"]
+    assert len({tuple(e) for e in errors_for.values()}) == 1
+    assert not Person.objects.exists()

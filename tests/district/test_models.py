@@ -3,10 +3,19 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.models import HistoricalRecords
 
-from district.models import AccessLevel, District, Membership, Network, Person, School
+from district.models import (
+    NOT_A_MEMBER,
+    AccessLevel,
+    District,
+    Membership,
+    Network,
+    Person,
+    School,
+)
 
 from ..constraints import assert_refused, clean_messages
 from ..factories import (
@@ -36,9 +45,28 @@ def test_district_slug_is_unique():
 
 
 def test_person_links_a_user_once_per_district(district):
-    user = UserFactory()
+    user = MembershipFactory(district=district).user
     PersonFactory(district=district, user=user)
     assert_refused(Person(district=district, name="Twin", user=user), "one_per_user")
+
+
+def test_a_person_links_only_a_member_of_its_district(district, other_district):
+    outsider = MembershipFactory(district=other_district).user
+    unaffiliated = UserFactory()
+
+    for user in (outsider, unaffiliated):
+        with pytest.raises(ValidationError) as refused:
+            Person(district=district, name="Linked", user=user).full_clean()
+        assert refused.value.message_dict == {"user": [str(NOT_A_MEMBER)]}
+
+
+def test_a_person_whose_user_left_the_district_can_still_be_edited(district):
+    membership = MembershipFactory(district=district)
+    person = PersonFactory(district=district, user=membership.user)
+    membership.delete()
+
+    person.title = "Retired"
+    person.full_clean()
 
 
 def test_people_without_a_user_are_not_duplicates(district):
@@ -49,7 +77,8 @@ def test_people_without_a_user_are_not_duplicates(district):
 
 
 def test_one_user_may_be_a_person_in_two_districts(district, other_district):
-    user = UserFactory()
+    user = MembershipFactory(district=district).user
+    MembershipFactory(district=other_district, user=user)
     PersonFactory(district=district, user=user)
     Person(district=other_district, name="Same user", user=user).full_clean()
 

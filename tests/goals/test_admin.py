@@ -87,11 +87,13 @@ def test_a_target_row_falls_between_the_metrics_baseline_and_target(
     client = client_for(staff(editor))
     page = client.get(url(Metric, "change", metric.pk))
     data = form_data(page)
-    row = add_inline_row(data, page, Target, due_on="2020-06-30", value="88")
+    row = add_inline_row(
+        data, page, Target, kind="interim", due_on="2020-06-30", value="88"
+    )
     response = client.post(url(Metric, "change", metric.pk), data)
     assert response.status_code == 200
     assert (
-        "An interim target falls between the metric's baseline and target dates."
+        "An interim target falls between the baseline and final target dates."
         in errors(response)
     )
     data[f"{row}-due_on"] = "2017-06-30"

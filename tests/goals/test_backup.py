@@ -1,6 +1,8 @@
 """export_district and import_district: a district's rows survive a round trip exactly."""
 
+import datetime
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -29,6 +31,8 @@ from ..factories import (
     RoleAssignmentFactory,
     RoleFactory,
     SchoolFactory,
+    SchoolGroupFactory,
+    SchoolGroupMemberFactory,
     TargetFactory,
     UserFactory,
     WorkAreaFactory,
@@ -58,6 +62,20 @@ def build_district(district, prefix: str, schools: int = 2):
     metric = MetricFactory(district=district, goal=goal)
     MetricOwnerFactory(district=district, metric=metric, role=role)
     TargetFactory(district=district, metric=metric)
+    group = SchoolGroupFactory(district=district)
+    SchoolGroupMemberFactory(
+        district=district,
+        group=group,
+        school=School.objects.filter(district=district).first(),
+    )
+    TargetFactory(
+        district=district,
+        metric=metric,
+        network=network,
+        kind="final",
+        due_on=datetime.date(2019, 6, 30),
+        value=Decimal("88"),
+    )
     for school in School.objects.filter(district=district):
         MeasurementFactory(
             district=district, metric=metric, school=school, entered_by=owner

@@ -1,27 +1,35 @@
 """The demo district tried as a new user would, after the README's run command.
 
-`viewer` sees the real CPS metrics for 2014-15 to 2017-18 by network, with statuses
-against the demo targets; `editor` enters next year's values and sees the dashboard move.
+`viewer` sees this week's simulated attendance with a real status today, and the real
+CPS metrics for 2014-15 to 2017-18 by network, with statuses against the demo targets;
+`editor` enters next year's values and sees the dashboard move. The demo is loaded on
+Thursday 3 December 2026, so its last simulated week ends on Friday 27 November.
 """
 
+import datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from district.demo import DISTRICT_SLUG
 from district.models import Network, School
-from goals.models import Metric
+from goals.models import Metric, Target, TargetKind
 
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = f"/districts/{DISTRICT_SLUG}/dashboard/"
 
 
+TODAY = datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC)
+
+
 @pytest.fixture
 def demo(client_for):
-    call_command("load_demo", stdout=StringIO(), password="walkthrough-password")
+    with time_machine.travel(TODAY, tick=False):
+        call_command("load_demo", stdout=StringIO(), password="walkthrough-password")
     users = {user.username: user for user in get_user_model().objects.all()}
     return {
         "viewer": client_for(users["viewer"]),
@@ -37,9 +45,36 @@ def cards(response) -> dict:
     }
 
 
+@time_machine.travel(TODAY, tick=False)
+def test_today_the_simulated_weekly_attendance_has_a_real_status(demo):
+    response = demo["viewer"].get(DASHBOARD)
+    assert response.status_code == 200
+    assert response.context["dashboard"].as_of == datetime.date(2026, 12, 3)
+    weekly = cards(response)["Student attendance, weekly (simulated)"]
+    # District value of the week ending 27 November, weighted by enrollment: 92.7%.
+    # Expected then: 93.4 + 0.5 × 149 / 364 = 93.6; 0.9 behind, within the tolerance
+    # of 1.0: at risk.
+    assert weekly.status.status == "at_risk"
+    assert (weekly.latest.text, weekly.expected) == ("92.7%", "93.6%")
+    assert weekly.latest_period == "week ending 2026-11-27"
+    assert weekly.schools_reporting == 644
+    body = response.content.decode()
+    assert "today, in school year 2026-27" in body
+    assert "Simulated values for trying Lanes, not real results." in body
+    # The real values end in 2017-18: today they are stale, and say so.
+    assert cards(response)["Student attendance"].status.status == "stale"
+
+    metric = Metric.objects.get(code="student_attendance_weekly_sim")
+    page = demo["viewer"].get(f"/districts/{DISTRICT_SLUG}/metrics/{metric.pk}/")
+    assert "Simulated values for trying Lanes, not real results:" in (
+        page.content.decode()
+    )
+
+
+@time_machine.travel(TODAY, tick=False)
 def test_viewer_sees_the_real_metrics_by_network_and_editor_moves_the_dashboard(demo):
     viewer, editor = demo["viewer"], demo["editor"]
-    response = viewer.get(DASHBOARD)
+    response = viewer.get(f"{DASHBOARD}?year=2017-18")
     assert response.status_code == 200
     shown = cards(response)
     for name in (
@@ -53,18 +88,14 @@ def test_viewer_sees_the_real_metrics_by_network_and_editor_moves_the_dashboard(
         assert shown[name].latest_period == "2017-18", name
     assert [
         year for year, _label in response.context["form"].fields["year"].choices
-    ] == [
-        "2017-18",
-        "2016-17",
-        "2015-16",
-        "2014-15",
-    ]
+    ] == [f"{year}-{(year + 1) % 100:02d}" for year in range(2026, 2013, -1)]
+    # The simulated weekly metric has no value by 30 June 2018.
     assert dict(response.context["dashboard"].counts) == {
         "on_track": 4,
         "at_risk": 1,
         "off_track": 2,
         "stale": 0,
-        "no_data": 0,
+        "no_data": 1,
     }
     attendance = shown["Student attendance"]
     assert (attendance.latest.text, attendance.expected) == ("93.4%", "94.6%")
@@ -84,9 +115,33 @@ def test_viewer_sees_the_real_metrics_by_network_and_editor_moves_the_dashboard(
     saved = editor.post(grid + period, post)
     assert saved.status_code == 302
 
-    after = viewer.get(DASHBOARD)
-    assert after.context["form"].fields["year"].choices[0][0] == "2018-19"
+    after = viewer.get(f"{DASHBOARD}?year=2018-19")
     attendance = cards(after)["Student attendance"]
     assert attendance.latest_period == "2018-19"
     assert attendance.latest.text == "96.2%"
     assert attendance.status.status == "on_track"  # the target is 95.0% by 2019-06-30
+
+
+def test_a_demo_network_is_judged_against_its_own_attendance_target(demo):
+    attendance = Metric.objects.get(code="student_attendance_pct")
+    target = Target.objects.get(metric=attendance, kind=TargetKind.FINAL)
+    network = target.network
+    response = demo["viewer"].get(
+        f"/districts/{DISTRICT_SLUG}/networks/{network.pk}/?year=2017-18"
+    )
+    item = next(
+        item
+        for item in response.context["scorecard"].metrics
+        if item.card.metric == attendance
+    )
+    # As of 30 June 2018 the network's trajectory stands on its own interim target.
+    interim = Target.objects.get(
+        metric=attendance, network=network, due_on=datetime.date(2018, 6, 30)
+    )
+    assert item.card.status.expected == interim.value
+    assert item.card.applied_target.description == f"Network target ({network.name})"
+    assert f"Network target ({network.name})" in response.content.decode()
+    district_interim = Target.objects.get(
+        metric=attendance, network=None, due_on=datetime.date(2018, 6, 30)
+    )
+    assert item.card.status.expected != district_interim.value

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -14,7 +15,7 @@ from django.test import Client
 
 from district.models import AccessLevel, District, Membership, Network, Person, School
 from goals.models import Direction, Measurement, Metric, Target
-from goals.rollups import district_series
+from goals.rollups import district_series, network_series
 from roles.matrix import Classification, build_matrix
 from roles.models import Ownership, Responsibility, Role, RoleAssignment
 
@@ -30,9 +31,10 @@ EXPECTED_COUNTS = {
     "responsibilities": 35,
     "ownerships": 148,
     "goals": 3,
-    "metrics": 7,
-    "targets": 20,
-    "measurements": 8933,
+    "metrics": 8,
+    "targets": 25,
+    # 8,933 real values, and 644 schools × 22 simulated weeks (3 July to 27 November).
+    "measurements": 8933 + 644 * 22,
     "members": 3,
 }
 
@@ -56,9 +58,21 @@ def printed_counts(output: str) -> dict[str, int]:
     }
 
 
-def load_demo(**options) -> str:
+# The demo's live school year depends on today: the tests load it on a fixed day.
+TODAY = datetime.date(2026, 12, 3)
+
+
+def on_day(day: datetime.date):
+    return time_machine.travel(
+        datetime.datetime(day.year, day.month, day.day, 12, tzinfo=datetime.UTC),
+        tick=False,
+    )
+
+
+def load_demo(*, today=TODAY, **options) -> str:
     out = StringIO()
-    call_command("load_demo", stdout=out, **options)
+    with on_day(today):
+        call_command("load_demo", stdout=out, **options)
     return out.getvalue()
 
 
@@ -79,6 +93,8 @@ def test_load_demo_builds_the_district_once_and_a_second_run_changes_nothing(
     assert history_rows() == history
     assert sorted(Measurement.objects.values_list("pk", "version")) == versions
     assert "skipped rows          55  (measurements: 55 for school_id)" in first
+    assert "simulated weeks    14168" in first
+    assert "simulated weeks        0" in second
     assert "Log in at http://127.0.0.1:8000/accounts/login/" in first
     assert "password from --password" in first
     assert "password from LANES_DEMO_PASSWORD" in second
@@ -88,7 +104,19 @@ def test_load_demo_builds_the_district_once_and_a_second_run_changes_nothing(
     check_structure(district)
     check_matrix(district)
     check_goals(district)
+    check_live_year(district)
     check_logins(district)
+
+    # A week later, the week ending 4 December is added, and nothing else changes.
+    week_later = load_demo(today=TODAY + datetime.timedelta(days=7))
+    assert "simulated weeks      644" in week_later
+    assert printed_counts(week_later) == {
+        **EXPECTED_COUNTS,
+        "measurements": 8933 + 644 * 23,
+    }
+    assert Measurement.objects.filter(
+        period_end=datetime.date(2026, 12, 4)
+    ).count() == (644)
 
 
 def check_structure(district):
@@ -169,7 +197,11 @@ def check_goals(district):
         "College enrollment",
         "One-year dropout",
         "Suspensions per 100 students",
+        "Student attendance, weekly (simulated)",
     }
+    assert [m.code for m in metrics.values() if m.is_simulated] == [
+        "student_attendance_weekly_sim"
+    ]
     lower = {
         code for code, m in metrics.items() if m.direction == Direction.LOWER_IS_BETTER
     }
@@ -178,6 +210,8 @@ def check_goals(district):
         district=district, metric_ids=[m.pk for m in metrics.values()]
     )
     for metric in metrics.values():
+        if metric.is_simulated:
+            continue  # check_live_year
         first = series[metric.pk][0]
         expected = first.value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         assert (metric.baseline_value, metric.baseline_on) == (
@@ -191,20 +225,57 @@ def check_goals(district):
     dropout = metrics["one_year_dropout_pct"]
     assert dropout.target_value < dropout.baseline_value
     assert list(
-        Target.objects.filter(metric=metrics["student_attendance_pct"]).values_list(
-            "due_on", flat=True
-        )
+        Target.objects.filter(
+            metric=metrics["student_attendance_pct"], network=None
+        ).values_list("due_on", flat=True)
     ) == [
         datetime.date(2016, 6, 30),
         datetime.date(2017, 6, 30),
         datetime.date(2018, 6, 30),
     ]
+    check_network_target(district, metrics["student_attendance_pct"])
     owners = {
         metric.code: set(metric.owner_roles.values_list("code", flat=True))
         for metric in metrics.values()
     }
     assert owners["student_attendance_pct"] == {"CSO"}
     assert owners["freshmen_on_track_pct"] == {"CAO", "CSO"}
+
+
+def check_network_target(district, attendance):
+    """The geographic network whose attendance started lowest has its own target:
+    its own 2014-15 value, plus 3 points by 30 June 2019, straight line between."""
+    geographic = Network.objects.filter(district=district, is_geographic=True)
+    series = network_series(
+        district=district,
+        metric_ids=[attendance.pk],
+        network_ids=[n.pk for n in geographic],
+    )
+    first = {
+        network_id: values[0].value
+        for (_metric, network_id), values in series.items()
+        if values[0].period_end == datetime.date(2015, 6, 30)
+    }
+    lowest = min(first, key=first.get)
+    baseline = first[lowest].quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    targets = Target.objects.filter(metric=attendance, network__isnull=False)
+    assert set(targets.values_list("network", flat=True)) == {lowest}
+    points = [(t.kind, t.due_on, t.value) for t in targets.order_by("due_on")]
+    step = Decimal(3) / 4
+    assert points == [
+        ("baseline", datetime.date(2015, 6, 30), baseline),
+        *(
+            (
+                "interim",
+                datetime.date(2015 + year, 6, 30),
+                (baseline + step * year).quantize(
+                    Decimal("0.1"), rounding=ROUND_HALF_UP
+                ),
+            )
+            for year in (1, 2, 3)
+        ),
+        ("final", datetime.date(2019, 6, 30), baseline + 3),
+    ]
 
 
 def check_logins(district):
@@ -235,3 +306,49 @@ def test_load_demo_refuses_to_run_without_a_password(monkeypatch):
 
     with pytest.raises(CommandError, match="--password P, or set LANES_DEMO_PASSWORD"):
         load_demo()
+
+
+def check_live_year(district):
+    """The simulated weekly attendance of 2026-27, derived from real 2017-18 rates."""
+    weekly = Metric.objects.get(district=district, code="student_attendance_weekly_sim")
+    real = Metric.objects.get(district=district, code="student_attendance_pct")
+    assert weekly.is_simulated and not real.is_simulated
+    assert weekly.frequency == "weekly"
+    assert "Simulated, not real data" in weekly.description
+    assert weekly.goal == real.goal
+    assert set(weekly.owner_roles.values_list("code", flat=True)) == {"CSO"}
+    # Baseline: the real 2017-18 district attendance (93.4%) on 1 July; target +0.5.
+    assert (weekly.baseline_value, weekly.baseline_on) == (
+        Decimal("93.4"),
+        datetime.date(2026, 7, 1),
+    )
+    assert (weekly.target_value, weekly.target_on) == (
+        Decimal("93.9"),
+        datetime.date(2027, 6, 30),
+    )
+    weeks = sorted(
+        set(
+            Measurement.objects.filter(metric=weekly).values_list(
+                "period_end", flat=True
+            )
+        )
+    )
+    assert weeks[0] == datetime.date(2026, 7, 3)
+    assert weeks[-1] == datetime.date(2026, 11, 27)  # last week, seen on 3 December
+    assert len(weeks) == 22 and {week.weekday() for week in weeks} == {4}
+    # Each school's value stays within two points of its real 2017-18 rate (a dip of
+    # at most 1 and a wiggle of at most 1).
+    rates = dict(
+        Measurement.objects.filter(
+            metric=real, period_end=datetime.date(2018, 6, 30), scope="school"
+        ).values_list("school_id", "value")
+    )
+    simulated = list(
+        Measurement.objects.filter(metric=weekly).values_list("school_id", "value")
+    )
+    assert len({school for school, _value in simulated}) == len(rates) == 644
+    assert all(abs(value - rates[school]) <= 2 for school, value in simulated)
+    # The real yearly values stay as they are.
+    assert not Measurement.objects.filter(
+        metric=real, period_end__gt=datetime.date(2018, 6, 30)
+    ).exists()

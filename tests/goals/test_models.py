@@ -125,7 +125,7 @@ def test_an_interim_target_falls_strictly_between_baseline_and_target(district, 
         district=district, metric=MetricFactory(district=district), due_on=due_on
     )
     assert (
-        "An interim target falls between the metric's baseline and target dates."
+        "An interim target falls between the baseline and final target dates."
         in clean_messages(target)
     )
 

@@ -2,10 +2,12 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from district.api.filters import LimitOffsetPagination
 from tokens.models import ApiToken, create_token, revoke_token
@@ -50,18 +52,28 @@ class ApiTokenViewSet(
         request=ApiTokenCreateSerializer,
         responses={201: CreatedApiTokenSerializer},
         description="Create a token for yourself. The response holds its `key`: "
-        "store it, it is never shown again.",
+        "store it, it is never shown again. Created with a token, the new token has "
+        "at most that token's scope and expiry, and is revoked with it.",
     )
     def create(self, request, *args, **kwargs):
         form = ApiTokenCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         days = form.validated_data.get("expires_in_days")
-        token, key = create_token(
-            user=request.user,
-            name=form.validated_data["name"],
-            scope=form.validated_data["scope"],
-            expires_at=timezone.now() + datetime.timedelta(days=days) if days else None,
-        )
+        try:
+            token, key = create_token(
+                user=request.user,
+                name=form.validated_data["name"],
+                scope=form.validated_data["scope"],
+                expires_at=timezone.now() + datetime.timedelta(days=days)
+                if days
+                else None,
+                parent=request.auth if isinstance(request.auth, ApiToken) else None,
+            )
+        except DjangoValidationError as error:
+            detail = serializers.as_serializer_error(error)
+            if "__all__" in detail:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop("__all__")
+            raise serializers.ValidationError(detail) from error
         token.key = key
         data = CreatedApiTokenSerializer(token, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)

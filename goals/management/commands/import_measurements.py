@@ -12,6 +12,7 @@ from district.management.importing import (
     report_import,
     with_progress,
 )
+from district.write_paths import WritePath, writing_through
 from goals.importers import read_measurements_csv, upsert_measurements
 
 
@@ -41,15 +42,16 @@ class Command(BaseCommand):
             rows = read_measurements_csv(options["file"])
         except CsvFileError as error:
             raise CommandError(f"{options['file']}: {error}") from error
-        result = upsert_measurements(
-            district=district,
-            rows=with_progress(self, rows, "Checking measurements"),
-            acting_user=user,
-            skip_invalid=options["skip_invalid"],
-            dry_run=options["dry_run"],
-            source=options["source"]
-            or f"CSV import {Path(options['file']).name}"[:200],
-        )
+        with writing_through(WritePath.IMPORT):
+            result = upsert_measurements(
+                district=district,
+                rows=with_progress(self, rows, "Checking measurements"),
+                acting_user=user,
+                skip_invalid=options["skip_invalid"],
+                dry_run=options["dry_run"],
+                source=options["source"]
+                or f"CSV import {Path(options['file']).name}"[:200],
+            )
         report_import(
             self,
             result,

@@ -35,6 +35,11 @@ Goals: "Every student in school, every day" (CSO: student and teacher attendance
 (CSO and CEDO: suspensions per 100 students). See goals/demo.py for units, directions,
 aggregations and how baselines and targets are computed.
 
+The live school year: the school year running today, with a weekly attendance series
+for every school up to the last week that has ended, simulated from each school's real
+2017-18 rate ("Student attendance, weekly (simulated)", marked simulated on every page
+that shows it). Loading the demo again on a later day adds the weeks since.
+
 Logins: admin (superuser), editor (editor of the district, staff, the chief of staff's
 person), viewer (viewer, not staff, the superintendent's person); their password comes
 from --password or the environment variable LANES_DEMO_PASSWORD. The command (re)sets
@@ -47,6 +52,7 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from district.demo import (
     DISTRICT_NAME,
@@ -57,7 +63,8 @@ from district.demo import (
     load_schools,
 )
 from district.models import District, Membership, Network, Person, School
-from goals.demo import build_goals
+from district.write_paths import WritePath, writing_through
+from goals.demo import build_goals, build_live_year
 from goals.models import Goal, Measurement, Metric, Target
 from roles.demo import build_cabinet, build_matrix, link_person
 from roles.models import Ownership, Responsibility, Role, RoleAssignment, WorkArea
@@ -102,7 +109,7 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         before = self.counts()
-        with transaction.atomic():
+        with transaction.atomic(), writing_through(WritePath.IMPORT):
             users = ensure_logins(password)
             admin = users["admin"]
             district = ensure_district(users)
@@ -112,6 +119,7 @@ class Command(BaseCommand):
             link_person(district, "Marisol Meadows", users["viewer"], admin)
             build_matrix(district, roles, admin)
             measurements = build_goals(district, roles, admin)
+            live = build_live_year(district, roles, admin, today=timezone.localdate())
         after = self.counts()
 
         self.stdout.write(f"{DISTRICT_NAME} ({DISTRICT_SLUG}) is ready:")
@@ -126,6 +134,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {'skipped rows':<17} {measurements.skipped:>6}"
             + (f"  (measurements: {detail})" if detail else "")
+        )
+        self.stdout.write(
+            f"  {'simulated weeks':<17} {live.created + live.updated:>6}  "
+            "(new or changed weekly attendance values of this school year)"
         )
         self.stdout.write(
             f"Log in at {LOGIN_URL} as admin, editor or viewer with the password "
