@@ -280,6 +280,8 @@ SPECTACULAR_SETTINGS = {
         "MetricStatusEnum": "goals.status.Status",
         "TokenStatusEnum": ["active", "expired", "revoked"],
         "HistoryTypeEnum": "district.api.history.HISTORY_TYPE_CHOICES",
+        "NetworkKindEnum": "district.models.NetworkKind",
+        "SchoolCategoryEnum": "district.models.SchoolCategory",
     },
 }
 

@@ -5,13 +5,21 @@ members; editors change its people, networks and schools; viewers only read.
 """
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from .admin_base import (
+    DistrictInlineFormSet,
     DistrictScopedAdmin,
     DistrictScopedInline,
     DistrictScopedRelatedFilter,
+)
+from .members import (
+    MEMBERSHIP_KEEPS_ITS_USER,
+    add_member,
+    remove_member,
+    set_access_level,
 )
 from .models import (
     AccessLevel,
@@ -38,11 +46,41 @@ def _count_per_district(model):
     return Coalesce(Subquery(rows), 0)
 
 
+class MembershipInlineFormSet(DistrictInlineFormSet):
+    """Members added, changed and removed under their district, through `members`."""
+
+    def save_new(self, form, commit=True):
+        return add_member(
+            district=self.instance,
+            user=form.cleaned_data["user"],
+            access_level=form.cleaned_data["access_level"],
+            acting_user=self.acting_user,
+        )
+
+    def save_existing(self, form, obj, commit=True):
+        if "user" in form.changed_data:
+            raise ValidationError(MEMBERSHIP_KEEPS_ITS_USER)
+        return set_access_level(
+            membership=obj,
+            access_level=form.cleaned_data["access_level"],
+            acting_user=self.acting_user,
+        )
+
+    def delete_existing(self, obj, commit=True):
+        remove_member(membership=obj, acting_user=self.acting_user)
+
+
 class MembershipInline(DistrictScopedInline):
     model = Membership
+    formset = MembershipInlineFormSet
     edit_level = AccessLevel.ADMIN
     fields = ["user", "access_level"]
     show_change_link = False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.acting_user = request.user
+        return formset
 
 
 @admin.register(District)
@@ -59,7 +97,13 @@ class DistrictAdmin(DistrictScopedAdmin):
     ]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "suppression_min_n", "overload_ratio"]
+    fields = [
+        "name",
+        "slug",
+        "suppression_min_n",
+        "coverage_threshold",
+        "overload_ratio",
+    ]
     inlines = [MembershipInline]
 
     def get_queryset(self, request):
@@ -102,6 +146,30 @@ class MembershipAdmin(DistrictScopedAdmin):
         # A membership changes its level; a new user gets a new membership.
         return (*readonly, "user") if obj is not None else readonly
 
+    # Every write goes through `district.members`, like the members page: the last
+    # admin is neither demoted nor removed.
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            set_access_level(
+                membership=obj, access_level=obj.access_level, acting_user=request.user
+            )
+        else:
+            obj.pk = add_member(
+                district=obj.district,
+                user=obj.user,
+                access_level=obj.access_level,
+                acting_user=request.user,
+            ).pk
+
+    def delete_model(self, request, obj):
+        remove_member(membership=obj, acting_user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # All or none: the changelist's transaction rolls back on a refusal.
+        for membership in queryset.order_by("pk"):
+            remove_member(membership=membership, acting_user=request.user)
+
     @admin.display(description="email", ordering="user__email")
     def user_email(self, membership):
         return membership.user.email
@@ -125,12 +193,19 @@ class PersonAdmin(DistrictScopedAdmin):
 
 @admin.register(Network)
 class NetworkAdmin(DistrictScopedAdmin):
-    list_display = ["name", "is_geographic", "chief", "school_count", "district"]
-    list_filter = [("district", DistrictScopedRelatedFilter), "is_geographic"]
+    list_display = [
+        "name",
+        "is_geographic",
+        "kind",
+        "chief",
+        "school_count",
+        "district",
+    ]
+    list_filter = [("district", DistrictScopedRelatedFilter), "is_geographic", "kind"]
     list_select_related = ["chief", "district"]
     search_fields = ["name"]
     autocomplete_fields = ["chief"]
-    fields = ["district", "name", "is_geographic", "chief"]
+    fields = ["district", "name", "is_geographic", "kind", "chief"]
     # The school count's GROUP BY drops Meta.ordering, so the order is explicit here.
     ordering = ["district", "-is_geographic", "name", "pk"]
 

@@ -5,13 +5,13 @@ memberships, read once per request (`district.permissions`).
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AccessLevel, District, DistrictQuerySet
@@ -65,6 +65,13 @@ class DistrictScopedRelatedFilter(admin.RelatedFieldListFilter):
         )
 
 
+def _refused(request, error: ValidationError) -> HttpResponseRedirect:
+    """A write a service refused: nothing was saved; say why and show the page again."""
+    for message in error.messages:
+        messages.error(request, message)
+    return HttpResponseRedirect(request.get_full_path())
+
+
 class ScopedHistoryAdmin(SimpleHistoryAdmin):
     """History pages that show only what `get_history_queryset` lets the user see.
 
@@ -113,22 +120,36 @@ class DistrictScopedAdmin(_ScopedRowsAndChoices, ScopedHistoryAdmin):
     district's row is missing, exactly like a deleted one. Foreign keys offer rows of
     the districts the user can edit (of the row's own district on a change page), and
     a saved row never moves to another district.
+
+    Where a service owns a rule, `save_model`, `delete_model`, `delete_queryset` and
+    the inline formsets call it; a `ValidationError` it raises rolls the whole
+    submission back and comes back as an error message on the same page.
     """
 
     # Every admin view that writes (add, change with inlines, delete, list actions
     # such as bulk delete, and reverting to a history record) records the admin as
-    # the changes' write path.
+    # the changes' write path, in one transaction: a `ValidationError` a service
+    # raises rolls it all back and shows as a message.
     def changeform_view(self, request, *args, **kwargs):
-        with writing_through(WritePath.ADMIN):
-            return super().changeform_view(request, *args, **kwargs)
+        try:
+            with writing_through(WritePath.ADMIN), transaction.atomic():
+                return super().changeform_view(request, *args, **kwargs)
+        except ValidationError as error:
+            return _refused(request, error)
 
     def delete_view(self, request, *args, **kwargs):
-        with writing_through(WritePath.ADMIN):
-            return super().delete_view(request, *args, **kwargs)
+        try:
+            with writing_through(WritePath.ADMIN), transaction.atomic():
+                return super().delete_view(request, *args, **kwargs)
+        except ValidationError as error:
+            return _refused(request, error)
 
     def changelist_view(self, request, *args, **kwargs):
-        with writing_through(WritePath.ADMIN):
-            return super().changelist_view(request, *args, **kwargs)
+        try:
+            with writing_through(WritePath.ADMIN), transaction.atomic():
+                return super().changelist_view(request, *args, **kwargs)
+        except ValidationError as error:
+            return _refused(request, error)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

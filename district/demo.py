@@ -16,7 +16,7 @@ from django.db import models
 
 from .import_rows import read_csv
 from .importers import SCHOOL_COLUMNS, SchoolImportResult, import_schools
-from .models import AccessLevel, District, Membership, Tracked
+from .models import AccessLevel, District, Membership, Network, NetworkKind, Tracked
 
 TrackedT = TypeVar("TrackedT", bound=Tracked)
 
@@ -115,7 +115,31 @@ def ensure_district(users: dict) -> District:
     return district
 
 
+# Who runs each of the CPS school groups that is not a geographic network. The 17
+# geographic networks are district-run; so are the Independent School Principals
+# (district schools whose principals answer to no network chief). Charter schools run
+# under charters, AUSL's turnaround schools and the contract schools under management
+# contracts, and the Options schools (alternative schools) mostly by outside partners.
+NETWORK_KINDS = {
+    "ISP": NetworkKind.DISTRICT_RUN,
+    "Charter": NetworkKind.CHARTER,
+    "AUSL": NetworkKind.CONTRACT,
+    "Contract": NetworkKind.CONTRACT,
+    "Options": NetworkKind.OPTIONS,
+}
+
+
 def load_schools(district: District, admin) -> SchoolImportResult:
-    """The 660 schools of data/cps/schools.csv and their networks, by the schools importer."""
+    """The 660 schools of data/cps/schools.csv and their networks, by the schools importer.
+
+    Each network then gets its kind (`NETWORK_KINDS`; geographic networks are
+    district-run).
+    """
     rows = read_csv(DATA_DIR / "schools.csv", required_columns=SCHOOL_COLUMNS)
-    return import_schools(district=district, rows=rows, acting_user=admin)
+    result = import_schools(district=district, rows=rows, acting_user=admin)
+    for network in Network.objects.filter(district=district).order_by("pk"):
+        kind = NETWORK_KINDS.get(network.name, NetworkKind.DISTRICT_RUN)
+        if not network.is_geographic and network.name not in NETWORK_KINDS:
+            raise ValueError(f"Say who runs the demo's network {network.name!r}.")
+        ensure(Network, acting_user=admin, pk=network.pk, defaults={"kind": kind})
+    return result

@@ -7,15 +7,14 @@ saves nothing and reports what would happen; importing the same rows again chang
 nothing.
 """
 
-import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
+from .batches import batch
 from .import_rows import (
     BATCH_SIZE,
     ImportResult,
@@ -30,7 +29,6 @@ from .import_rows import (
     unstorable_text,
 )
 from .models import District, Network, School, SchoolCategory
-from .signals import rows_updated
 
 # "Network 1" ... "Network 17" are geographic; ISP, Options, Charter, AUSL and other
 # groups of schools are not.
@@ -174,7 +172,7 @@ def import_schools(
         else:
             valid[values["school_id"]] = (number, values)
 
-    with transaction.atomic():
+    with batch():
         if not dry_run:
             lock_district(district)
         # No ordering: the models' default orderings join the district table.
@@ -302,30 +300,14 @@ def _write_schools(
                 setattr(school, field_name, values[column])
         return school
 
-    bulk_create_with_history(
-        [
-            apply(School(district=district, school_id=values["school_id"]), values)
-            for values in to_create
-        ],
-        School,
-        batch_size=BATCH_SIZE,
-        default_user=acting_user,
-    )
-    now = timezone.now()
-    changed = []
-    before = []
+    # Schools are saved one by one (`Model.save`), so whatever follows a school's
+    # creation or change (goals' stored rollups and expected counts) runs as for any
+    # other save: once for the whole import, at the end of its batch (`import_schools`).
+    for values in to_create:
+        school = apply(School(district=district, school_id=values["school_id"]), values)
+        school._history_user = acting_user
+        school.save()
     for values in to_update:
-        before.append(copy.copy(schools[values["school_id"]]))
         school = apply(schools[values["school_id"]], values)
-        school.version += 1
-        school.updated_at = now
-        changed.append(school)
-    if changed:
-        bulk_update_with_history(
-            changed,
-            School,
-            [*SCHOOL_FIELDS.values(), "updated_at", "version"],
-            batch_size=BATCH_SIZE,
-            default_user=acting_user,
-        )
-        rows_updated.send(School, before=before, after=changed)
+        school._history_user = acting_user
+        school.save()

@@ -18,7 +18,7 @@ from .models import AccessLevel, District, Membership
 from .permissions import selectable_users
 
 
-def _lock_members_of(district_id: int) -> None:
+def lock_members_of(district_id: int) -> None:
     """Hold the district's row until the transaction ends: one member change at a time."""
     list(
         District.objects.select_for_update(no_key=True)
@@ -29,7 +29,7 @@ def _lock_members_of(district_id: int) -> None:
 
 def _locked(membership: Membership) -> Membership:
     """The membership as stored, after locking its district's members for this change."""
-    _lock_members_of(membership.district_id)
+    lock_members_of(membership.district_id)
     stored = Membership.objects.filter(pk=membership.pk).first()
     if stored is None:
         raise ValidationError(
@@ -55,6 +55,11 @@ LAST_ADMIN_DEMOTED = _(
 LAST_ADMIN_REMOVED = _(
     "%(user)s is the last admin of %(district)s and cannot be removed: make another "
     "member an admin first."
+)
+
+
+MEMBERSHIP_KEEPS_ITS_USER = _(
+    "A membership keeps its user: remove it and add the other user instead."
 )
 
 
@@ -135,7 +140,7 @@ def add_member(
     Raises `ValidationError` when the user is already a member (or the level is not
     one of `AccessLevel`); nothing is written then.
     """
-    _lock_members_of(district.pk)
+    lock_members_of(district.pk)
     membership = Membership(district=district, user=user, access_level=access_level)
     membership.full_clean()
     membership._history_user = acting_user

@@ -101,6 +101,13 @@ class District(Tracked):
             "Values with a denominator below this are suppressed, unless a metric says otherwise."
         ),
     )
+    coverage_threshold = models.PositiveSmallIntegerField(
+        default=80,
+        help_text=_(
+            "Percent of a metric's schools that must report before a period counts as "
+            "complete; below it the period is partial. A metric may set its own."
+        ),
+    )
     overload_ratio = models.DecimalField(
         max_digits=4,
         decimal_places=2,
@@ -121,6 +128,13 @@ class District(Tracked):
                 condition=Q(overload_ratio__gt=1),
                 name="%(app_label)s_%(class)s_overload_ratio_above_one",
                 violation_error_message=_("The overload ratio must be greater than 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(coverage_threshold__gte=1, coverage_threshold__lte=100),
+                name="%(app_label)s_%(class)s_coverage_threshold_percent",
+                violation_error_message=_(
+                    "The coverage threshold is a percent between 1 and 100."
+                ),
             ),
         ]
 
@@ -250,11 +264,23 @@ class Person(DistrictOwned):
             raise ValidationError({"user": NOT_A_MEMBER})
 
 
+class NetworkKind(models.TextChoices):
+    """Who runs a network's schools: the district itself, or others under an agreement."""
+
+    DISTRICT_RUN = "district_run", _("District-run")
+    CHARTER = "charter", _("Charter")
+    CONTRACT = "contract", _("Contract")
+    OPTIONS = "options", _("Options (alternative schools)")
+
+
 class Network(DistrictOwned):
     """A group of schools under one network chief; geographic or not (options, charter)."""
 
     name = models.CharField(max_length=100)
     is_geographic = models.BooleanField(default=True)
+    kind = models.CharField(
+        max_length=20, choices=NetworkKind, default=NetworkKind.DISTRICT_RUN
+    )
     chief = models.ForeignKey(
         Person,
         on_delete=models.SET_NULL,
@@ -273,6 +299,10 @@ class Network(DistrictOwned):
                 violation_error_message=_(
                     "A network with this name already exists in the district."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NetworkKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
             ),
         ]
 

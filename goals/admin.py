@@ -2,6 +2,7 @@
 
 import datetime
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Max, Min
 
@@ -18,6 +19,21 @@ from .display import (
     withheld_in_history,
 )
 from .models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
+from .populations import foreign_schools_error
+
+
+class MetricAdminForm(forms.ModelForm):
+    """The metric form: listed schools must be of the metric's district."""
+
+    def clean(self):
+        cleaned = super().clean()
+        district = cleaned.get("district") or getattr(self.instance, "district", None)
+        schools = cleaned.get("population_schools")
+        if district is not None and schools:
+            message = foreign_schools_error(district.pk, schools)
+            if message:
+                self.add_error("population_schools", message)
+        return cleaned
 
 
 class GoalOwnerInline(DistrictScopedInline):
@@ -116,7 +132,8 @@ class MetricAdmin(DistrictScopedAdmin):
     ]
     list_select_related = ["goal", "district"]
     search_fields = ["code", "name", "description"]
-    autocomplete_fields = ["goal"]
+    autocomplete_fields = ["goal", "population_schools"]
+    form = MetricAdminForm
     fieldsets = [
         (None, {"fields": ["district", "goal", "code", "name", "description"]}),
         (
@@ -132,6 +149,20 @@ class MetricAdmin(DistrictScopedAdmin):
                     "source",
                     "is_simulated",
                 ]
+            },
+        ),
+        (
+            "Population and coverage",
+            {
+                "description": "Which schools the metric is about, and how many of "
+                "them must report before a period counts as complete.",
+                "fields": [
+                    "population",
+                    "population_category",
+                    "population_network_kind",
+                    "population_schools",
+                    "coverage_threshold",
+                ],
             },
         ),
         (

@@ -45,6 +45,7 @@ class ChartPoint(NamedTuple):
     on: datetime.date
     text: str
     is_below_min_n: bool = False
+    partial_note: str = ""  # a partial period's coverage ("17 of 612 schools reported")
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,14 @@ class ChartSeries:
 
     @property
     def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+        """The line through the complete periods: a partial one is a mark, unjoined."""
+        return " ".join(
+            f"{p.x:.1f},{p.y:.1f}" for p in self.points if not p.partial_note
+        )
+
+    @property
+    def has_partial(self) -> bool:
+        return any(p.partial_note for p in self.points)
 
 
 @dataclass(frozen=True)
@@ -115,17 +123,31 @@ class Chart:
 
     @property
     def value_marks(self) -> str:
-        """A circle per value, with its period and value as a tooltip."""
-        radius = "4.5" if self.size == "large" else "3.5"
-        return mark_safe(
-            "".join(
+        """A circle per value, with its period and value as a tooltip.
+
+        A partial period is a hollow triangle instead, off the line: its shape, not
+        its colour, says it is partial, and its tooltip says how many reported.
+        """
+        radius = 4.5 if self.size == "large" else 3.5
+
+        def mark(p: ChartPoint) -> str:
+            if p.partial_note:
+                r = radius + 1.5
+                return (
+                    f'<path class="chart-partial-mark" d="M{p.x:.1f} {p.y - r:.1f} '
+                    f"L{p.x + r:.1f} {p.y + r * 0.8:.1f} L{p.x - r:.1f} "
+                    f'{p.y + r * 0.8:.1f} Z"><title>{p.on.isoformat()}: '
+                    f"{escape(p.text)} ({escape(_('partial'))}: "
+                    f"{escape(p.partial_note)})</title></path>"
+                )
+            return (
                 f'<circle class="chart-value-mark'
                 f'{" chart-below-min-n" if p.is_below_min_n else ""}" '
                 f'cx="{p.x:.1f}" cy="{p.y:.1f}" r="{radius}">'
                 f"<title>{p.on.isoformat()}: {escape(p.text)}</title></circle>"
-                for p in self.values.points
             )
-        )
+
+        return mark_safe("".join(mark(p) for p in self.values.points))
 
     @property
     def comparison_marks(self) -> str:
@@ -167,6 +189,7 @@ class SeriesValue(NamedTuple):
     value: Decimal | None
     is_below_min_n: bool = False
     text: str = ""
+    partial_note: str = ""  # a partial period's coverage, empty when complete
 
 
 def nice_step(span: float, count: int = 4) -> float:
@@ -250,6 +273,7 @@ def build_chart(
                 s.on,
                 s.text or text(s.value),  # a shown value comes with its text
                 s.is_below_min_n,
+                s.partial_note,
             )
             for s in values
         )
@@ -310,7 +334,16 @@ def describe(metric, trajectory, shown, series_label, as_of) -> str:
     }
     if not shown:
         return _("No values yet.") + " " + goal
-    latest = shown[-1]
+    complete = [s for s in shown if not s.partial_note]
+    latest = complete[-1] if complete else shown[-1]
+    newest = shown[-1]
+    partial = (
+        " "
+        + _("The period ending %(on)s is partial: %(coverage)s.")
+        % {"on": newest.on.isoformat(), "coverage": newest.partial_note}
+        if newest.partial_note
+        else ""
+    )
     return (
         _(
             "%(series)s: %(count)s values from %(first)s to %(last)s; latest "
@@ -320,11 +353,12 @@ def describe(metric, trajectory, shown, series_label, as_of) -> str:
             "series": series_label,
             "count": len(shown),
             "first": shown[0].on.isoformat(),
-            "last": latest.on.isoformat(),
+            "last": newest.on.isoformat(),
             "latest": text(latest.value),
             "on": latest.on.isoformat(),
             "expected": text(expected_value(trajectory, latest.on)),
         }
+        + partial
         + " "
         + goal
     )
@@ -358,6 +392,11 @@ def table_rows(
                 + (
                     _(" (below the minimum n)")
                     if value and value.is_below_min_n
+                    else ""
+                )
+                + (
+                    _(" Partial: %(coverage)s.") % {"coverage": value.partial_note}
+                    if value and value.partial_note
                     else ""
                 ),
             )

@@ -22,10 +22,17 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from district.models import Network
+from district.models import District, Network
 from roles.models import Role
 
 from .charts import Chart, SeriesValue, build_chart
+from .coverage import (
+    Coverage,
+    complete_and_in_progress,
+    coverage_of,
+    is_partial,
+    stored_complete,
+)
 from .display import (
     EMPTY,
     ShownValue,
@@ -45,10 +52,12 @@ from .models import (
     Measurement,
     Metric,
     MetricOwner,
+    Rollup,
     Scope,
     Target,
     school_year_end,
 )
+from .populations import population_counts
 from .rollups import RollupValue, district_series, latest_and_previous, network_series
 from .status import (
     MetricStatus,
@@ -99,6 +108,8 @@ class MetricCard:
     change_value: Decimal | None
     schools_reporting: int | None
     is_entered: bool
+    coverage: Coverage | None  # of the headline (latest complete) value
+    in_progress: "InProgress | None"  # a newer, partial period
     # Drawn when a page shows it: the API's answers have no charts, and drawing 50
     # charts of 260 weeks is most of a dashboard's time.
     draw_chart: Callable[[], Chart] = field(repr=False, compare=False)
@@ -115,6 +126,15 @@ class MetricCard:
     def target_label(self) -> str:
         """Whose target judges this card: "Network target", "District target"."""
         return self.applied_target.label
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """A partial period newer than the headline's: shown, never taken as the latest."""
+
+    period_end: datetime.date
+    latest: ShownValue
+    coverage: Coverage | None
 
 
 @dataclass(frozen=True)
@@ -178,6 +198,29 @@ def school_years(district) -> tuple[str, ...]:
     return tuple(f"{year}-{(year + 1) % 100:02d}" for year in range(end, start - 1, -1))
 
 
+def default_school_year(district, years: Sequence[str]) -> str:
+    """The school year a page opens on: the newest with a complete district value.
+
+    A year whose district values are all partial (17 of 660 schools reported) is
+    listed but never opened by default (`goals.coverage`); nor is a year without any
+    value, unless no year has a complete one. One query: the newest complete stored
+    rollup of the district and the newest value entered for the district.
+    """
+    complete = stored_complete(
+        Rollup.objects.filter(district=district, network__isnull=True)
+    )
+    entered = Measurement.objects.filter(district=district, scope=Scope.DISTRICT)
+    newest = District.objects.filter(pk=district.pk).values_list(
+        Subquery(complete.order_by("-period_end").values("period_end")[:1]),
+        Subquery(entered.order_by("-period_end").values("period_end")[:1]),
+    )
+    days = [day for day in newest.first() or () if day is not None]
+    if not days:
+        return years[0]
+    label = school_year_label(max(days))
+    return label if label in years else years[0]
+
+
 def as_of_date(school_year: str) -> datetime.date:
     """The date statuses are evaluated on for a school year: its last day, 30 June."""
     return school_year_end(school_year)
@@ -210,10 +253,15 @@ def owner_codes(owners: Iterable) -> tuple[str, ...]:
 def series_values(
     series: Sequence[RollupValue], *, metric, can_see_suppressed: bool
 ) -> tuple[SeriesValue, ...]:
-    """A rollup series as chart values, suppressed values hidden from viewers."""
+    """A rollup series as chart values, suppressed values hidden from viewers.
+
+    Partial periods (`goals.coverage`) are marked, with their coverage as the note.
+    """
     values = []
     formatter = value_formatter(unit=metric.unit, decimals=metric.decimals)
+    threshold = metric.effective_coverage_threshold
     for item in series:
+        partial = is_partial(item, threshold=threshold)
         shown = show_value(
             item.value,
             item.n,
@@ -227,6 +275,11 @@ def series_values(
                 value=shown.value,
                 is_below_min_n=shown.is_below_min_n,
                 text=shown.text,
+                partial_note=(
+                    coverage.text
+                    if partial and (coverage := coverage_of(item, threshold=threshold))
+                    else ""
+                ),
             )
         )
     return tuple(values)
@@ -259,8 +312,14 @@ def status_of(
     period_end: datetime.date | None,
     *,
     as_of: datetime.date,
+    applicable: bool = True,
 ) -> MetricStatus:
-    """The status of a value as shown to one person: a hidden value counts as no data."""
+    """The status of a value as shown to one person: a hidden value counts as no data.
+
+    A scope with none of the metric's population is not applicable, whatever its values.
+    """
+    if not applicable:
+        return MetricStatus(status=Status.NOT_APPLICABLE)
     return evaluate_metric(
         trajectory=trajectory,
         direction=metric.direction,
@@ -283,13 +342,18 @@ def build_metric_card(
     comparison_label: str = "",
     size: str = "small",
     target: AppliedTarget | None = None,
+    applicable: bool = True,
 ) -> MetricCard:
     """The card of `metric` for one scope from its series (periods up to `as_of`).
 
     `target` is the target that judges the scope (`goals.targets.choose_target`);
-    without it, the district's.
+    without it, the district's. The headline is the latest complete period; a newer
+    partial one is `in_progress` (`goals.coverage`). A scope with none of the metric's
+    population (`applicable` false) is not applicable rather than without data.
     """
-    latest, previous = latest_and_previous(series)
+    threshold = metric.effective_coverage_threshold
+    complete, partial = complete_and_in_progress(series, threshold=threshold)
+    latest, previous = latest_and_previous(complete)
 
     def shown(item: RollupValue | None) -> ShownValue:
         if item is None:
@@ -308,6 +372,16 @@ def build_metric_card(
         latest_shown,
         latest.period_end if latest else None,
         as_of=as_of,
+        applicable=applicable,
+    )
+    in_progress = (
+        InProgress(
+            period_end=partial.period_end,
+            latest=shown(partial),
+            coverage=coverage_of(partial, threshold=threshold),
+        )
+        if partial is not None
+        else None
     )
 
     def text(value):
@@ -339,6 +413,8 @@ def build_metric_card(
         change_value=change_between(latest_shown, previous_shown),
         schools_reporting=latest.schools_reporting if latest else None,
         is_entered=latest.is_entered if latest else False,
+        coverage=coverage_of(latest, threshold=threshold),
+        in_progress=in_progress,
         draw_chart=lambda: build_chart(
             metric=metric,
             trajectory=trajectory,
@@ -366,10 +442,12 @@ def build_goal_cards(
     can_see_suppressed: bool,
     series_label: str,
     network_id: int | None = None,
+    applicable: set[int] | None = None,
 ) -> tuple[GoalCard, ...]:
     """Cards of `goals` (metrics and owners prefetched) from their metrics' series.
 
     The series are the district's, or with `network_id` that network's.
+    `applicable`: the metrics whose population the scope has some of (None: all).
     """
     cards = []
     for goal in goals:
@@ -381,6 +459,7 @@ def build_goal_cards(
                 can_see_suppressed=can_see_suppressed,
                 series_label=series_label,
                 target=choose_target(metric_targets(metric), network_id=network_id),
+                applicable=applicable is None or metric.pk in applicable,
             )
             for metric in goal.metrics.all()
         )
@@ -456,6 +535,7 @@ def build_dashboard(
             until=as_of,
         )
         scope_label = _("District")
+        applicable = None
     else:
         by_pair = network_series(
             district=district,
@@ -465,6 +545,14 @@ def build_dashboard(
         )
         by_metric = {metric_id: values for (metric_id, _n), values in by_pair.items()}
         scope_label = network.name
+        population = population_counts(
+            district.pk, [m for g in goals for m in g.metrics.all()]
+        )
+        applicable = {
+            metric_id
+            for (metric_id, pk), count in population.items()
+            if pk == network.pk and count
+        }
 
     cards = build_goal_cards(
         goals,
@@ -473,6 +561,7 @@ def build_dashboard(
         can_see_suppressed=can_see_suppressed,
         series_label=scope_label,
         network_id=network.pk if network is not None else None,
+        applicable=applicable,
     )
     counts = count_statuses(m.status.status for g in cards for m in g.metrics)
     return Dashboard(

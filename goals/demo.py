@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from district.demo import DATA_DIR, ensure
-from district.models import District, Network
+from district.models import District, Network, NetworkKind, SchoolCategory
 from roles.models import Role
 
 from .importers import UpsertResult, read_measurements_csv, upsert_measurements
@@ -32,6 +32,7 @@ from .models import (
     Measurement,
     Metric,
     MetricOwner,
+    Population,
     Scope,
     Target,
     TargetKind,
@@ -63,6 +64,12 @@ class MetricPlan:
     min_n: int | None
     description: str
     is_share: bool = False
+    population: tuple[str, str, str] = (
+        Population.ALL,
+        "",
+        "",
+    )  # kind, category, network kind
+    coverage_threshold: int | None = None
 
 
 # Attendance is weighted by enrollment: the district rate is the share of all
@@ -73,6 +80,14 @@ class MetricPlan:
 # plain mean of schools.
 HIGHER, LOWER = Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER
 BY_ENROLLMENT, MEAN = Aggregation.WEIGHTED_ENROLLMENT, Aggregation.MEAN
+# Populations: the CSO answers for district-run schools, so the attendance and
+# suspension metrics leave charter, contract and options schools out (those schools
+# publish no teacher attendance or suspensions either); the cohort outcomes are about
+# high schools. Some options and charter high schools publish no freshmen-on-track or
+# graduation rate (71-78 % of high schools report in the years of the file), so those
+# two metrics count a year as complete from 70 %, not the district's 80 %.
+DISTRICT_RUN = (Population.NETWORK_KIND, "", NetworkKind.DISTRICT_RUN)
+HIGH_SCHOOLS = (Population.CATEGORY, SchoolCategory.HIGH, "")
 # fmt: off
 GOALS = [
     (
@@ -80,8 +95,8 @@ GOALS = [
         "Attendance of students and of the teachers in front of them.",
         ("CSO",),
         [
-            MetricPlan("student_attendance_pct", "Student attendance", Unit.PERCENT, HIGHER, BY_ENROLLMENT, ("CSO",), Decimal("1.5"), Decimal("0.5"), 10, "Average daily attendance of students."),
-            MetricPlan("teacher_attendance_pct", "Teacher attendance", Unit.PERCENT, HIGHER, BY_ENROLLMENT, ("CSO",), Decimal("1.0"), Decimal("0.5"), 5, "Average daily attendance of teachers."),
+            MetricPlan("student_attendance_pct", "Student attendance", Unit.PERCENT, HIGHER, BY_ENROLLMENT, ("CSO",), Decimal("1.5"), Decimal("0.5"), 10, "Average daily attendance of students.", population=DISTRICT_RUN),
+            MetricPlan("teacher_attendance_pct", "Teacher attendance", Unit.PERCENT, HIGHER, BY_ENROLLMENT, ("CSO",), Decimal("1.0"), Decimal("0.5"), 5, "Average daily attendance of teachers.", population=DISTRICT_RUN),
         ],
     ),
     (
@@ -89,10 +104,10 @@ GOALS = [
         "The student outcomes the CAO and CSO answer for together.",
         ("CAO", "CSO"),
         [
-            MetricPlan("freshmen_on_track_pct", "Freshmen on track", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("5.0"), Decimal("2.0"), 10, "Ninth graders on track to graduate."),
-            MetricPlan("graduation_4yr_pct", "4-year graduation", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("6.0"), Decimal("2.0"), 10, "Four-year cohort graduation rate."),
-            MetricPlan("college_enrollment_pct", "College enrollment", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("5.0"), Decimal("2.0"), 10, "Graduates enrolling in college."),
-            MetricPlan("one_year_dropout_pct", "One-year dropout", Unit.PERCENT, LOWER, MEAN, ("CSO", "CAO"), Decimal("-2.0"), Decimal("0.5"), 10, "Students who drop out within the school year."),
+            MetricPlan("freshmen_on_track_pct", "Freshmen on track", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("5.0"), Decimal("2.0"), 10, "Ninth graders on track to graduate.", population=HIGH_SCHOOLS, coverage_threshold=70),
+            MetricPlan("graduation_4yr_pct", "4-year graduation", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("6.0"), Decimal("2.0"), 10, "Four-year cohort graduation rate.", population=HIGH_SCHOOLS, coverage_threshold=70),
+            MetricPlan("college_enrollment_pct", "College enrollment", Unit.PERCENT, HIGHER, MEAN, ("CAO", "CSO"), Decimal("5.0"), Decimal("2.0"), 10, "Graduates enrolling in college.", population=HIGH_SCHOOLS),
+            MetricPlan("one_year_dropout_pct", "One-year dropout", Unit.PERCENT, LOWER, MEAN, ("CSO", "CAO"), Decimal("-2.0"), Decimal("0.5"), 10, "Students who drop out within the school year.", population=HIGH_SCHOOLS),
         ],
     ),
     (
@@ -100,7 +115,7 @@ GOALS = [
         "Fewer students sent out of school.",
         ("CSO", "CEDO"),
         [
-            MetricPlan("suspensions_per_100", "Suspensions per 100 students", Unit.PER_100, LOWER, MEAN, ("CSO",), Decimal("-0.25"), Decimal("1.0"), 10, "Out-of-school suspensions per 100 students.", is_share=True),
+            MetricPlan("suspensions_per_100", "Suspensions per 100 students", Unit.PER_100, LOWER, MEAN, ("CSO",), Decimal("-0.25"), Decimal("1.0"), 10, "Out-of-school suspensions per 100 students.", is_share=True, population=DISTRICT_RUN),
         ],
     ),
 ]
@@ -176,6 +191,10 @@ def _ensure_metric(
             "frequency": Frequency.YEARLY,
             "tolerance": plan.tolerance,
             "min_n": plan.min_n,
+            "population": plan.population[0],
+            "population_category": plan.population[1],
+            "population_network_kind": plan.population[2],
+            "coverage_threshold": plan.coverage_threshold,
             "source": SOURCE,
             "sort_order": sort_order,
         },

@@ -28,6 +28,7 @@ STATUS_ICONS = {
     Status.OFF_TRACK: "✖",
     Status.STALE: "◷",
     Status.NO_DATA: "○",
+    Status.NOT_APPLICABLE: "⊘",
 }
 
 

@@ -34,11 +34,15 @@ class YearForm(forms.Form):
         error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
 
-    def __init__(self, data=None, *, years, today=None, **kwargs):
+    def __init__(
+        self, data=None, *, years, default: str | None = None, today=None, **kwargs
+    ):
         super().__init__(data, **kwargs)
         self.years = tuple(years)
+        self.default = default or self.years[0]
         self.today = today or timezone.localdate()
-        self.fields["year"].choices = [(year, year) for year in self.years]
+        self.fields["year"].choices = [(year, year) for year in self.years]  # type: ignore[attr-defined]
+        self.fields["year"].initial = self.default
 
     def clean_as_of(self):
         day = self.cleaned_data.get("as_of")
@@ -53,10 +57,14 @@ class YearForm(forms.Form):
 
     @property
     def school_year(self) -> str:
-        """The school year of the chosen date, else the chosen year, else the newest."""
+        """The school year of the chosen date, else the chosen year, else the default.
+
+        The default is the newest year with a complete value
+        (`goals.dashboards.default_school_year`), or the newest year.
+        """
         if self.chosen_date:
             return school_year_label(self.chosen_date)
-        return self.chosen("year") or self.years[0]
+        return self.chosen("year") or self.default
 
     @property
     def judged_on(self) -> datetime.date:
@@ -104,8 +112,8 @@ class DashboardFilterForm(YearForm):
 
     field_order = ["role", "network", "year", "as_of"]
 
-    def __init__(self, data=None, *, roles, networks, years, **kwargs):
-        super().__init__(data, years=years, **kwargs)
+    def __init__(self, data=None, *, roles, networks, years, default=None, **kwargs):
+        super().__init__(data, years=years, default=default, **kwargs)
         self.fields["role"].choices = [
             ("", _("All roles")),
             *((str(role.pk), f"{role.code}: {role.title}") for role in roles),

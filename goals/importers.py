@@ -43,7 +43,7 @@ from .models import (
     unit_range_error,
     validate_date_in_range,
 )
-from .rollups import refresh_rollups
+from .rollup_sync import values_written
 
 # Columns a measurements file must have; scope and period columns are checked per row
 # because either of two columns may give them.
@@ -392,13 +392,20 @@ def _write(
         entered_by=entered_by,
         now=now,
     )
-    # School values move their networks' and the district's stored rollups.
-    refresh_rollups(
-        district,
-        pairs={
+    # School values move their networks' and the district's stored rollups; network
+    # values the district's (the rollup chain).
+    written = [*to_create, *(item for _pk, item in to_update)]
+    values_written(
+        district.pk,
+        {
             (item.metric.pk, item.period_end)
-            for item in [*to_create, *(item for _pk, item in to_update)]
+            for item in written
             if item.key[1] == Scope.SCHOOL
+        },
+        network_pairs={
+            (item.metric.pk, item.period_end)
+            for item in written
+            if item.key[1] == Scope.NETWORK
         },
     )
     for history_type, pks in (("+", created), ("~", [pk for pk, _item in to_update])):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from district.models import DistrictOwned, DistrictQuerySet
+from district.models import DistrictOwned, DistrictQuerySet, NetworkKind, SchoolCategory
 from district.write_paths import WritePathHistory
 
 StrOrPromise = str | Promise  # a message, translated now or when shown
@@ -89,6 +89,15 @@ class Frequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
     QUARTERLY = "quarterly", _("Quarterly")
     YEARLY = "yearly", _("Yearly")
+
+
+class Population(models.TextChoices):
+    """Which schools a metric is about; its rollups, coverage and rankings count only them."""
+
+    ALL = "all", _("All schools")
+    CATEGORY = "category", _("Schools of one category")
+    NETWORK_KIND = "network_kind", _("Schools in networks of one kind")
+    SCHOOLS = "schools", _("A list of schools")
 
 
 class Scope(models.TextChoices):
@@ -202,6 +211,38 @@ class Metric(DistrictOwned):
             "Suppress values whose denominator is below this; empty uses the district's setting."
         ),
     )
+    population = models.CharField(
+        max_length=20,
+        choices=Population,
+        default=Population.ALL,
+        help_text=_("Which schools the metric is about."),
+    )
+    population_category = models.CharField(
+        max_length=2,
+        choices=SchoolCategory,
+        blank=True,
+        help_text=_("For a population of one category: which category."),
+    )
+    population_network_kind = models.CharField(
+        max_length=20,
+        choices=NetworkKind,
+        blank=True,
+        help_text=_("For a population of one kind of network: which kind."),
+    )
+    population_schools = models.ManyToManyField(
+        "district.School",
+        blank=True,
+        related_name="population_of",
+        help_text=_("For a population of listed schools: the schools."),
+    )
+    coverage_threshold = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Percent of the population that must report for a complete period; empty "
+            "uses the district's setting."
+        ),
+    )
     owner_roles = models.ManyToManyField(
         "roles.Role", through="MetricOwner", related_name="owned_metrics", blank=True
     )
@@ -246,8 +287,42 @@ class Metric(DistrictOwned):
                 condition=Q(unit__in=Unit.values)
                 & Q(direction__in=Direction.values)
                 & Q(aggregation__in=Aggregation.values)
-                & Q(frequency__in=Frequency.values),
+                & Q(frequency__in=Frequency.values)
+                & Q(population__in=Population.values),
                 name="%(app_label)s_%(class)s_choices_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    population=Population.CATEGORY,
+                    population_category__in=SchoolCategory.values,
+                )
+                | (~Q(population=Population.CATEGORY) & Q(population_category="")),
+                name="%(app_label)s_%(class)s_category_with_its_population",
+                violation_error_message=_(
+                    "Choose a school category for a population of one category, and only then."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    population=Population.NETWORK_KIND,
+                    population_network_kind__in=NetworkKind.values,
+                )
+                | (
+                    ~Q(population=Population.NETWORK_KIND)
+                    & Q(population_network_kind="")
+                ),
+                name="%(app_label)s_%(class)s_network_kind_with_its_population",
+                violation_error_message=_(
+                    "Choose a kind of network for a population of one kind of network, and only then."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(coverage_threshold__isnull=True)
+                | Q(coverage_threshold__gte=1, coverage_threshold__lte=100),
+                name="%(app_label)s_%(class)s_coverage_threshold_percent",
+                violation_error_message=_(
+                    "The coverage threshold is a percent between 1 and 100."
+                ),
             ),
             date_in_range("baseline_on"),
             date_in_range("target_on"),
@@ -273,6 +348,24 @@ class Metric(DistrictOwned):
     def effective_min_n(self) -> int:
         """The denominator below which values are suppressed."""
         return self.min_n if self.min_n is not None else self.district.suppression_min_n
+
+    @property
+    def effective_coverage_threshold(self) -> int:
+        """The percent of the population that must report for a complete period."""
+        if self.coverage_threshold is not None:
+            return self.coverage_threshold
+        return self.district.coverage_threshold
+
+    @property
+    def population_label(self) -> StrOrPromise:
+        """The population in words: "All schools", "High school", "District-run networks"."""
+        if self.population == Population.CATEGORY:
+            return SchoolCategory(self.population_category).label
+        if self.population == Population.NETWORK_KIND:
+            return _("Schools in %(kind)s networks") % {
+                "kind": NetworkKind(self.population_network_kind).label.lower()
+            }
+        return Population(self.population).label
 
 
 class MetricOwner(DistrictOwned):
@@ -676,7 +769,25 @@ class Rollup(models.Model):
     n = models.BigIntegerField(
         null=True, blank=True, help_text=_("Total denominator of the school values.")
     )
-    schools_reporting = models.PositiveIntegerField()
+    schools_reporting = models.PositiveIntegerField(
+        help_text=_("Units whose values went into the value (not suppressed).")
+    )
+    reported = models.PositiveIntegerField(
+        default=0,
+        help_text=_(
+            "Units of the metric's population with a value, suppressed or not."
+        ),
+    )
+    expected = models.PositiveIntegerField(
+        default=0, help_text=_("Units of the metric's population in this scope.")
+    )
+    from_networks = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Rolled up from values entered for networks (no school values that period): "
+            "units are networks, not schools."
+        ),
+    )
 
     objects = DistrictQuerySet.as_manager()
 

@@ -24,6 +24,22 @@ Rules, decided once here:
   period: districts often publish official figures computed from student-level data,
   which a rollup of school values only approximates. `RollupValue.is_entered` says which
   one a value is; `schools_reporting` still counts the school values of that period.
+- Only the schools of the metric's population (`goals.populations`) count: a value of
+  a school outside it is left out of the rollups, and out of the coverage.
+- Coverage: every rollup stores how many units of the population `reported` (had a
+  value, suppressed or not) against how many were `expected` (the population's size in
+  that network, or in the district, as the schools stand now). Whether a period is
+  then complete or partial is decided by `goals.coverage`.
+- The rollup chain: the district's value of a period comes from school values when
+  any school of the population has a value for that period. When none has, and values
+  were entered for networks, the district's value rolls up from those network values
+  instead (`from_networks`), by the metric's aggregation: a weighted mean (by n or by
+  enrollment) weights each network value by its n, since a network value carries no
+  enrollment of its own; without any n it is the plain mean of the networks. School
+  values win over network values for a period, whole: the two are never mixed in one
+  value, because network values already contain their schools. The units are then
+  networks: `reported` counts the networks with a value, `expected` the networks with
+  some of the population. Networks without any of the population are left out.
 """
 
 import datetime
@@ -36,6 +52,7 @@ from typing import NamedTuple, overload
 
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
     Count,
     F,
     FloatField,
@@ -43,13 +60,16 @@ from django.db.models import (
     Min,
     Q,
     Sum,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, Lead, RowNumber
 
 from district.models import School
 
-from .models import Aggregation, Measurement, Metric, Rollup, Scope
+from .models import Aggregation, Measurement, Metric, Population, Rollup, Scope
+from .populations import applicable_networks, in_population, population_counts
 
 # Values are stored with four decimals; rollups are reported with the same precision.
 PRECISION = Decimal("0.0001")
@@ -69,6 +89,9 @@ class RollupValue(NamedTuple):
     n: int | None  # total denominator of the values behind it, when known
     schools_reporting: int
     is_entered: bool  # entered for this scope, not computed from schools
+    reported: int = 0  # units of the population with a value (coverage)
+    expected: int = 0  # units of the population in this scope
+    from_networks: bool = False  # the district's value, rolled up from network values
 
 
 @dataclass(frozen=True)
@@ -95,30 +118,40 @@ def publishable() -> Q:
     return Q(n__isnull=True) | Q(n__gte=min_n)
 
 
-def group_aggregates(aggregations: Iterable[str] | None = None) -> dict:
+def group_aggregates(
+    aggregations: Iterable[str] | None = None,
+    *,
+    only: Q | None = None,
+    enrollment: str = "school__enrollment",
+) -> dict:
     """The aggregates a group of school values needs, for `rolled_value` to choose from.
 
     Groups are (metric, period[, network]) only: grouping by the metric's aggregation
     as well (to choose the aggregate in SQL with CASE) made PostgreSQL sort every
     value on disk instead of hashing the groups (docs/benchmarks.md). The metric's aggregation rides along as MAX(), one
     value per metric. With `aggregations` (those of the metrics queried), only their
-    aggregates are computed; the enrollment weighting alone joins schools.
+    aggregates are computed; the enrollment weighting alone joins schools. With `only`,
+    the values aggregated are the rows meeting it (the group counts the others too);
+    `enrollment` is the weight of the enrollment-weighted mean.
     """
     wanted = set(Aggregation.values if aggregations is None else aggregations)
     value = Cast("value", FloatField())
-    parts = {"aggregation": Max("metric__aggregation"), "total": Sum(value)}
+    parts = {
+        "aggregation": Max("metric__aggregation"),
+        "total": Sum(value, filter=only),
+    }
     for aggregation, weight in (
         (Aggregation.WEIGHTED_N, Cast("n", FloatField())),
-        (Aggregation.WEIGHTED_ENROLLMENT, Cast("school__enrollment", FloatField())),
+        (Aggregation.WEIGHTED_ENROLLMENT, Cast(enrollment, FloatField())),
     ):
         if aggregation in wanted:
             # Rows without a weight drop out of both sums (NULL * x is NULL).
-            parts[f"{aggregation}_sum"] = Sum(value * weight)
-            parts[f"{aggregation}_weight"] = Sum(weight)
+            parts[f"{aggregation}_sum"] = Sum(value * weight, filter=only)
+            parts[f"{aggregation}_weight"] = Sum(weight, filter=only)
     if Aggregation.MIN in wanted:
-        parts["least"] = Min(value)
+        parts["least"] = Min(value, filter=only)
     if Aggregation.MAX in wanted:
-        parts["greatest"] = Max(value)
+        parts["greatest"] = Max(value, filter=only)
     return parts
 
 
@@ -191,32 +224,54 @@ def computed_rollups(
 ) -> Iterator[tuple]:
     """Network and district values computed from school values, as Rollup columns.
 
-    Yields (metric pk, network pk or None, period_end, value, n, schools reporting),
-    per the rules at the top of this module: GROUP BY (metric, period[, network]) in
-    the database over publishable school values, each group's value chosen in Python
-    by `rolled_value` (one row per group, never per school). `metric_ids` and `pairs`
-    ((metric, period end)) narrow the groups; `network_ids` narrows the network rows,
-    and `with_district=False` leaves out the district rows. Two queries (one without
-    the district rows), plus one for the metrics' aggregations.
+    Yields (metric pk, network pk or None, period_end, value, n, schools reporting,
+    reported, expected, from networks), per the rules at the top of this module:
+    GROUP BY (metric, period[, network]) in the database over the population's school
+    values, the aggregates over publishable ones only, each group's value chosen in
+    Python by `rolled_value` (one row per group, never per school); then the
+    district's periods without school values from the values entered for networks.
+    `metric_ids` and `pairs` ((metric, period end)) narrow the groups; `network_ids`
+    narrows the network rows, and `with_district=False` leaves out the district rows.
+    At most six queries: the metrics, the population counts (two), the district's
+    groups, the networks' groups and the network values of the chain.
     """
     district_id = getattr(district, "pk", district)
     # Joined to their schools: a school being deleted may outlive its values by a
     # statement within the deleting transaction (foreign keys are checked at commit).
     schools = Measurement.objects.filter(
         district_id=district_id, scope=Scope.SCHOOL, school__district_id=district_id
-    ).filter(publishable())
-    metrics = Metric.objects.filter(district_id=district_id)
+    )
+    networks_entered = Measurement.objects.filter(
+        district_id=district_id, scope=Scope.NETWORK, network__district_id=district_id
+    )
+    chosen = Metric.objects.filter(district_id=district_id)
     if metric_ids is not None:
         metric_ids = list(metric_ids)
         schools = schools.filter(metric_id__in=metric_ids)
-        metrics = metrics.filter(pk__in=metric_ids)
+        networks_entered = networks_entered.filter(metric_id__in=metric_ids)
+        chosen = chosen.filter(pk__in=metric_ids)
     if pairs is not None:
         pairs = list(pairs)
         schools = schools.filter(_period_filter(pairs))
-        metrics = metrics.filter(pk__in={metric_id for metric_id, _end in pairs})
-    aggregations = set(metrics.order_by().values_list("aggregation", flat=True))
-    if not aggregations:
+        networks_entered = networks_entered.filter(_period_filter(pairs))
+        chosen = chosen.filter(pk__in={metric_id for metric_id, _end in pairs})
+    metrics = list(
+        chosen.order_by().only(
+            "pk",
+            "aggregation",
+            "population",
+            "population_category",
+            "population_network_kind",
+        )
+    )
+    if not metrics:
         return
+    aggregations = {metric.aggregation for metric in metrics}
+    if any(metric.population != Population.ALL for metric in metrics):
+        # Only then: the condition joins every value to its metric's population.
+        schools = schools.filter(in_population())
+    counts = population_counts(district_id, metrics)
+    applicable = applicable_networks(counts)
     groupings = []
     if with_district:
         groupings.append((schools, ["metric_id", "period_end"]))
@@ -224,25 +279,73 @@ def computed_rollups(
     if network_ids is not None:
         by_network = by_network.filter(school__network_id__in=list(network_ids))
     groupings.append((by_network, ["metric_id", "period_end", "school__network_id"]))
+    with_schools: set[tuple[int, datetime.date]] = set()
     for queryset, group in groupings:
-        rows = (
-            queryset.values(*group)
-            .annotate(
-                **group_aggregates(aggregations),
-                n_total=Sum("n"),
-                reporting=Count("id"),
-            )
-            .order_by()
-        )
-        for row in rows.iterator(chunk_size=10_000):
+        for row in _grouped(queryset, group, aggregations):
+            network_id = row.get("school__network_id")
+            if network_id is None:
+                with_schools.add((row["metric_id"], row["period_end"]))
+            if not row["reporting"]:
+                continue  # every value suppressed: nothing to show
             yield (
                 row["metric_id"],
-                row.get("school__network_id"),
+                network_id,
                 row["period_end"],
                 to_decimal(rolled_value(row)),
                 row["n_total"],
                 row["reporting"],
+                row["reported"],
+                counts.get((row["metric_id"], network_id), 0),
+                False,
             )
+    if not with_district:
+        return
+    # The chain: network values of the networks with some of the population.
+    by_networks: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for metric_id, network_set in applicable.items():
+        by_networks[tuple(sorted(network_set))].append(metric_id)
+    condition = Q(pk__in=[])
+    for members, chained in by_networks.items():
+        condition |= Q(metric_id__in=chained, network_id__in=members)
+    rows = _grouped(
+        networks_entered.filter(condition),
+        ["metric_id", "period_end"],
+        aggregations,
+        enrollment="n",
+    )
+    for row in rows:
+        key = (row["metric_id"], row["period_end"])
+        if key in with_schools or not row["reporting"]:
+            continue
+        metric_id, period_end = key
+        yield (
+            metric_id,
+            None,
+            period_end,
+            to_decimal(rolled_value(row)),
+            row["n_total"],
+            row["reporting"],
+            row["reported"],
+            len(applicable.get(row["metric_id"], ())),
+            True,
+        )
+
+
+def _grouped(queryset, group: list[str], aggregations, *, enrollment=None):
+    """Rows of `queryset` grouped by `group`, with what `rolled_value` and coverage need."""
+    only = publishable()
+    extra = {} if enrollment is None else {"enrollment": enrollment}
+    return (
+        queryset.values(*group)
+        .annotate(
+            **group_aggregates(aggregations, only=only, **extra),
+            n_total=Sum("n", filter=only),
+            reporting=Count("id", filter=only),
+            reported=Count("id"),
+        )
+        .order_by()
+        .iterator(chunk_size=10_000)
+    )
 
 
 def refresh_rollups(
@@ -299,6 +402,50 @@ def refresh_rollups(
         return _insert_rollups(district_id, rows)
 
 
+def recount_expected(district, *, metric_ids: Iterable[int] | None = None) -> None:
+    """Store again how many units each stored rollup expects, after schools changed.
+
+    A new school, a school moving to another network or category, a network changing
+    kind: the population's size moves for every period, not the values. Metrics with
+    the same population share their counts, so this is a few UPDATE statements per
+    population (network rows, district rows, district rows of the chain), whatever
+    the number of periods.
+    """
+    district_id = getattr(district, "pk", district)
+    chosen = Metric.objects.filter(district_id=district_id).order_by()
+    if metric_ids is not None:
+        chosen = chosen.filter(pk__in=list(metric_ids))
+    metrics = list(
+        chosen.only(
+            "pk", "population", "population_category", "population_network_kind"
+        )
+    )
+    counts = population_counts(district_id, metrics)
+    applicable = applicable_networks(counts)
+    by_counts: dict[tuple, list[int]] = defaultdict(list)
+    for metric in metrics:
+        per_network = tuple(
+            sorted(
+                (network_id, count)
+                for (metric_id, network_id), count in counts.items()
+                if metric_id == metric.pk and network_id is not None and count
+            )
+        )
+        whole = (counts.get((metric.pk, None), 0), len(applicable.get(metric.pk, ())))
+        by_counts[per_network, whole].append(metric.pk)
+    stored = Rollup.objects.filter(district_id=district_id)
+    for (per_network, (schools, networks)), ids in by_counts.items():
+        rows = stored.filter(metric_id__in=ids)
+        rows.filter(network__isnull=False).update(
+            expected=Case(
+                *(When(network_id=pk, then=Value(count)) for pk, count in per_network),
+                default=Value(0),
+            )
+        )
+        rows.filter(network__isnull=True, from_networks=False).update(expected=schools)
+        rows.filter(network__isnull=True, from_networks=True).update(expected=networks)
+
+
 def _insert_rollups(district_id: int, rows: Iterable[tuple]) -> int:
     """Insert Rollup rows in batches, so a full refresh never holds them all at once."""
     written = 0
@@ -312,8 +459,21 @@ def _insert_rollups(district_id: int, rows: Iterable[tuple]) -> int:
             value=value,
             n=n,
             schools_reporting=reporting,
+            reported=reported,
+            expected=expected,
+            from_networks=from_networks,
         )
-        for metric_id, network_id, period_end, value, n, reporting in islice(rows, 1000)
+        for (
+            metric_id,
+            network_id,
+            period_end,
+            value,
+            n,
+            reporting,
+            reported,
+            expected,
+            from_networks,
+        ) in islice(rows, 1000)
     ]:
         Rollup.objects.bulk_create(batch)
         written += len(batch)
@@ -381,11 +541,31 @@ def rollup_series(
     )
     series: dict[tuple[int, int | None], list[RollupValue]] = defaultdict(list)
     for row in stored.order_by(*order).values_list(
-        "metric_id", "network_id", "period_end", "value", "n", "schools_reporting"
+        "metric_id",
+        "network_id",
+        "period_end",
+        "value",
+        "n",
+        "schools_reporting",
+        "reported",
+        "expected",
+        "from_networks",
     ):
-        metric_id, network_id, period_end, value, n, reporting = row
+        metric_id, network_id, period_end, value, n, reporting = row[:6]
+        reported, expected, from_networks = row[6:]
         series[metric_id, network_id].append(
-            RollupValue(metric_id, network_id, period_end, value, n, reporting, False)
+            RollupValue(
+                metric_id,
+                network_id,
+                period_end,
+                value,
+                n,
+                reporting,
+                False,
+                reported,
+                expected,
+                from_networks,
+            )
         )
     entered_rows = entered.order_by().values_list(
         "metric_id", "network_id", "period_end", "value", "n"
@@ -405,6 +585,8 @@ def rollup_series(
                 n=n,
                 schools_reporting=computed.schools_reporting if computed else 0,
                 is_entered=True,
+                reported=computed.reported if computed else 0,
+                expected=computed.expected if computed else 0,
             )
         series[key] = [by_period[end] for end in sorted(by_period)]
     keep = slice(-newest, None) if newest is not None else slice(None)

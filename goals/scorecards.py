@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from district.models import Network, School
 
+from .coverage import Coverage, complete_and_in_progress, coverage_of
 from .dashboards import (
+    InProgress,
     MetricCard,
     build_metric_card,
     metrics_with_details,
@@ -31,6 +33,7 @@ from .display import (
     shown_change,
 )
 from .models import Metric
+from .populations import is_in_population, listed_schools, population_counts
 from .rollups import (
     RollupValue,
     SchoolValue,
@@ -68,6 +71,8 @@ class ScopeRow:
     expected: str = EMPTY
     schools_reporting: int | None = None
     is_entered: bool = False
+    coverage: Coverage | None = None  # of `latest`, the latest complete period
+    in_progress: InProgress | None = None  # a newer, partial period
 
 
 @dataclass(frozen=True)
@@ -108,8 +113,12 @@ def rollup_row(
     target: AppliedTarget,
     as_of,
     can_see,
+    applicable: bool = True,
 ) -> ScopeRow:
-    latest, previous = latest_and_previous(series)
+    """A network's row: its latest complete period, and a newer partial one if any."""
+    threshold = metric.effective_coverage_threshold
+    complete, partial = complete_and_in_progress(series, threshold=threshold)
+    latest, previous = latest_and_previous(complete)
 
     def shown(item):
         if item is None:
@@ -123,6 +132,7 @@ def rollup_row(
         latest_shown,
         latest.period_end if latest else None,
         as_of=as_of,
+        applicable=applicable,
     )
     return ScopeRow(
         place=place,
@@ -135,6 +145,16 @@ def rollup_row(
         expected=expected_text(metric, status),
         schools_reporting=latest.schools_reporting if latest else 0,
         is_entered=latest.is_entered if latest else False,
+        coverage=coverage_of(latest, threshold=threshold),
+        in_progress=(
+            InProgress(
+                period_end=partial.period_end,
+                latest=shown(partial),
+                coverage=coverage_of(partial, threshold=threshold),
+            )
+            if partial is not None
+            else None
+        ),
     )
 
 
@@ -146,8 +166,10 @@ def school_row(
     target: AppliedTarget,
     as_of,
     can_see,
+    applicable: bool = True,
 ) -> ScopeRow:
-    if value is None:
+    """A school's cell: its latest value; not applicable outside the population."""
+    if value is None or not applicable:
         latest = show_value(None, None, metric=metric, can_see_suppressed=False)
         return ScopeRow(
             place=school,
@@ -155,7 +177,14 @@ def school_row(
             period=EMPTY,
             change=EMPTY,
             change_value=None,
-            status=status_of(metric, target.trajectory, latest, None, as_of=as_of),
+            status=status_of(
+                metric,
+                target.trajectory,
+                latest,
+                None,
+                as_of=as_of,
+                applicable=applicable,
+            ),
             applied_target=target,
         )
     latest = show_value(value.value, value.n, metric=metric, can_see_suppressed=can_see)
@@ -214,6 +243,7 @@ def build_metric_detail(
         district=district, until=as_of, metric_ids=only
     ).get(metric.pk, ())
     by_network = network_series(district=district, until=as_of, metric_ids=only)
+    counts = population_counts(district.pk, [metric])
     rows = tuple(
         rollup_row(
             place,
@@ -222,6 +252,7 @@ def build_metric_detail(
             target=choose_target(targets, network_id=place.pk),
             as_of=as_of,
             can_see=can_see,
+            applicable=bool(counts.get((metric.pk, place.pk))),
         )
         for place in networks
     )
@@ -245,12 +276,16 @@ def build_metric_detail(
         comparison_label=_("District"),
         size="large",
         target=choose_target(targets, network_id=network.pk),
+        applicable=bool(counts.get((metric.pk, network.pk))),
     )
-    schools = School.objects.visible_to(user).filter(district=district, network=network)
+    schools = list(
+        School.objects.visible_to(user).filter(district=district, network=network)
+    )
     groups = groups_of_schools(district, [metric], network_id=network.pk)
     values = latest_school_values(
         district=district, metric_ids=[metric.pk], until=as_of, network_id=network.pk
     )
+    listed = listed_schools([metric], [school.pk for school in schools])
     school_rows = sorted(
         (
             school_row(
@@ -260,6 +295,9 @@ def build_metric_detail(
                 target=school_target(targets, school, groups),
                 as_of=as_of,
                 can_see=can_see,
+                applicable=is_in_population(
+                    metric, school, network_kind=network.kind, listed=listed
+                ),
             )
             for school in schools
         ),
@@ -331,6 +369,7 @@ def build_network_metrics(
         until=as_of,
         newest=newest,
     )
+    counts = population_counts(district.pk, metrics)
     items = []
     for metric in metrics:
         targets = metric_targets(metric)
@@ -343,6 +382,7 @@ def build_network_metrics(
             comparison=district_values.get(metric.pk, ()),
             comparison_label=_("District"),
             target=choose_target(targets, network_id=network.pk),
+            applicable=bool(counts.get((metric.pk, network.pk))),
         )
         district_row = rollup_row(
             network,
@@ -388,15 +428,32 @@ def build_network_scorecard(
     metrics = [item.card.metric for item in items]
     metric_ids = [m.pk for m in metrics]
     targets = {metric.pk: metric_targets(metric) for metric in metrics}
+    by_pk = {metric.pk: metric for metric in metrics}
 
-    schools = School.objects.visible_to(user).filter(district=district, network=network)
+    schools = list(
+        School.objects.visible_to(user).filter(district=district, network=network)
+    )
     groups = groups_of_schools(district, metrics, network_id=network.pk)
     values = latest_school_values(
         district=district, metric_ids=metric_ids, until=as_of, network_id=network.pk
     )
-    # The school table leaves out metrics no school of the network reports (high
-    # school measures in an elementary network).
-    reported = {metric_id for metric_id, _school in values}
+    listed = listed_schools(metrics, [school.pk for school in schools])
+    by_pk_school = {school.pk: school for school in schools}
+
+    def in_population(metric, school) -> bool:
+        return is_in_population(
+            metric, school, network_kind=network.kind, listed=listed
+        )
+
+    # The school table leaves out metrics no school of the network reports among the
+    # metric's population (high school measures in an elementary network); a school
+    # outside a metric's population is not applicable for it, and not ranked on it.
+    reported = {
+        metric_id
+        for metric_id, school_id in values
+        if school_id in by_pk_school
+        and in_population(by_pk[metric_id], by_pk_school[school_id])
+    }
     school_metrics = tuple(m for m in metrics if m.pk in reported)
     unranked = []
     for school in schools:
@@ -408,6 +465,7 @@ def build_network_scorecard(
                 target=school_target(targets[metric.pk], school, groups),
                 as_of=as_of,
                 can_see=can_see,
+                applicable=in_population(metric, school),
             )
             for metric in school_metrics
         )

@@ -24,6 +24,8 @@ that date:
 A goal's status is the worst of its metrics' statuses, in the order of
 `GOAL_STATUS_ORDER` (worst first): off track, at risk, stale, no data, on track. So a goal
 is on track only when every one of its metrics is; a goal without metrics has no data.
+NOT_APPLICABLE: the scope (a network, a school) has none of the metric's population
+(`goals.populations`); it counts for a goal only when every metric is not applicable.
 
 Small-number suppression is decided here too (`is_suppressed`): a value whose
 denominator n is below the metric's minimum n is not shown to viewers.
@@ -48,6 +50,7 @@ class Status(models.TextChoices):
     OFF_TRACK = "off_track", _("Off track")
     STALE = "stale", _("Stale")
     NO_DATA = "no_data", _("No data")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
 # Days a value stays current after its period end, per frequency: a little more than one
@@ -71,6 +74,7 @@ GOAL_STATUS_ORDER = (
     Status.STALE,
     Status.NO_DATA,
     Status.ON_TRACK,
+    Status.NOT_APPLICABLE,
 )
 
 

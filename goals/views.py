@@ -19,6 +19,7 @@ from roles.models import Role
 from .dashboards import (
     GOALS_DATA,
     build_dashboard,
+    default_school_year,
     metrics_with_details,
     owner_roles,
     school_years,
@@ -51,6 +52,14 @@ def natural_key(name: str) -> tuple:
     )
 
 
+def year_form(request, district) -> YearForm:
+    """The school-year form of a page, opening on `default_school_year`."""
+    years = school_years(district)
+    return YearForm(
+        request.GET or None, years=years, default=default_school_year(district, years)
+    )
+
+
 @login_required
 @conditional_page(GOALS_DATA)
 def dashboard(request, slug):
@@ -59,11 +68,13 @@ def dashboard(request, slug):
     district = access.district
     roles = owner_roles(district, request.user)
     networks = district_networks(district, request.user)
+    years = school_years(district)
     form = DashboardFilterForm(
         request.GET or None,
         roles=roles,
         networks=networks,
-        years=school_years(district),
+        years=years,
+        default=default_school_year(district, years),
     )
     network = next((n for n in networks if str(n.pk) == form.chosen("network")), None)
     school_year = form.school_year
@@ -129,9 +140,23 @@ def metric_csv(context: dict) -> HttpResponse:
         "change",
         "status",
         "schools_reporting",
+        "coverage",
+        "in_progress",
     ]
 
-    def line(scope, school_id, name, row_latest, period, change, status, reporting):
+    def progress(row) -> str:
+        """A newer partial period: "2019-06-30: 80.0 (17 of 482 schools reported)"."""
+        item = getattr(row, "in_progress", None)
+        if item is None:
+            return ""
+        return (
+            f"{item.period_end.isoformat()}: {csv_value(item.latest, metric)} "
+            f"({item.coverage.text})"
+        )
+
+    def line(
+        scope, school_id, name, row, row_latest, period, change, status, reporting
+    ):
         return [
             scope,
             school_id,
@@ -144,6 +169,8 @@ def metric_csv(context: dict) -> HttpResponse:
             rounded(change, metric.decimals),
             status.label,
             reporting,
+            row.coverage.text if getattr(row, "coverage", None) else "",
+            progress(row),
         ]
 
     card = detail.card
@@ -152,6 +179,7 @@ def metric_csv(context: dict) -> HttpResponse:
             "district",
             "",
             district.name,
+            card,
             card.latest,
             card.latest_period,
             card.change_value,
@@ -169,6 +197,7 @@ def metric_csv(context: dict) -> HttpResponse:
                 scope,
                 getattr(row.place, "school_id", ""),
                 row.place.name,
+                row,
                 row.latest,
                 row.period,
                 row.change_value,
@@ -198,7 +227,7 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         network = next((n for n in networks if n.pk == network_pk), None)
         if network is None:
             raise Http404("No such network.")
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     detail = build_metric_detail(
         district=district,
@@ -254,7 +283,7 @@ def network_scorecard(request, slug, pk):
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     scorecard = build_network_scorecard(
         district=district,
@@ -292,7 +321,7 @@ def network_trends(request, slug, pk):
     network = get_object_or_404(
         Network.objects.visible_to(request.user).filter(district=district), pk=pk
     )
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     as_of = form.judged_on
     template = (
@@ -331,7 +360,7 @@ def role_scorecard(request, slug, pk):
     role = get_object_or_404(
         Role.objects.visible_to(request.user).filter(district=district), pk=pk
     )
-    form = YearForm(request.GET or None, years=school_years(district))
+    form = year_form(request, district)
     school_year = form.school_year
     scorecard = build_role_scorecard(
         district=district,

@@ -1,14 +1,18 @@
 """Admin for roles, who holds them, work areas, responsibilities and the matrix cells."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from district.admin_base import (
+    DistrictInlineFormSet,
     DistrictScopedAdmin,
     DistrictScopedInline,
     DistrictScopedRelatedFilter,
 )
 
+from .cells import set_ownership_on_current_row
 from .models import Ownership, Responsibility, Role, RoleAssignment, WorkArea
 
 
@@ -18,9 +22,50 @@ class RoleAssignmentInline(DistrictScopedInline):
     autocomplete_fields = ["person"]
 
 
+CELL_STAYS = _(
+    "A cell stays in its row and column: clear it and set the other cell instead."
+)
+
+
+class OwnershipInlineFormSet(DistrictInlineFormSet):
+    """A row's cells saved under it, each through `roles.cells`, like the matrix page."""
+
+    def save_new(self, form, commit=True):
+        return set_ownership_on_current_row(
+            responsibility=self.instance,
+            role=form.cleaned_data["role"],
+            level=form.cleaned_data["level"],
+            acting_user=self.acting_user,
+        )
+
+    def save_existing(self, form, obj, commit=True):
+        if "role" in form.changed_data:
+            raise ValidationError(CELL_STAYS)
+        return set_ownership_on_current_row(
+            responsibility=self.instance,
+            role=obj.role,
+            level=form.cleaned_data["level"],
+            acting_user=self.acting_user,
+        )
+
+    def delete_existing(self, obj, commit=True):
+        set_ownership_on_current_row(
+            responsibility=self.instance,
+            role=obj.role,
+            level=None,
+            acting_user=self.acting_user,
+        )
+
+
 class OwnershipInline(DistrictScopedInline):
     model = Ownership
+    formset = OwnershipInlineFormSet
     fields = ["role", "level"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.acting_user = request.user
+        return formset
 
 
 class ResponsibilityInline(DistrictScopedInline):
@@ -105,3 +150,33 @@ class OwnershipAdmin(DistrictScopedAdmin):
     search_fields = ["responsibility__name", "role__code"]
     autocomplete_fields = ["responsibility", "role"]
     fields = ["district", "responsibility", "role", "level"]
+
+    # Every write goes through `roles.cells`, like the matrix page: it advances the
+    # row's version, so a matrix page opened before is refused instead of overwriting.
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "responsibility", "role") if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return
+        cell = set_ownership_on_current_row(
+            responsibility=obj.responsibility,
+            role=obj.role,
+            level=obj.level,
+            acting_user=request.user,
+        )
+        obj.pk, obj.version = cell.pk, cell.version
+
+    def delete_model(self, request, obj):
+        set_ownership_on_current_row(
+            responsibility=obj.responsibility,
+            role=obj.role,
+            level=None,
+            acting_user=request.user,
+        )
+
+    def delete_queryset(self, request, queryset):
+        for cell in queryset.select_related("responsibility", "role").order_by("pk"):
+            self.delete_model(request, cell)

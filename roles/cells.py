@@ -1,7 +1,7 @@
 """Changing the matrix's cells: `set_ownership` is the one way a level is written.
 
-Pages (a select saved in place, a row's form without JavaScript) and the API go through
-it. Each change claims the row at the version its editor saw (`claim_row`, one
+Pages (a select saved in place, a row's form without JavaScript), the API and the admin
+(through `set_ownership_on_current_row`) go through it. Each change claims the row at the version its editor saw (`claim_row`, one
 conditional UPDATE), so a stale change is refused with `StaleRowError` and nothing is
 written, and each cell's history names the acting user.
 """
@@ -71,6 +71,35 @@ def set_ownership(
         current._history_user = acting_user
         current.save(update_fields=["level"])
     return current
+
+
+@transaction.atomic
+def set_ownership_on_current_row(
+    *,
+    responsibility: Responsibility,
+    role: Role,
+    level: str | None,
+    acting_user: AbstractBaseUser | None,
+) -> Ownership | None:
+    """`set_ownership` for an editor who holds no row version (the admin).
+
+    Claims the row at the version stored now, read under a lock, so the change is
+    never refused but still advances the row's version: a page or client holding the
+    row at an older version is refused afterwards.
+    """
+    version = (
+        Responsibility.objects.select_for_update()
+        .filter(pk=responsibility.pk)
+        .values_list("version", flat=True)
+        .get()
+    )
+    return set_ownership(
+        responsibility=responsibility,
+        role=role,
+        level=level,
+        expected_version=version,
+        acting_user=acting_user,
+    )
 
 
 @transaction.atomic

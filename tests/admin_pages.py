@@ -27,6 +27,9 @@ def form_data(response) -> dict:
             if isinstance(field.field.widget, CheckboxInput):
                 if value:
                     data[field.html_name] = "on"
+            elif isinstance(value, list | tuple):  # a multiple choice: one per value
+                if value:
+                    data[field.html_name] = [str(item) for item in value]
             elif value is not None:
                 data[field.html_name] = str(value)
     return data

@@ -13,6 +13,9 @@ def stored_rollups(district) -> set[tuple]:
             "value",
             "n",
             "schools_reporting",
+            "reported",
+            "expected",
+            "from_networks",
         )
     )
 

@@ -6,8 +6,7 @@ district.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, ProtectedError, RestrictedError
-from django.utils import timezone
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -18,7 +17,6 @@ from rest_framework.response import Response
 from district.history import HiddenFields, entries_for_page
 from district.models import AccessLevel, District
 from district.permissions import district_id_of, history_with_access, request_may
-from district.signals import rows_updated
 from district.write_paths import WritePath, writing_through
 
 from .filters import LimitOffsetPagination
@@ -96,8 +94,10 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
     """CRUD on a tenant-owned model, scoped to the caller's districts.
 
     Lists and details read through `visible_to`. Details carry an ETag; an update or
-    delete with a stale `If-Match` answers 412, checked in the database by one
-    conditional UPDATE on the version, and every write leaves a history row.
+    delete reads the row again under a lock and answers 412 when `If-Match` names
+    another version. Writes go through `serializer.save()` and `perform_destroy`
+    (`Model.save` and `Model.delete`), which a viewset overrides to call the service
+    that owns a rule; each leaves a history row.
     """
 
     permission_classes = [permissions.IsAuthenticated, HasDistrictAccess]
@@ -117,15 +117,14 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
         with writing_through(WritePath.API):  # single and bulk writes alike
             return super().dispatch(request, *args, **kwargs)
 
-    def expected_version(self, instance) -> int:
-        """The version a write applies to; 412 when If-Match names another state."""
+    def check_if_match(self, instance) -> None:
+        """412 when the request's If-Match names another state than `instance`'s."""
         header = self.request.headers.get("If-Match")
         if header is None:
-            return instance.version
+            return
         tags = [tag.removeprefix("W/") for tag in parse_etags(header)]
-        if "*" in tags or etag_for(instance) in tags:
-            return instance.version
-        raise PreconditionFailed()
+        if "*" not in tags and etag_for(instance) not in tags:
+            raise PreconditionFailed()
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -146,36 +145,42 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
         response["ETag"] = f'"{response.data["id"]}.{response.data["version"]}"'
         return response
 
+    def locked(self, instance):
+        """`instance` read again under a row lock, for a write in this transaction.
+
+        Reads through `get_queryset`, so the row is still one the caller may see; a row
+        deleted meanwhile is a 404.
+        """
+        locked = self.get_queryset().select_for_update(of=("self",))
+        current = locked.filter(pk=instance.pk).first()
+        if current is None:
+            raise exceptions.NotFound()
+        return current
+
     def update(self, request, *args, **kwargs):
+        """Read under a lock, check the version, then `serializer.save()`.
+
+        The save goes through `Model.save`, so the model's rules, its history and every
+        receiver of its signals run as for any other save.
+        """
         partial = kwargs.pop("partial", False)
         instance = self.get_object()
-        version = self.expected_version(instance)
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        instance = self.write_update(instance, serializer.validated_data, version)
+        try:
+            with transaction.atomic():
+                instance = self.locked(instance)
+                self.check_if_match(instance)
+                serializer = self.get_serializer(
+                    instance, data=request.data, partial=partial
+                )
+                serializer.is_valid(raise_exception=True)
+                self.perform_update(serializer)
+        except IntegrityError as error:
+            # Validation passed, so another request wrote a clashing row meanwhile.
+            raise Conflict() from error
+        instance = serializer.instance
         response = Response(self.get_serializer(instance).data)
         response["ETag"] = etag_for(instance)
         return response
-
-    def write_update(self, instance, changes: dict, version: int):
-        """Apply `changes` if the row is still at `version` (one UPDATE), then history."""
-        model = type(instance)
-        try:
-            with transaction.atomic():
-                updated = model.objects.filter(pk=instance.pk, version=version).update(
-                    **changes, version=F("version") + 1, updated_at=timezone.now()
-                )
-                if not updated:
-                    raise PreconditionFailed()
-                before, instance = instance, self.get_queryset().get(pk=instance.pk)
-                # QuerySet.update() sends no signals: the history row is written here.
-                model.history.bulk_history_create(
-                    [instance], update=True, default_user=self.request.user
-                )
-                rows_updated.send(model, before=[before], after=[instance])
-        except IntegrityError as error:
-            raise Conflict() from error
-        return instance
 
     @extend_schema(
         responses={200: HistoryEntrySerializer(many=True)},
@@ -231,18 +236,11 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
-        version = self.expected_version(instance)
         try:
             with transaction.atomic():
-                current = (
-                    type(instance)
-                    .objects.select_for_update()
-                    .filter(pk=instance.pk, version=version)
-                    .first()
-                )
-                if current is None:
-                    raise PreconditionFailed()
-                current.delete()
+                instance = self.locked(instance)
+                self.check_if_match(instance)
+                self.perform_destroy(instance)
         except (ProtectedError, RestrictedError) as error:
             raise Conflict(
                 _("Other rows still refer to this one; change or delete them first.")

@@ -137,7 +137,7 @@ class PersonFilterSet(DistrictScopedFilterSet):
 class NetworkFilterSet(DistrictScopedFilterSet):
     class Meta:
         model = Network
-        fields = ["district", "is_geographic"]
+        fields = ["district", "is_geographic", "kind"]
 
 
 class SchoolFilterSet(DistrictScopedFilterSet):

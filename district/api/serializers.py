@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from district.members import MEMBERSHIP_KEEPS_ITS_USER
 from district.models import (
     NOT_A_MEMBER,
     AccessLevel,
@@ -264,6 +265,7 @@ class DistrictSerializer(ValidatedModelSerializer):
             "slug",
             "name",
             "suppression_min_n",
+            "coverage_threshold",
             "overload_ratio",
             *TRACKED_FIELDS,
         ]
@@ -325,6 +327,7 @@ class NetworkSerializer(ValidatedModelSerializer):
             "district",
             "name",
             "is_geographic",
+            "kind",
             "chief",
             *TRACKED_FIELDS,
         ]
@@ -366,8 +369,16 @@ class MembershipSerializer(ValidatedModelSerializer):
     url = DetailUrlField("membership-detail")
     display = DisplayField()
     district = district_field()
-    user = user_field(help_text="Username of the member.")
+    user = user_field(
+        help_text="Username of the member. It cannot change later: remove the "
+        "membership and add the other user instead."
+    )
     district_level = AccessLevel.ADMIN
+
+    def validate_user(self, user):
+        if self.instance is not None and user.pk != self.instance.user_id:
+            raise serializers.ValidationError(MEMBERSHIP_KEEPS_ITS_USER)
+        return user
 
     class Meta:
         model = Membership

@@ -1,8 +1,17 @@
 """API views of the district app: districts, people, networks, schools, memberships."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import permissions
+from rest_framework.exceptions import ValidationError
+from rest_framework.serializers import as_serializer_error
 
-from district.api.base import DistrictScopedViewSet
+from district.api.base import Conflict, DistrictScopedViewSet
+from district.members import (
+    add_member,
+    lock_members_of,
+    remove_member,
+    set_access_level,
+)
 from district.models import (
     AccessLevel,
     District,
@@ -118,3 +127,41 @@ class MembershipViewSet(DistrictScopedViewSet):
         return Membership.objects.select_related("district", "user").administered_by(
             self.request.user
         )
+
+    # Writes go through `district.members`, like the members page: the last admin is
+    # neither demoted nor removed (409), and changes to one district's members run one
+    # after another.
+
+    def locked(self, instance):
+        # The district first, then the row: the members page's order.
+        lock_members_of(instance.district_id)
+        return super().locked(instance)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        default_level = Membership._meta.get_field("access_level").default
+        try:
+            serializer.instance = add_member(
+                district=data["district"],
+                user=data["user"],
+                access_level=data.get("access_level", default_level),
+                acting_user=self.request.user,
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(as_serializer_error(error)) from error
+
+    def perform_update(self, serializer):
+        membership = serializer.instance
+        level = serializer.validated_data.get("access_level", membership.access_level)
+        try:
+            serializer.instance = set_access_level(
+                membership=membership, access_level=level, acting_user=self.request.user
+            )
+        except DjangoValidationError as error:
+            raise Conflict(" ".join(error.messages), code=error.code) from error
+
+    def perform_destroy(self, instance):
+        try:
+            remove_member(membership=instance, acting_user=self.request.user)
+        except DjangoValidationError as error:
+            raise Conflict(" ".join(error.messages), code=error.code) from error

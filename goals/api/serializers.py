@@ -26,6 +26,7 @@ from goals.models import (
     MetricOwner,
     Target,
 )
+from goals.populations import foreign_schools_error
 from goals.status import (
     EARLIEST_AS_OF,
     LATEST_AS_OF,
@@ -130,6 +131,28 @@ class MetricSerializer(ValidatedModelSerializer):
         read_only=True,
         help_text="Values with a smaller n are suppressed (min_n, or the district's).",
     )
+    population_schools = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=School.objects.all(),
+        help_text="School ids, for a population of listed schools.",
+    )
+    effective_coverage_threshold = serializers.IntegerField(
+        read_only=True,
+        help_text="Percent of the population that must report for a complete period "
+        "(coverage_threshold, or the district's).",
+    )
+
+    def validate(self, attrs):
+        schools = attrs.pop("population_schools", None)
+        attrs = super().validate(attrs)
+        if schools is not None:
+            district = attrs.get("district") or self.instance.district
+            message = foreign_schools_error(district.pk, schools)
+            if message:
+                raise serializers.ValidationError({"population_schools": [message]})
+            attrs["population_schools"] = schools
+        return attrs
 
     class Meta:
         model = Metric
@@ -154,6 +177,12 @@ class MetricSerializer(ValidatedModelSerializer):
             "tolerance",
             "min_n",
             "effective_min_n",
+            "population",
+            "population_category",
+            "population_network_kind",
+            "population_schools",
+            "coverage_threshold",
+            "effective_coverage_threshold",
             "source",
             "is_simulated",
             "sort_order",
@@ -474,6 +503,38 @@ class DashboardQuerySerializer(PeriodQuerySerializer):
     )
 
 
+class CoverageSerializer(serializers.Serializer):
+    """How many units of the metric's population reported for a value (goals.coverage)."""
+
+    reported = serializers.IntegerField()
+    expected = serializers.IntegerField()
+    units = serializers.SerializerMethodField(
+        help_text="`schools`, or `networks` for a district value rolled up from "
+        "values entered for networks."
+    )
+    is_partial = serializers.BooleanField(
+        help_text="Fewer than the coverage threshold reported."
+    )
+    text = serializers.CharField(help_text='For example "17 of 612 schools reported".')
+
+    def get_units(self, coverage) -> str:
+        return "networks" if coverage.from_networks else "schools"
+
+
+class InProgressSerializer(serializers.Serializer):
+    """A partial period newer than the headline: never taken as the latest value."""
+
+    period_end = serializers.DateField()
+    value = serializers.DecimalField(
+        source="latest.value",
+        max_digits=None,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Null when suppressed (small n) for you.",
+    )
+    coverage = CoverageSerializer()
+
+
 class ScopeValueSerializer(serializers.Serializer):
     """A metric's latest value for one scope, as the caller may see it, and its status."""
 
@@ -512,6 +573,15 @@ class ScopeValueSerializer(serializers.Serializer):
     schools_reporting = serializers.IntegerField(allow_null=True)
     is_entered = serializers.BooleanField(
         help_text="Entered for this scope, not rolled up from schools."
+    )
+    coverage = CoverageSerializer(
+        allow_null=True,
+        help_text="Coverage of the value above: the latest complete period. Null "
+        "when unknown.",
+    )
+    in_progress = InProgressSerializer(
+        allow_null=True,
+        help_text="A newer period with too few reports, shown apart; null when none.",
     )
     target_scope = serializers.ChoiceField(
         choices=TargetScope.choices,
@@ -560,6 +630,7 @@ class StatusCountsSerializer(serializers.Serializer):
     off_track = serializers.IntegerField()
     stale = serializers.IntegerField()
     no_data = serializers.IntegerField()
+    not_applicable = serializers.IntegerField()
 
 
 class DashboardSerializer(serializers.Serializer):

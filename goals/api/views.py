@@ -12,7 +12,7 @@ from district.api.base import DistrictScopedViewSet
 from district.api.computed import DistrictComputedViewSet
 from district.api.filters import MeasurementCursorPagination
 from district.conditional import conditional_api_action
-from district.models import Network
+from district.models import Network, School
 from district.permissions import get_district_access_or_404
 from goals.dashboards import GOALS_DATA, build_dashboard, metrics_with_details
 from goals.display import withheld_in_history
@@ -69,7 +69,7 @@ class GoalOwnerViewSet(DistrictScopedViewSet):
 
 class MetricViewSet(DistrictScopedViewSet):
     queryset = Metric.objects.select_related("district", "goal").prefetch_related(
-        OWNER_ROLES
+        OWNER_ROLES, Prefetch("population_schools", queryset=School.objects.only("pk"))
     )
     serializer_class = MetricSerializer
     filterset_class = MetricFilterSet

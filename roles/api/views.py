@@ -1,9 +1,7 @@
 """API views of the roles app."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -106,7 +104,8 @@ class OwnershipViewSet(DistrictScopedViewSet):
             stale_error=Conflict(),
         )
 
-    def write_update(self, instance, changes, version):
+    def perform_update(self, serializer):
+        instance, changes = serializer.instance, serializer.validated_data
         for name in ("responsibility", "role"):
             if name in changes and changes[name].pk != getattr(instance, f"{name}_id"):
                 raise ValidationError(
@@ -117,31 +116,22 @@ class OwnershipViewSet(DistrictScopedViewSet):
                         ]
                     }
                 )
-        with transaction.atomic():
-            # A cell changed outside the matrix functions since it was read (its
-            # version moved on by more than this write) is refused; all rolls back.
-            cell = self._set(
-                responsibility=instance.responsibility,
-                role=instance.role,
-                level=changes.get("level", instance.level),
-                stale_error=PreconditionFailed(),
-            )
-            if Ownership.objects.filter(
-                pk=instance.pk, version__gt=version + 1
-            ).exists():
-                raise PreconditionFailed()
-        return self.get_queryset().get(pk=cell.pk)
+        # The cell is locked and its version checked (`update`); the row is claimed
+        # at its current version, so a page holding an older one is refused.
+        serializer.instance = self._set(
+            responsibility=instance.responsibility,
+            role=instance.role,
+            level=changes.get("level", instance.level),
+            stale_error=PreconditionFailed(),
+        )
 
-    def destroy(self, request, *args, **kwargs):
-        instance = self.get_object()
-        self.expected_version(instance)
+    def perform_destroy(self, instance):
         self._set(
             responsibility=instance.responsibility,
             role=instance.role,
             level=None,
             stale_error=PreconditionFailed(),
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class DistrictMatrixViewSet(DistrictComputedViewSet):

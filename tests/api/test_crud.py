@@ -118,21 +118,26 @@ def test_malformed_if_match_is_412(api_client_for, editor, district):
 def test_update_lost_to_a_concurrent_write_is_412(
     api_client_for, editor, district, monkeypatch
 ):
-    """The version is checked by the UPDATE itself, not by the earlier read."""
+    """The version is checked on the row read again under a lock, not on the first read."""
     role = RoleFactory(district=district, title="Chief")
-    original = DistrictScopedViewSet.expected_version
+    client = api_client_for(editor)
+    etag = client.get(f"/api/v1/roles/{role.pk}/")["ETag"]
+    original = DistrictScopedViewSet.get_object
 
-    def read_then_someone_else_writes(self, instance):
-        version = original(self, instance)
+    def read_then_someone_else_writes(self):
+        instance = original(self)
         Role.objects.get(pk=instance.pk).save()  # another request wins the race
-        return version
+        return instance
 
     monkeypatch.setattr(
-        DistrictScopedViewSet, "expected_version", read_then_someone_else_writes
+        DistrictScopedViewSet, "get_object", read_then_someone_else_writes
     )
 
-    response = api_client_for(editor).patch(
-        f"/api/v1/roles/{role.pk}/", {"title": "Mine"}, format="json"
+    response = client.patch(
+        f"/api/v1/roles/{role.pk}/",
+        {"title": "Mine"},
+        format="json",
+        HTTP_IF_MATCH=etag,
     )
 
     assert response.status_code == 412
@@ -140,17 +145,43 @@ def test_update_lost_to_a_concurrent_write_is_412(
     assert role.title == "Chief"
 
 
-def test_update_is_one_conditional_update(api_client_for, editor, district):
+def test_a_row_deleted_while_being_updated_is_404(
+    api_client_for, editor, district, monkeypatch
+):
+    role = RoleFactory(district=district)
+    original = DistrictScopedViewSet.get_object
+
+    def read_then_someone_else_deletes(self):
+        instance = original(self)
+        Role.objects.filter(pk=instance.pk).delete()
+        return instance
+
+    monkeypatch.setattr(
+        DistrictScopedViewSet, "get_object", read_then_someone_else_deletes
+    )
+
+    response = api_client_for(editor).patch(
+        f"/api/v1/roles/{role.pk}/", {"title": "Mine"}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert not Role.objects.filter(pk=role.pk).exists()
+
+
+def test_update_saves_the_row_read_under_a_lock(api_client_for, editor, district):
     role = RoleFactory(district=district)
 
     with CaptureQueriesContext(connection) as queries:
-        api_client_for(editor).patch(
+        response = api_client_for(editor).patch(
             f"/api/v1/roles/{role.pk}/", {"title": "New"}, format="json"
         )
 
-    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
-    assert len(updates) == 1
-    assert '"version" = ' in updates[0].split("WHERE")[1]
+    assert response.status_code == 200
+    assert response.json()["version"] == role.version + 1
+    sql = [q["sql"] for q in queries]
+    assert len([q for q in sql if q.startswith("UPDATE")]) == 1
+    locks = [q for q in sql if q.startswith("SELECT") and "FOR UPDATE" in q]
+    assert len(locks) == (1 if connection.features.has_select_for_update else 0)
 
 
 # --- Validation: 400 with field messages, never a 500 ---
@@ -225,6 +256,23 @@ def test_cross_district_reference_is_400_with_a_field_message(
 
     assert response.status_code == 400
     assert "network" in response.json()
+
+
+def test_an_update_cannot_point_to_another_districts_row(
+    api_client_for, superuser, district, other_district
+):
+    """The model's same-district rule runs on updates too, even for a superuser."""
+    school = SchoolFactory(district=district, network=None)
+    network = NetworkFactory(district=other_district)
+
+    response = api_client_for(superuser).patch(
+        f"/api/v1/schools/{school.pk}/", {"network": network.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "network" in response.json()
+    school.refresh_from_db()
+    assert school.network_id is None
 
 
 def test_reference_to_an_invisible_object_is_400(
@@ -378,18 +426,17 @@ def test_cell_edit_lost_to_another_edit_of_its_row_is_412(
     api_client_for, editor, district, monkeypatch
 ):
     cell = OwnershipFactory(district=district, level="A")
-    original = DistrictScopedViewSet.expected_version
+    original = DistrictScopedViewSet.check_if_match
 
     def read_then_the_row_changes(self, instance):
-        version = original(self, instance)
+        original(self, instance)
         claim_row(
             responsibility_id=instance.responsibility_id,
             expected_version=instance.responsibility.version,
         )
-        return version
 
     monkeypatch.setattr(
-        DistrictScopedViewSet, "expected_version", read_then_the_row_changes
+        DistrictScopedViewSet, "check_if_match", read_then_the_row_changes
     )
 
     response = api_client_for(editor).patch(

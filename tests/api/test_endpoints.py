@@ -36,7 +36,8 @@ READ_ONLY = {
     "entered_at",
 }
 # A change each update makes: a matrix cell that keeps its level is not written.
-CHANGES = {"ownership": {"level": "R"}}
+# A membership at the level it has is left alone (`district.members`): change it.
+CHANGES = {"ownership": {"level": "R"}, "membership": {"access_level": "editor"}}
 # Resources readable and writable only by district admins.
 ADMIN_ONLY = {"membership"}
 # Resources whose writes need a district admin (creating a district: a superuser).

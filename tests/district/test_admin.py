@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from district.admin_base import DistrictScopedAdmin
 from district.models import AccessLevel, District, Membership, Network, Person
+from roles.models import Ownership
 
 from ..admin_pages import add_inline_row, choice_fields, errors, form_data, staff, url
 from ..factories import MembershipFactory, NetworkFactory, UserFactory
@@ -87,7 +88,9 @@ def test_superuser_saves_every_change_page_as_shown(
     response = client.post(url(model, "change", obj.pk), form_data(page))
     assert response.status_code == 302, response.context["adminform"].form.errors
     obj.refresh_from_db()
-    assert obj.version == 2
+    # Memberships and cells are saved by their services, which leave a row that
+    # does not change alone.
+    assert obj.version == (1 if model in (Membership, Ownership) else 2)
 
 
 @pytest.mark.parametrize("model", EDITED_MODELS, ids=label)
@@ -365,14 +368,24 @@ def test_a_member_cannot_create_a_row_in_another_district(
     client = client_for(staff(editor))
     response = client.post(
         url(Network, "add"),
-        {"district": other_district.pk, "name": "Far away", "is_geographic": "on"},
+        {
+            "district": other_district.pk,
+            "name": "Far away",
+            "is_geographic": "on",
+            "kind": "district_run",
+        },
     )
     assert response.status_code == 200
     assert "district" in response.context["adminform"].form.errors
     assert not Network.objects.filter(name="Far away").exists()
     response = client.post(
         url(Network, "add"),
-        {"district": district.pk, "name": "Near", "is_geographic": "on"},
+        {
+            "district": district.pk,
+            "name": "Near",
+            "is_geographic": "on",
+            "kind": "district_run",
+        },
     )
     assert response.status_code == 302
     assert Network.objects.get(name="Near").history.get().history_user == editor

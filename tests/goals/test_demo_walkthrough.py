@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from district.demo import DISTRICT_SLUG
-from district.models import Network, School
+from district.models import Network, NetworkKind, School
 from goals.models import Metric, Target, TargetKind
 
 pytestmark = pytest.mark.django_db
@@ -92,13 +92,16 @@ def test_viewer_sees_the_real_metrics_by_network_and_editor_moves_the_dashboard(
     # The simulated weekly metric has no value by 30 June 2018.
     assert dict(response.context["dashboard"].counts) == {
         "on_track": 4,
-        "at_risk": 1,
-        "off_track": 2,
+        "at_risk": 0,
+        "off_track": 3,
         "stale": 0,
         "no_data": 1,
+        "not_applicable": 0,
     }
     attendance = shown["Student attendance"]
-    assert (attendance.latest.text, attendance.expected) == ("93.4%", "94.6%")
+    # District-run schools only: the CSO's population.
+    assert (attendance.latest.text, attendance.expected) == ("93.9%", "94.9%")
+    assert attendance.coverage.text == "476 of 482 schools reported"
     assert "Off track" in response.content.decode()
 
     metric = Metric.objects.get(code="student_attendance_pct")
@@ -120,6 +123,50 @@ def test_viewer_sees_the_real_metrics_by_network_and_editor_moves_the_dashboard(
     assert attendance.latest_period == "2018-19"
     assert attendance.latest.text == "96.2%"
     assert attendance.status.status == "on_track"  # the target is 95.0% by 2019-06-30
+
+
+def test_a_network_entering_next_year_early_leaves_the_headline_on_the_last_complete_year(
+    demo,
+):
+    viewer, editor = demo["viewer"], demo["editor"]
+    metric = Metric.objects.get(code="student_attendance_pct")
+    network = Network.objects.get(name="Network 14")  # its 17 schools
+    schools = School.objects.filter(network=network)
+    assert schools.count() == 17
+    grid = f"/districts/{DISTRICT_SLUG}/metrics/{metric.pk}/entry/"
+    period = f"?period_end=2019-06-30&scope=school&network={network.pk}"
+    saved = editor.post(grid + period, {f"value-{s.pk}": "80.0" for s in schools})
+    assert saved.status_code == 302
+
+    # The partial year is listed but not opened by default.
+    response = viewer.get(DASHBOARD)
+    assert response.context["form"].fields["year"].choices[0][0] == "2018-19"
+    assert response.context["school_year"] == "2017-18"
+    assert (
+        response.context["form"]["year"].value() == "2017-18"
+    )  # what the select shows
+    response = viewer.get(DASHBOARD + "?year=2018-19")
+    attendance = cards(response)["Student attendance"]
+    assert (attendance.latest_period, attendance.latest.text) == ("2017-18", "93.9%")
+    assert attendance.in_progress.latest.text == "80.0%"
+    assert attendance.in_progress.coverage.text == "17 of 482 schools reported"
+    assert "17 of 482 schools reported: <strong>partial</strong>" in (
+        response.content.decode()
+    )
+
+
+def test_the_csos_attendance_leaves_charter_and_contract_schools_out(demo):
+    viewer = demo["viewer"]
+    metric = Metric.objects.get(code="student_attendance_pct")
+    assert metric.population_network_kind == NetworkKind.DISTRICT_RUN
+    page = viewer.get(f"/districts/{DISTRICT_SLUG}/metrics/{metric.pk}/?year=2017-18")
+    rows = {row.place.name: row for row in page.context["detail"].networks}
+    for name in ("Charter", "Contract", "AUSL", "Options"):
+        assert rows[name].status.status == "not_applicable", name
+    assert rows["ISP"].latest.value is not None
+    assert rows["Network 14"].coverage.text == "17 of 17 schools reported"
+    # The district value counts district-run schools: 482, not 660.
+    assert page.context["detail"].card.coverage.expected == 482
 
 
 def test_a_demo_network_is_judged_against_its_own_attendance_target(demo):

@@ -359,3 +359,28 @@ def test_the_command_repairs_rollups_after_changes_outside_lanes(district, world
     call_command("refresh_rollups", "--district", district.slug, stdout=out)
     assert f"{district.slug}: 12 rollups" in out.getvalue()
     assert_rollups_fresh(district)
+
+
+def test_a_school_import_refreshes_once_for_all_its_schools(
+    district, world, editor, monkeypatch
+):
+    calls = spy_on_refreshes(monkeypatch)
+    csv = (
+        "school_id,long_name,network,enrollment\n"
+        "1,First,South,401\n2,Second,South,601\n3,Third,North,1001\n"
+    )
+    result = import_schools(
+        district=district,
+        rows=read_csv(csv.encode(), required_columns=("school_id", "long_name")),
+        acting_user=editor,
+    )
+    assert result.updated == 3
+    assert_rollups_fresh(district)
+    # Three schools moved and reweighed: the weighted metric once, both networks once.
+    assert calls == [
+        {"metric_ids": {world["metrics"][1].pk}},
+        {
+            "network_ids": {world["north"].pk, world["south"].pk},
+            "with_district": False,
+        },
+    ]
