@@ -6,10 +6,12 @@ One diff serves every reader: the history pages (`history_page`), the API
 django-simple-history's `diff_against` between each record and the one before it.
 Before an object was created every field counts as null, so a creation lists its
 initial values that are not null. Only editable fields count: `version` and
-`updated_at` change on every write.
+`updated_at` change on every write. A field the reader may not see in a record or in
+the one before it (`hidden`, decided by the resource: a suppressed value for a viewer)
+is left out of that entry's changes.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,8 @@ from django.db.models import Q
 from django.forms.models import model_to_dict
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# Which fields of a history record the reader may not see.
+HiddenFields = Callable[[Any], Collection[str]]
 
 
 @dataclass(frozen=True)
@@ -41,21 +45,30 @@ class Entry:
 
 
 def record_changes(
-    record, before, fields: Iterable[str] | None = None
+    record,
+    before,
+    fields: Iterable[str] | None = None,
+    excluded: Collection[str] = (),
 ) -> tuple[Change, ...]:
     """The fields (all editable ones, or `fields`) that differ from `before`, by name.
 
     `before` is the record just before `record`, or None when `record` is the first:
-    then every field that is not null counts as changed.
+    then every field that is not null counts as changed. `excluded` fields are left out.
     """
     if before is not None:
-        delta = record.diff_against(before, included_fields=fields)
+        delta = record.diff_against(
+            before, included_fields=fields, excluded_fields=list(excluded) or None
+        )
         return tuple(Change(c.field, c.old, c.new) for c in delta.changes)
-    names = (
-        list(fields)
-        if fields is not None
-        else [field.name for field in record.tracked_fields if field.editable]
-    )
+    names = [
+        name
+        for name in (
+            list(fields)
+            if fields is not None
+            else [field.name for field in record.tracked_fields if field.editable]
+        )
+        if name not in excluded
+    ]
     values = model_to_dict(record, fields=names)
     return tuple(
         Change(name, None, value)
@@ -64,25 +77,35 @@ def record_changes(
     )
 
 
-def history_entries(records: Sequence, previous=None) -> list[Entry]:
+def history_entries(
+    records: Sequence, previous=None, hidden: HiddenFields | None = None
+) -> list[Entry]:
     """Entries of `records` (one object's, newest first), each diffed with the one before.
 
     `previous` is the record just before the oldest of `records` (None when that one
     is the first), so a page of records diffs its last entry too.
     """
+
+    def withheld(record, before) -> set[str]:
+        if hidden is None:
+            return set()
+        return {*hidden(record), *(hidden(before) if before is not None else ())}
+
     return [
         Entry(
             history_id=record.history_id,
             date=record.history_date,
             type=HISTORY_TYPES[record.history_type],
             user=record.history_user.get_username() if record.history_user_id else None,
-            changes=record_changes(record, before),
+            changes=record_changes(record, before, excluded=withheld(record, before)),
         )
         for record, before in zip(records, [*records[1:], previous], strict=True)
     ]
 
 
-def entries_for_page(records, page_records: Sequence) -> list[Entry]:
+def entries_for_page(
+    records, page_records: Sequence, hidden: HiddenFields | None = None
+) -> list[Entry]:
     """Entries of `page_records` (a page of `records`, newest first), each diffed with the
     record before it, including the last one on the page (one more query)."""
     if not page_records:
@@ -94,7 +117,7 @@ def entries_for_page(records, page_records: Sequence) -> list[Entry]:
             Q(history_date__lt=last.history_date)
             | Q(history_date=last.history_date, history_id__lt=last.history_id)
         ).first()
-    return history_entries(page_records, previous)
+    return history_entries(page_records, previous, hidden)
 
 
 PAGE_SIZE = 50

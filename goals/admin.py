@@ -12,6 +12,12 @@ from district.admin_base import (
     DistrictScopedRelatedFilter,
 )
 
+from .display import (
+    WITHHELD_FIELDS,
+    is_withheld,
+    suppressed_text,
+    withheld_in_history,
+)
 from .models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
 from .populations import foreign_schools_error
 
@@ -247,12 +253,10 @@ class SchoolYearFilter(admin.SimpleListFilter):
             return queryset
         try:
             end = int(self.value())
-        except ValueError:
+            first, last = datetime.date(end - 1, 7, 1), datetime.date(end, 6, 30)
+        except (ValueError, OverflowError):  # not a year, or one no date has
             return queryset.none()
-        return queryset.filter(
-            period_end__gte=datetime.date(end - 1, 7, 1),
-            period_end__lte=datetime.date(end, 6, 30),
-        )
+        return queryset.filter(period_end__gte=first, period_end__lte=last)
 
 
 def _school_year_ending(day: datetime.date) -> int:
@@ -260,12 +264,40 @@ def _school_year_ending(day: datetime.date) -> int:
     return day.year + 1 if day.month >= 7 else day.year
 
 
+def _withheld(request, measurement) -> bool:
+    """Whether `measurement` (or a version of it) hides its value and n from the user."""
+    return is_withheld(
+        request,
+        n=measurement.n,
+        min_n=measurement.effective_min_n,
+        district_id=measurement.district_id,
+    )
+
+
+def _shown_columns(request) -> dict:
+    """Changelist columns for value and n that withhold suppressed ones from viewers."""
+
+    @admin.display(description="value")
+    def value(measurement):
+        if _withheld(request, measurement):
+            return suppressed_text(measurement.effective_min_n)
+        return measurement.value
+
+    @admin.display(description="n")
+    def n(measurement):
+        return "—" if _withheld(request, measurement) else measurement.n
+
+    return {"value": value, "n": n}
+
+
 @admin.register(Measurement)
 class MeasurementAdmin(DistrictScopedAdmin):
     """Millions of rows: no full count, no facets, no scan for filter choices.
 
     Newest changes first, which the index on `updated_at` serves; sorting is offered
-    only on indexed columns.
+    only on indexed columns. A suppressed value and its n (`goals.display.is_withheld`)
+    are withheld from viewers in the list, on the change page, in the history and in
+    each historical version.
     """
 
     list_display = [
@@ -286,7 +318,7 @@ class MeasurementAdmin(DistrictScopedAdmin):
         ("metric", DistrictScopedRelatedFilter),
         ("network", DistrictScopedRelatedFilter),
     ]
-    list_select_related = ["metric", "school", "network"]
+    list_select_related = ["metric", "district", "school", "network"]
     search_fields = ["=school__school_id"]
     search_help_text = "Search by the district's school id (exact)."
     autocomplete_fields = ["metric", "school", "network"]
@@ -309,6 +341,51 @@ class MeasurementAdmin(DistrictScopedAdmin):
         "entered_at",
     ]
     readonly_fields = ["entered_by", "entered_at"]
+
+    def get_list_display(self, request):
+        columns = _shown_columns(request)
+        return [columns.get(name, name) for name in super().get_list_display(request)]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and _withheld(request, obj):
+            return [
+                f"withheld_{name}" if name in WITHHELD_FIELDS else name
+                for name in fields
+            ]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and _withheld(request, obj):
+            readonly += tuple(f"withheld_{name}" for name in WITHHELD_FIELDS)
+        return readonly
+
+    @admin.display(description="value")
+    def withheld_value(self, obj):
+        return suppressed_text(obj.effective_min_n)
+
+    @admin.display(description="n")
+    def withheld_n(self, obj):
+        return "—"
+
+    def set_history_delta_changes(
+        self, request, historical_records, foreign_keys_are_objs=True
+    ):
+        """Each version's changes, without value and n where either side withholds them."""
+        withheld = withheld_in_history(request)
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                hidden = [*withheld(previous), *withheld(current)]
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=hidden,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -1,14 +1,16 @@
 """Backup and restore of one district: every row it owns, its history, its users.
 
-`export_district` writes one JSON document; `import_district` loads it into a
-database where that district does not exist, keeping every primary key, so the
-restored rows are identical to the exported ones. Tenant-owned models are found,
+`export_district` writes one JSON document, row by row; `import_district` loads it
+into a database where that district does not exist, keeping every primary key, so
+the restored rows are identical to the exported ones. It reads the file as a stream
+and inserts rows in chunks, so neither side holds the whole district in memory. Tenant-owned models are found,
 not listed: District, every model with a `district` foreign key to District, and
 the history table of each. Users are matched by username; their password hashes
 travel only when asked for.
 """
 
 import datetime
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
@@ -221,61 +223,183 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def read_backup(stream: IO[str]) -> dict[str, Any]:
-    """The parsed backup document, or BackupError when it is not one Lanes wrote."""
-    try:
-        document = json.load(stream)
-    except json.JSONDecodeError as error:
-        raise BackupError(f"The file is not valid JSON: {error}.") from error
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
+class _JsonReader:
+    """Reads one JSON document from a text stream a value at a time, in bounded memory.
+
+    Each value is decoded by the standard library's decoder from a buffer refilled as
+    needed, so memory holds the largest single value (one row, or the users list), not
+    the file. Any layout of whitespace is read, so hand-formatted files load too.
+    """
+
+    READ_SIZE = 1 << 20
+
+    def __init__(self, stream: IO[str]):
+        self.stream = stream
+        self.buffer = ""
+        self.pos = 0
+        self.eof = False
+        self.decoder = json.JSONDecoder()
+
+    def _fill(self, at_least: int = 0) -> bool:
+        """Read more of the stream into the buffer; False at the end of the stream."""
+        if self.eof:
+            return False
+        if self.pos > self.READ_SIZE:
+            self.buffer, self.pos = self.buffer[self.pos :], 0
+        text = self.stream.read(max(at_least, self.READ_SIZE))
+        if not text:
+            self.eof = True
+            return False
+        self.buffer += text
+        return True
+
+    def invalid(self, what: str) -> BackupError:
+        return BackupError(f"The file is not valid JSON: {what}.")
+
+    def peek(self) -> str:
+        """The next character that is not whitespace ("" at the end), not consumed."""
+        while True:
+            while self.pos < len(self.buffer) and self.buffer[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buffer) or not self._fill():
+                return self.buffer[self.pos : self.pos + 1]
+
+    def expect(self, char: str) -> None:
+        if self.peek() != char:
+            raise self.invalid(f"expected {char!r} at character {self.pos}")
+        self.pos += 1
+
+    def value(self) -> Any:
+        """The next JSON value, decoded whole."""
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.pos)
+            except json.JSONDecodeError as error:
+                # Maybe cut off by the end of the buffer: read as much again and retry.
+                if self._fill(len(self.buffer) - self.pos):
+                    continue
+                raise self.invalid(str(error)) from error
+            # A number at the end of the buffer may go on in the stream.
+            if end == len(self.buffer) and self._fill():
+                continue
+            self.pos = end
+            return value
+
+
+@dataclass
+class Backup:
+    """An export being read: its header, then its rows one at a time (`records`)."""
+
+    header: dict[str, Any]
+    reader: _JsonReader
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The rows of the `objects` array, read from the stream as they are needed."""
+        reader = self.reader
+        reader.expect("[")
+        if reader.peek() == "]":
+            return
+        while True:
+            record = reader.value()
+            if not isinstance(record, dict):
+                raise BackupError("A row in the file is not a JSON object.")
+            yield record
+            if reader.peek() == ",":
+                reader.pos += 1
+            else:
+                reader.expect("]")
+                return
+
+
+def read_backup(stream: IO[str]) -> Backup:
+    """The backup's header, its rows left to stream; BackupError when Lanes did not
+    write it.
+
+    The header is every key before `objects`, which export_district writes last.
+    """
+    reader = _JsonReader(stream)
+    header: dict[str, Any] = {}
+    if reader.peek() != "{":
+        if reader.peek() == "":
+            raise BackupError("The file is not valid JSON: it is empty.")
+        reader.value()  # says what is wrong with it, as the decoder words it
         raise BackupError("The file is not a Lanes district export.")
-    if document.get("version") != VERSION:
+    reader.expect("{")
+    key = None
+    while reader.peek() != "}":
+        key = reader.value()
+        if not isinstance(key, str):
+            raise reader.invalid("an object key is not a string")
+        reader.expect(":")
+        if key == "objects":
+            break
+        header[key] = reader.value()
+        if reader.peek() == ",":
+            reader.pos += 1
+        elif reader.peek() != "}":
+            raise reader.invalid(f"expected ',' or '}}' at character {reader.pos}")
+    if header.get("format") != FORMAT:
+        raise BackupError("The file is not a Lanes district export.")
+    if header.get("version") != VERSION:
         raise BackupError(
-            f"The file has export format version {document.get('version')}; "
+            f"The file has export format version {header.get('version')}; "
             f"this Lanes reads version {VERSION}."
         )
-    return document
+    if key != "objects" or not isinstance(header.get("users"), list):
+        raise BackupError("The file has no rows after its header (`objects`).")
+    return Backup(header=header, reader=reader)
 
 
-@transaction.atomic
-def import_district(*, document: dict[str, Any]) -> ImportSummary:
+def import_district(*, backup: Backup) -> ImportSummary:
     """Load an exported district, refusing when it or any of its row ids exist here.
 
     History rows already present with identical content (a restore into the
     database the district was deleted from) are kept as they are; any other id
-    collision refuses the whole import, so nothing is ever overwritten.
+    collision, or a row that breaks a constraint, refuses the whole import, so
+    nothing is ever overwritten or half-restored. Rows are read from the file and
+    inserted CHUNK_SIZE at a time, so memory does not grow with the file.
     """
-    slug = document["district"]
+    try:
+        with transaction.atomic():
+            return _import_rows(backup)
+    except IntegrityError as error:
+        raise BackupError(
+            f"A row in the file breaks a rule of this database ({error}); "
+            "nothing was imported."
+        ) from error
+
+
+def _import_rows(backup: Backup) -> ImportSummary:
+    slug = backup.header["district"]
     if District.objects.filter(slug=slug).exists():
         raise BackupError(
             f"District '{slug}' already exists in this database. Import into a "
             "database without it, or delete it first."
         )
-    users_created, users_reused = _import_users(document["users"])
-    records = document["objects"]
-    records, already_present = _drop_identical_history(records)
-    _refuse_id_collisions(records)
+    users_created, users_reused = _import_users(backup.header["users"])
+    user_ids = _user_ids(backup.header["users"])
 
     saved_models: set[type[models.Model]] = set()
-    rows = history_rows = 0
-    try:
-        for item in serializers.deserialize(
-            "python", records, handle_forward_references=False
-        ):
-            item.save()
-            model = type(item.object)
+    rows = history_rows = already_present = 0
+    for chunk in _chunks(backup.records(), CHUNK_SIZE):
+        chunk, present = _drop_identical_history(chunk)
+        already_present += present
+        _refuse_id_collisions(chunk)
+        for model, group in _consecutive_by_model(chunk):
+            _save(model, group, user_ids)
             saved_models.add(model)
             if is_history_model(model):
-                history_rows += 1
+                history_rows += len(group)
             else:
-                rows += 1
-    except serializers.base.DeserializationError as error:
-        raise BackupError(f"A row in the file cannot be loaded: {error}") from error
+                rows += len(group)
     connection.check_constraints(
         table_names=[model._meta.db_table for model in saved_models]
     )
-    district = District.objects.get(slug=slug)
-    # Restored rows came without signals (raw saves): compute the rollups once.
+    district = District.objects.filter(slug=slug).first()
+    if district is None:
+        raise BackupError(f"The file has no row for district '{slug}'.")
+    # Restored rows came without signals (raw inserts): compute the rollups once.
     refresh_rollups(district)
     # Rows came with their ids: move each table's id sequence past them.
     with connection.cursor() as cursor:
@@ -291,6 +415,73 @@ def import_district(*, document: dict[str, Any]) -> ImportSummary:
         users_reused=users_reused,
         history_rows_already_present=already_present,
     )
+
+
+def _user_ids(records: list[dict[str, Any]]) -> dict[str, int]:
+    """The id here of each user the file names, by username."""
+    user_model = get_user_model()
+    username_field = user_model.USERNAME_FIELD
+    names = [record["fields"][username_field] for record in records]
+    return dict(
+        user_model._base_manager.filter(**{f"{username_field}__in": names}).values_list(
+            username_field, "pk"
+        )
+    )
+
+
+def _user_fields(model: type[models.Model]) -> list[str]:
+    user_model = get_user_model()
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model is user_model
+    ]
+
+
+def _save(
+    model: type[models.Model], records: list[dict[str, Any]], user_ids: dict[str, int]
+) -> None:
+    """Insert `records` of `model`, many rows per statement.
+
+    Users are named by username in the file: their ids here are filled in from
+    `user_ids`, so no row queries for its user.
+    """
+    for name in _user_fields(model):
+        for record in records:
+            value = record["fields"].get(name)
+            if isinstance(value, list):
+                if not value or value[0] not in user_ids:
+                    raise BackupError(
+                        f"A row names a user the file does not list: {value}."
+                    )
+                record["fields"][name] = user_ids[value[0]]
+    try:
+        items = list(
+            serializers.deserialize("python", records, handle_forward_references=False)
+        )
+    except serializers.base.DeserializationError as error:
+        raise BackupError(f"A row in the file cannot be loaded: {error}") from error
+    # Raw inserts, like loaddata's raw saves: fields such as `updated_at` keep the
+    # exported values instead of taking the time of the restore (bulk_create would).
+    # QuerySet._insert is what Model.save_base itself calls; the stubs leave it out.
+    objects = [item.object for item in items]
+    fields = model._meta.local_concrete_fields
+    size = connection.ops.bulk_batch_size(fields, objects) or len(objects)
+    for start in range(0, len(objects), size):
+        model._base_manager.get_queryset()._insert(  # type: ignore[attr-defined]
+            objects[start : start + size], fields=fields, raw=True
+        )
+    for item in items:
+        for accessor, values in (item.m2m_data or {}).items():
+            getattr(item.object, accessor).set(values)
+
+
+def _consecutive_by_model(
+    records: list[dict[str, Any]],
+) -> Iterator[tuple[type[models.Model], list[dict[str, Any]]]]:
+    """Runs of records of one model, in file order (parents before children)."""
+    for model, run in itertools.groupby(records, key=_model_of):
+        yield model, list(run)
 
 
 def _user_field(name: str) -> models.Field:

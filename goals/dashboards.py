@@ -45,6 +45,8 @@ from .display import (
     value_formatter,
 )
 from .models import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     Goal,
     GoalOwner,
     Measurement,
@@ -168,7 +170,12 @@ def school_years(district) -> tuple[str, ...]:
     """
     ends = [
         Subquery(
-            Measurement.objects.filter(metric=OuterRef("pk"), scope=scope)
+            # Only dates Lanes accepts: a row stored before the range held is skipped.
+            Measurement.objects.filter(
+                metric=OuterRef("pk"),
+                scope=scope,
+                period_end__range=(EARLIEST_DATE, LATEST_DATE),
+            )
             .order_by(order)
             .values("period_end")[:1]
         )

@@ -1,7 +1,8 @@
 """How metric values read on pages and in downloads: units, changes, suppression.
 
 `show_value` is where a page learns whether a value may be shown to the person looking
-at it; the rule itself is `goals.status.is_suppressed`.
+at it, and `is_withheld` where the API and the admin learn it for one stored row; the
+rule itself is `goals.status.is_suppressed`.
 """
 
 import datetime
@@ -9,9 +10,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from .models import Frequency, Unit
+from district.models import AccessLevel, District
+from district.permissions import request_may
+
+from .models import Frequency, Metric, Unit
 from .status import Status, is_suppressed
 
 EMPTY = "—"
@@ -80,7 +85,7 @@ def format_change(change: Decimal | None, *, unit: str, decimals: int) -> str:
 def school_year_label(period_end: datetime.date) -> str:
     """The school year (1 July to 30 June) a date falls in, written "2017-18"."""
     start = period_end.year if period_end.month >= 7 else period_end.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
+    return f"{start:04d}-{(start + 1) % 100:02d}"
 
 
 def period_label(period_end: datetime.date, frequency: str) -> str:
@@ -123,10 +128,70 @@ def show_value(
         return ShownValue(None, EMPTY, n, False, False)
     if is_suppressed(n, min_n):
         if not can_see_suppressed:
-            text = _("Suppressed (n<%(min_n)s)") % {"min_n": min_n}
-            return ShownValue(None, text, None, True, False)
+            return ShownValue(None, suppressed_text(min_n), None, True, False)
         return ShownValue(value, text_of(value), n, False, True)
     return ShownValue(value, text_of(value), n, False, False)
+
+
+def is_withheld(request, *, n: int | None, min_n: int, district_id: int) -> bool:
+    """Whether a value with denominator `n` is withheld from the person asking.
+
+    It is when suppressed (`is_suppressed`) and the person cannot edit the district:
+    editors enter such values and see them, viewers see neither the value nor its n
+    (a tiny n says how few students a group has). Access levels are read once per
+    request.
+    """
+    return is_suppressed(n, min_n) and not request_may(
+        request, AccessLevel.EDITOR, district_id
+    )
+
+
+# What a suppressed measurement withholds from a viewer.
+WITHHELD_FIELDS = ("value", "n")
+
+
+def withheld_in_history(request) -> Callable[[object], tuple[str, ...]]:
+    """Which fields of a measurement history record the person may not see.
+
+    Each record is judged by its own n against its metric's current minimum n (the
+    district's when the metric is gone): one query per metric, however many records.
+    """
+    thresholds: dict[tuple[int, int], int | None] = {}
+
+    def min_n_of(record) -> int | None:
+        key = (record.metric_id, record.district_id)
+        if key not in thresholds:
+            threshold = (
+                Metric.objects.filter(pk=record.metric_id)
+                .annotate(threshold=Coalesce("min_n", "district__suppression_min_n"))
+                .values_list("threshold", flat=True)
+                .first()
+            )
+            if threshold is None:
+                threshold = (
+                    District.objects.filter(pk=record.district_id)
+                    .values_list("suppression_min_n", flat=True)
+                    .first()
+                )
+            thresholds[key] = threshold
+        return thresholds[key]
+
+    def withheld(record) -> tuple[str, ...]:
+        if record.n is None:
+            return ()
+        min_n = min_n_of(record)
+        if min_n is not None and is_withheld(
+            request, n=record.n, min_n=min_n, district_id=record.district_id
+        ):
+            return WITHHELD_FIELDS
+        return ()
+
+    return withheld
+
+
+def suppressed_text(min_n: int) -> str:
+    """What a viewer reads instead of a suppressed value."""
+    return _("Suppressed (n<%(min_n)s)") % {"min_n": min_n}
 
 
 def change_between(latest: ShownValue, previous: ShownValue) -> Decimal | None:

@@ -12,7 +12,7 @@ from district.models import Network, School, SchoolGroup
 
 from .dashboards import JOINT
 from .display import school_year_label
-from .models import Scope, Target
+from .models import Scope, Target, validate_date_in_range
 from .status import as_of_error, judged_on
 
 
@@ -132,6 +132,7 @@ class EntryPeriodForm(forms.Form):
         label=_("Period end"),
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Last day of the period measured (30 June for a school year)."),
+        validators=[validate_date_in_range],
     )
     scope = forms.ChoiceField(label=_("Values for"), choices=Scope.choices)
     network = forms.ChoiceField(label=_("Only schools of network"), required=False)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +35,14 @@ from district.import_rows import (
 from district.models import District, Network, School
 
 from .measurement_sql import insert_measurements, update_measurements
-from .models import Measurement, Metric, Scope, school_year_end, unit_range_error
+from .models import (
+    Measurement,
+    Metric,
+    Scope,
+    school_year_end,
+    unit_range_error,
+    validate_date_in_range,
+)
 from .rollup_sync import values_written
 
 # Columns a measurements file must have; scope and period columns are checked per row
@@ -319,12 +327,19 @@ def _period_end(row: Mapping, problem) -> datetime.date | None:
             f"({year_end}); give one of them.",
         )
         return None
-    if not (period_end or year_end):
+    day = period_end or year_end
+    if day is None:
         problem(
             "period_end",
             "Required: period_end (YYYY-MM-DD) or school_year (such as 2014-15).",
         )
-    return period_end or year_end
+        return None
+    try:
+        validate_date_in_range(day)
+    except ValidationError as error:
+        problem("school_year" if year_end else "period_end", error.messages[0])
+        return None
+    return day
 
 
 def parse_value(raw) -> tuple[Decimal | None, str | None]:

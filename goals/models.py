@@ -15,6 +15,30 @@ from district.write_paths import WritePathHistory
 
 StrOrPromise = str | Promise  # a message, translated now or when shown
 
+# The dates Lanes stores: school data from 1990 (before any district's data warehouse)
+# to 2100 (targets decades ahead). Placeholders such as 0001-01-01 or 9999-12-31 are
+# refused: they are never a real period, and a year next to Python's limits breaks
+# date arithmetic (a school year ending in 10000). Model validation (so forms, the
+# API and the admin), imports, the entry grid and the database all hold this range.
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+DATE_RANGE_MESSAGE = _("Dates lie between 1990-01-01 and 2100-12-31.")
+
+
+def validate_date_in_range(day: datetime.date) -> None:
+    """Refuse a date outside EARLIEST_DATE to LATEST_DATE."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(DATE_RANGE_MESSAGE, code="date_out_of_range")
+
+
+def date_in_range(field: str) -> models.CheckConstraint:
+    """The database's form of `validate_date_in_range` for the date `field`."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__range": (EARLIEST_DATE, LATEST_DATE)}),
+        name=f"%(app_label)s_%(class)s_{field}_in_range",
+        violation_error_message=DATE_RANGE_MESSAGE,
+    )
+
 
 class Unit(models.TextChoices):
     """What a metric's values count; percent values lie between 0 and 100."""
@@ -92,8 +116,8 @@ class Goal(DistrictOwned):
     owner_roles = models.ManyToManyField(
         "roles.Role", through="GoalOwner", related_name="owned_goals", blank=True
     )
-    starts_on = models.DateField()
-    ends_on = models.DateField()
+    starts_on = models.DateField(validators=[validate_date_in_range])
+    ends_on = models.DateField(validators=[validate_date_in_range])
     parent = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -117,6 +141,8 @@ class Goal(DistrictOwned):
                 name="%(app_label)s_%(class)s_not_own_parent",
                 violation_error_message=_("A goal cannot be its own parent."),
             ),
+            date_in_range("starts_on"),
+            date_in_range("ends_on"),
         ]
 
     def __str__(self):
@@ -167,9 +193,9 @@ class Metric(DistrictOwned):
         max_length=10, choices=Frequency, default=Frequency.YEARLY
     )
     baseline_value = models.DecimalField(max_digits=14, decimal_places=4)
-    baseline_on = models.DateField()
+    baseline_on = models.DateField(validators=[validate_date_in_range])
     target_value = models.DecimalField(max_digits=14, decimal_places=4)
-    target_on = models.DateField()
+    target_on = models.DateField(validators=[validate_date_in_range])
     tolerance = models.DecimalField(
         max_digits=14,
         decimal_places=4,
@@ -298,6 +324,8 @@ class Metric(DistrictOwned):
                     "The coverage threshold is a percent between 1 and 100."
                 ),
             ),
+            date_in_range("baseline_on"),
+            date_in_range("target_on"),
         ]
 
     def __str__(self):
@@ -398,7 +426,7 @@ class Target(DistrictOwned):
     kind = models.CharField(
         max_length=10, choices=TargetKind, default=TargetKind.INTERIM
     )
-    due_on = models.DateField()
+    due_on = models.DateField(validators=[validate_date_in_range])
     value = models.DecimalField(max_digits=14, decimal_places=4)
 
     class Meta:
@@ -469,6 +497,7 @@ class Target(DistrictOwned):
                 condition=Q(kind__in=TargetKind.values),
                 name="%(app_label)s_%(class)s_kind_valid",
             ),
+            date_in_range("due_on"),
         ]
 
     def __str__(self):
@@ -535,7 +564,10 @@ class Measurement(DistrictOwned):
     metric = models.ForeignKey(
         Metric, on_delete=models.CASCADE, related_name="measurements", db_index=False
     )
-    period_end = models.DateField(help_text=_("Last day of the period measured."))
+    period_end = models.DateField(
+        help_text=_("Last day of the period measured."),
+        validators=[validate_date_in_range],
+    )
     scope = models.CharField(max_length=10, choices=Scope, default=Scope.SCHOOL)
     school = models.ForeignKey(
         "district.School",
@@ -628,6 +660,7 @@ class Measurement(DistrictOwned):
                     "The district already has a value for this metric and period."
                 ),
             ),
+            date_in_range("period_end"),
         ]
         indexes = [
             # Rollups and charts read one metric over periods, by scope.
@@ -660,7 +693,15 @@ class Measurement(DistrictOwned):
         ]
 
     def __str__(self):
-        return f"{self.metric} {self.period_end}: {self.value}"
+        # Without the value: this name shows where viewers read it (the API's
+        # `display`, admin titles and history), and a value may be suppressed for them.
+        if self.school_id:
+            place = self.school
+        elif self.network_id:
+            place = self.network
+        else:
+            place = _("District")
+        return f"{self.metric}, {place}, {self.period_end}"
 
     def clean(self):
         super().clean()
@@ -668,6 +709,17 @@ class Measurement(DistrictOwned):
             message = unit_range_error(self.metric.unit, self.value)
             if message:
                 raise ValidationError({"value": message})
+
+    @property
+    def effective_min_n(self) -> int:
+        """The denominator below which this value is suppressed (`Metric.effective_min_n`).
+
+        Read through the measurement's own district, the metric's too, so a list
+        that loads each row's metric and district reads it without a query.
+        """
+        if self.metric.min_n is not None:
+            return self.metric.min_n
+        return self.district.suppression_min_n
 
     @property
     def scope_object(self):

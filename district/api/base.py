@@ -14,7 +14,7 @@ from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from district.history import entries_for_page
+from district.history import HiddenFields, entries_for_page
 from district.models import AccessLevel, District
 from district.permissions import district_id_of, history_with_access, request_may
 from district.write_paths import WritePath, writing_through
@@ -200,10 +200,14 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(records)
         if not self.paginator.count:
             raise exceptions.NotFound()
-        entries = entries_for_page(records, page)
+        entries = entries_for_page(records, page, self.history_hidden_fields())
         return self.get_paginated_response(
             HistoryEntrySerializer(entries, many=True).data
         )
+
+    def history_hidden_fields(self) -> HiddenFields | None:
+        """Which fields of a history record the caller may not see (None: all seen)."""
+        return None
 
     def history_records(self):
         """The object's history records, newest first, scoped like `get_queryset`."""

@@ -1,6 +1,7 @@
 """API serializers of the goals app: goals, metrics, owners, targets, measurements."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,6 +17,7 @@ from district.api.serializers import (
     district_field,
 )
 from district.models import District, Network, School, SchoolGroup
+from goals.display import is_withheld
 from goals.models import (
     Goal,
     GoalOwner,
@@ -30,6 +32,7 @@ from goals.status import (
     LATEST_AS_OF,
     Status,
     as_of_error,
+    is_suppressed,
     judged_on,
 )
 from goals.targets import TargetScope
@@ -260,6 +263,24 @@ class MeasurementSerializer(ValidatedModelSerializer):
         allow_null=True,
         help_text="The network, when scope is `network`.",
     )
+    value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Required when writing. Null in a response when `is_suppressed`.",
+    )
+    n = serializers.IntegerField(
+        min_value=0,
+        max_value=2_147_483_647,
+        required=False,
+        allow_null=True,
+        help_text="The denominator (students or staff the value describes). Null "
+        "in a response when `is_suppressed`.",
+    )
+    is_suppressed = serializers.SerializerMethodField(
+        help_text="True when the value and n are withheld from you: n is below the "
+        "metric's minimum n and you cannot edit the district (editors see them)."
+    )
     entered_by = serializers.SlugRelatedField(  # type: ignore[var-annotated]
         slug_field="username", read_only=True, allow_null=True
     )
@@ -278,12 +299,36 @@ class MeasurementSerializer(ValidatedModelSerializer):
             "network",
             "value",
             "n",
+            "is_suppressed",
             "source",
             "entered_by",
             "entered_at",
             *TRACKED_FIELDS,
         ]
         read_only_fields = ["entered_at", *TRACKED_FIELDS]
+
+    def _is_withheld(self, measurement) -> bool:
+        request = self.context.get("request")
+        min_n = measurement.effective_min_n
+        if request is None:  # no one to ask about: withheld whenever suppressed
+            return is_suppressed(measurement.n, min_n)
+        return is_withheld(
+            request, n=measurement.n, min_n=min_n, district_id=measurement.district_id
+        )
+
+    def get_is_suppressed(self, measurement) -> bool:
+        return self._is_withheld(measurement)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data["is_suppressed"]:
+            data["value"] = data["n"] = None
+        return data
+
+    def validate_value(self, value):
+        if value is None:
+            raise serializers.ValidationError(_("Give a value."))
+        return value
 
     def create(self, validated_data):
         validated_data["entered_by"] = self.context["request"].user

@@ -15,6 +15,7 @@ from district.conditional import conditional_api_action
 from district.models import Network, School
 from district.permissions import get_district_access_or_404
 from goals.dashboards import GOALS_DATA, build_dashboard, metrics_with_details
+from goals.display import withheld_in_history
 from goals.importers import upsert_measurements
 from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
 from goals.scorecards import build_metric_detail
@@ -142,6 +143,10 @@ class MeasurementViewSet(DistrictScopedViewSet):
     filterset_class = MeasurementFilterSet
     filter_backends = [DjangoFilterBackend]
     pagination_class = MeasurementCursorPagination
+
+    def history_hidden_fields(self):
+        # A suppressed value and its n stay hidden from viewers in its history too.
+        return withheld_in_history(self.request)
 
     @extend_schema(
         request=MeasurementBulkDocSerializer,

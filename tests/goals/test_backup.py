@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from district.models import District, Membership, Network, Person, School
-from goals.backup import history_model, tenant_models
+from goals.backup import _JsonReader, history_model, read_backup, tenant_models
 from goals.models import Measurement
 from roles.models import Ownership, Role
 
@@ -329,3 +329,86 @@ def test_export_to_standard_output_is_one_json_document(lakeside):
         "goals.measurement",
         "goals.historicalmeasurement",
     }
+
+
+class CountingReader(StringIO):
+    """A text stream that remembers how many characters were read from it."""
+
+    consumed = 0
+
+    def read(self, size=-1):
+        text = super().read(size)
+        self.consumed += len(text)
+        return text
+
+
+def test_restore_reads_the_file_as_it_goes(lakeside, tmp_path, monkeypatch):
+    district, _ = lakeside
+    out = StringIO()
+    call_command("export_district", "lakeside", "-", stdout=out)
+    monkeypatch.setattr(_JsonReader, "READ_SIZE", 256)
+    stream = CountingReader(out.getvalue())
+    backup = read_backup(stream)
+    first = next(backup.records())
+    assert first["model"] == "district.district"
+    assert stream.consumed < len(out.getvalue()) / 4
+
+
+@pytest.mark.parametrize("read_size", [1, 7, 4096])
+def test_restore_loads_a_file_read_in_any_piece_size(
+    lakeside, tmp_path, monkeypatch, read_size
+):
+    district, owner = lakeside
+    before = snapshot(district.pk)
+    path = tmp_path / "lakeside.json"
+    call_command("export_district", "lakeside", str(path), stdout=StringIO())
+    erase(district.pk)
+    owner.delete()
+    monkeypatch.setattr(_JsonReader, "READ_SIZE", read_size)
+    call_command("import_district", str(path), stdout=StringIO())
+    assert snapshot(district.pk) == before
+
+
+def test_restore_loads_a_reformatted_export(lakeside, tmp_path):
+    """An export pretty-printed by another tool, whitespace anywhere, still loads."""
+    district, owner = lakeside
+    before = snapshot(district.pk)
+    out = StringIO()
+    call_command("export_district", "lakeside", "-", stdout=out)
+    path = tmp_path / "lakeside.json"
+    path.write_text(json.dumps(json.loads(out.getvalue()), indent=4))
+    erase(district.pk)
+    owner.delete()
+    call_command("import_district", str(path), stdout=StringIO())
+    assert snapshot(district.pk) == before
+
+
+def test_restore_refuses_a_date_out_of_range_and_saves_nothing(lakeside, tmp_path):
+    district, owner = lakeside
+    out = StringIO()
+    call_command("export_district", "lakeside", "-", stdout=out)
+    document = json.loads(out.getvalue())
+    for record in document["objects"]:
+        if record["model"] == "goals.measurement":
+            record["fields"]["period_end"] = "9999-12-31"
+    path = tmp_path / "lakeside.json"
+    path.write_text(json.dumps(document))
+    erase(district.pk)
+    owner.delete()
+    with pytest.raises(CommandError, match="period_end_in_range"):
+        call_command("import_district", str(path))
+    assert not District.objects.filter(slug="lakeside").exists()
+    assert not User.objects.filter(username=owner.username).exists()
+
+
+def test_restore_refuses_a_file_cut_short(lakeside, tmp_path):
+    district, owner = lakeside
+    out = StringIO()
+    call_command("export_district", "lakeside", "-", stdout=out)
+    path = tmp_path / "lakeside.json"
+    path.write_text(out.getvalue()[: len(out.getvalue()) * 2 // 3])
+    erase(district.pk)
+    owner.delete()
+    with pytest.raises(CommandError, match="not valid JSON"):
+        call_command("import_district", str(path))
+    assert not District.objects.filter(slug="lakeside").exists()

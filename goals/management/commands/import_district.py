@@ -17,8 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         try:
             with open(file, encoding="utf-8") as stream:
-                document = read_backup(stream)
-            summary = import_district(document=document)
+                summary = import_district(backup=read_backup(stream))
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         except BackupError as error:
