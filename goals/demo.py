@@ -343,6 +343,7 @@ WEEKLY = MetricPlan(
     "Simulated, not real data: each school's real 2017-18 attendance rate with a "
     "winter dip and a week-to-week wiggle, for the school year running today, so "
     "that this week's status can be tried.",
+    population=DISTRICT_RUN,
 )
 WEEKLY_SOURCE = "Simulated from 2017-18 school attendance (CPS School Progress Reports)"
 REAL_YEAR_END = datetime.date(2018, 6, 30)
@@ -407,6 +408,10 @@ def build_live_year(
             "frequency": Frequency.WEEKLY,
             "tolerance": WEEKLY.tolerance,
             "min_n": WEEKLY.min_n,
+            # The same schools as the real attendance its baseline comes from.
+            "population": WEEKLY.population[0],
+            "population_category": WEEKLY.population[1],
+            "population_network_kind": WEEKLY.population[2],
             "source": WEEKLY_SOURCE,
             "is_simulated": True,
             "sort_order": len(GOALS[0][3]) + 1,
