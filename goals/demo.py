@@ -408,6 +408,7 @@ def build_live_year(
             "frequency": Frequency.WEEKLY,
             "tolerance": WEEKLY.tolerance,
             "min_n": WEEKLY.min_n,
+            # The same schools as the real attendance its baseline comes from.
             "population": WEEKLY.population[0],
             "population_category": WEEKLY.population[1],
             "population_network_kind": WEEKLY.population[2],

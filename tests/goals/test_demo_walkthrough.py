@@ -51,15 +51,13 @@ def test_today_the_simulated_weekly_attendance_has_a_real_status(demo):
     assert response.status_code == 200
     assert response.context["dashboard"].as_of == datetime.date(2026, 12, 3)
     weekly = cards(response)["Student attendance, weekly (simulated)"]
-    # District value of the week ending 27 November, over district-run schools and
-    # weighted by enrollment: 93.1%. Expected then: the real 2017-18 district-run
-    # baseline 93.9 + 0.5 × 149 / 364 = 94.1; 1.0 behind, within the tolerance of
-    # 1.0: at risk.
+    # District value of the week ending 27 November, district-run schools weighted by
+    # enrollment: 93.1%. Expected then: 93.9 + 0.5 × 149 / 364 = 94.1; 1.0 behind,
+    # within the tolerance of 1.0: at risk.
     assert weekly.status.status == "at_risk"
     assert (weekly.latest.text, weekly.expected) == ("93.1%", "94.1%")
     assert weekly.latest_period == "week ending 2026-11-27"
-    assert weekly.schools_reporting == 476
-    assert weekly.coverage.text == "476 of 482 schools reported"
+    assert weekly.schools_reporting == 476  # the district-run ones of the 644 schools
     body = response.content.decode()
     assert "today, in school year 2026-27" in body
     assert "Simulated values for trying Lanes, not real results." in body
@@ -140,13 +138,15 @@ def test_a_network_entering_next_year_early_leaves_the_headline_on_the_last_comp
     saved = editor.post(grid + period, {f"value-{s.pk}": "80.0" for s in schools})
     assert saved.status_code == 302
 
-    # The partial year is listed but not opened by default.
+    # The partial year is listed but not opened by default: the live, complete
+    # school year 2026-27 is.
     response = viewer.get(DASHBOARD)
     years = [year for year, _label in response.context["form"].fields["year"].choices]
-    assert "2018-19" in years
-    assert response.context["school_year"] != "2018-19"
-    # What the select shows is the year the page opened on.
-    assert response.context["form"]["year"].value() == response.context["school_year"]
+    assert years[0] == "2026-27" and "2018-19" in years
+    assert response.context["school_year"] == "2026-27"
+    assert (
+        response.context["form"]["year"].value() == "2026-27"
+    )  # what the select shows
     response = viewer.get(DASHBOARD + "?year=2018-19")
     attendance = cards(response)["Student attendance"]
     assert (attendance.latest_period, attendance.latest.text) == ("2017-18", "93.9%")

@@ -317,13 +317,15 @@ def check_live_year(district):
     assert "Simulated, not real data" in weekly.description
     assert weekly.goal == real.goal
     assert set(weekly.owner_roles.values_list("code", flat=True)) == {"CSO"}
-    # Baseline: the real 2017-18 district attendance (93.4%) on 1 July; target +0.5.
+    # Baseline: the real 2017-18 attendance of the district-run schools (93.9%), the
+    # same population, on 1 July; target +0.5.
+    assert weekly.population == real.population
     assert (weekly.baseline_value, weekly.baseline_on) == (
-        Decimal("93.4"),
+        Decimal("93.9"),
         datetime.date(2026, 7, 1),
     )
     assert (weekly.target_value, weekly.target_on) == (
-        Decimal("93.9"),
+        Decimal("94.4"),
         datetime.date(2027, 6, 30),
     )
     weeks = sorted(
