@@ -719,9 +719,9 @@ def test_a_restored_district_keeps_its_populations_and_coverage(district, town):
     metric.population_schools.set([town["n_es"], town["s_hs"]])
     stream = io.StringIO()
     export_district(district=district, stream=stream)
-    document = read_backup(io.StringIO(stream.getvalue()))
+    backup = read_backup(io.StringIO(stream.getvalue()))
     district.delete()
-    restored = import_district(document=document).district
+    restored = import_district(backup=backup).district
     metric = Metric.objects.get(district=restored)
     assert metric.population_schools.count() == 2
     assert coverage(stored(metric)) == (Decimal("75.0000"), 2, 2, False)
