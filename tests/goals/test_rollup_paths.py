@@ -419,7 +419,7 @@ def test_a_changed_value_costs_a_bounded_number_of_queries(
 ):
     value = paths.value(2)
     # Validation, the locked read, the save, its history and one refresh of two periods
-    # (with its population counts) and the range check of its date:
+    # (with its population counts):
     # the same however many values the district holds.
     with django_assert_max_num_queries(36):
         paths.ok(
