@@ -2,6 +2,7 @@
 """Set up and run Lanes on this machine with nothing but Python 3.11+.
 
     python3 dev.py run     install, migrate, load the demo district, serve on 127.0.0.1:8000
+                           (with a task worker beside the server)
     python3 dev.py test    install, then run the whole test suite (extra arguments go to pytest)
 
 Both create a virtual environment in .venv and install the pinned requirements into it
@@ -70,7 +71,15 @@ def serve() -> None:
     manage = [str(PYTHON), "manage.py"]
     run(*manage, "migrate", "--noinput", env=env)
     run(*manage, "load_demo", env=env)
-    run(*manage, "runserver", "127.0.0.1:8000", env=env)
+    # The task worker runs background work (reminders, packets, long deletes) beside
+    # the server, and stops with it.
+    print("+ manage.py db_worker (in the background)", flush=True)
+    worker = subprocess.Popen([*manage, "db_worker"], cwd=ROOT, env=env)
+    try:
+        run(*manage, "runserver", "127.0.0.1:8000", env=env)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
 
 
 def test(pytest_args: list[str]) -> None:

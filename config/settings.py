@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "district",
     "roles",
     "goals",
@@ -117,6 +119,17 @@ if (
         "DEBUG is off: API throttles count there. Set ALLOW_PER_PROCESS_CACHE=on to "
         "run one process with a per-process cache."
     )
+
+# Work outside the request (reminders, PDF packets, deletes that outlast a request) is a
+# django-tasks task. The default backend queues it in the database, on SQLite as on
+# PostgreSQL, and `python manage.py db_worker` runs it (`dev.py run` starts one; run one
+# or more per machine in production, see docs/deployment.md). TASKS_BACKEND=
+# django_tasks.backends.immediate.ImmediateBackend runs each task inside the request.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -25,6 +25,11 @@ def _test_settings(settings):
         },
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run inline, so a test sees their effect; tests of the worker itself
+    # switch back to django_tasks_db.DatabaseBackend.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
 
 
 @pytest.fixture
