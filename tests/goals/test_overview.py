@@ -9,9 +9,9 @@ better) with a tolerance of 0.5.
 
 import datetime
 import re
-from html import unescape
 from dataclasses import dataclass
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
