@@ -105,9 +105,16 @@ def overview_cells(row, metrics, slug, period_query):
     """A network's cells on the dashboard's overview (`goals.overview.OverviewRow`).
 
     Each cell links to the metric's page for the network: the status (shape and
-    word), the value or why there is none, and the gap to the expected value.
+    word), the value or why there is none, and the gap to the expected value. A
+    cell not applicable says so once, in its status.
     """
     network = row.network
+
+    def value(cell):
+        if cell.status.status == Status.NOT_APPLICABLE and cell.latest.value is None:
+            return ""
+        return scope_value(cell.latest, cell.status.status)
+
     return format_html_join(
         "",
         '<td class="overview-cell"><a href="{}?{}"><span class="visually-hidden">'
@@ -120,7 +127,7 @@ def overview_cells(row, metrics, slug, period_query):
                 metric.name,
                 network.name,
                 status_badge(cell.status.status),
-                scope_value(cell.latest, cell.status.status),
+                value(cell),
                 gap(cell.status, metric),
             )
             for cell, metric in zip(row.cells, metrics, strict=True)

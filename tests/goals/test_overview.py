@@ -265,7 +265,8 @@ def test_dashboard_shows_the_overview_with_statuses_values_and_gaps(
         "3.0 points behind"
     )
     assert "○ No data Not reported" in rows[2]  # C: no suspensions value
-    assert "⊘ Not applicable Not applicable" in rows[3]  # D: charter
+    # D is a charter network, outside attendance's population: said once.
+    assert "Network D: ⊘ Not applicable Suspensions" in rows[3]
     assert "○ No data Suppressed (n<10)" in rows[3]
 
 
