@@ -132,6 +132,21 @@ def generate(args, env) -> float | None:
     return seconds
 
 
+def ensure_autovacuum(pg: str) -> None:
+    """Turn autovacuum on for the server if it is off: Lanes expects it (a table of
+    rewritten rollups bloats without it), so a benchmark without it measures a setup
+    nobody should run. `ALTER SYSTEM` needs a superuser; it lasts until reset."""
+    conn = psycopg2.connect(f"{pg}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        if cursor.fetchone()[0] != "on":
+            say("autovacuum is off on this server; turning it on (ALTER SYSTEM)")
+            cursor.execute("ALTER SYSTEM SET autovacuum = on")
+            cursor.execute("SELECT pg_reload_conf()")
+    conn.close()
+
+
 # --- Django in this process: user, session, ids, query counts ---
 
 
@@ -527,6 +542,7 @@ def report(args, results, modified, info, generation, counts) -> str:
 
 def main():
     args = parse_args()
+    ensure_autovacuum(args.pg)
     env = migrated_env(args.pg, args.database)
     generation = generate(args, env)
     context = prepare(args, env)
