@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 from district.models import (
     AccessLevel,
     District,
+    Job,
     Membership,
     Network,
     Person,
@@ -235,3 +236,11 @@ class RollupFactory(DjangoModelFactory):
     value = Decimal("85")
     n = 100
     schools_reporting = 1
+
+
+class JobFactory(DjangoModelFactory):
+    class Meta:
+        model = Job
+
+    district = factory.SubFactory(DistrictFactory)
+    description = factory.Sequence(lambda n: f"Job {n}")
