@@ -11,6 +11,7 @@ from district.admin_base import (
     DistrictScopedInline,
     DistrictScopedRelatedFilter,
 )
+from district.models import AccessLevel
 
 from .models import (
     ChecklistItem,
@@ -33,6 +34,7 @@ from .workflow import (
 
 @admin.register(DecisionPolicy)
 class DecisionPolicyAdmin(DistrictScopedAdmin):
+    edit_level = AccessLevel.ADMIN
     list_display = [
         "district",
         "target_working_days",
@@ -153,10 +155,6 @@ class DecisionAdmin(DistrictScopedAdmin):
         except PermissionDenied as error:
             raise ValidationError(str(error)) from error
         obj.pk, obj.version = saved.pk, saved.version
-
-    def save_formset(self, request, form, formset, change):
-        # The inlines are read-only records of the workflow.
-        return
 
     def delete_model(self, request, obj):
         delete_decision(decision=obj, acting_user=request.user)

@@ -15,6 +15,7 @@ from district.api.serializers import (
     ValidatedModelSerializer,
     district_field,
 )
+from goals.api.serializers import GoalBriefSerializer
 from goals.models import Goal
 from roles.api.serializers import ResponsibilityBriefSerializer, RoleBriefSerializer
 from roles.models import Responsibility, Role
@@ -50,14 +51,6 @@ class DecisionBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Decision
         fields = ["id", "url", "display"]
-
-
-class GoalBriefSerializer(serializers.ModelSerializer):
-    display = DisplayField()
-
-    class Meta:
-        model = Goal
-        fields = ["id", "display"]
 
 
 def role_field(**kwargs) -> BriefRelatedField:
