@@ -97,13 +97,20 @@ class _RecordInline(DistrictScopedInline):
 class ReviewInline(_RecordInline):
     model = Review
     fields = ["round", "role", "verdict", "conditions", "rationale", "reviewer_name"]
-    readonly_fields = fields
+    readonly_fields = [
+        "round",
+        "role",
+        "verdict",
+        "conditions",
+        "rationale",
+        "reviewer_name",
+    ]
 
 
 class TransitionInline(_RecordInline):
     model = Transition
     fields = ["at", "from_state", "to_state", "actor", "reason"]
-    readonly_fields = fields
+    readonly_fields = ["at", "from_state", "to_state", "actor", "reason"]
 
 
 WORKFLOW_FIELDS = [

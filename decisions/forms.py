@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from district.models import District
 from goals.models import Goal
 from roles.models import Responsibility
 
@@ -30,7 +29,7 @@ class DecisionForm(forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, district: District, **kwargs):
+    def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.district = district
         self.fields["kind"].queryset = DecisionKind.objects.filter(district=district)

@@ -24,8 +24,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from district.models import AccessLevel, District
+from district.models import AccessLevel, District, Person
 from district.permissions import has_level
+from roles.models import Role
 
 from .keys import holders, holds_role, key_roles
 from .models import (
@@ -272,8 +273,8 @@ def _locked(decision: Decision) -> Decision:
 class KeyPlan:
     """A key a decision would need if sent now: a role and who holds it today."""
 
-    role: object
-    holders: tuple
+    role: Role
+    holders: tuple[Person, ...]
     problem: str  # why the key could not be turned now ("" when it can)
 
 

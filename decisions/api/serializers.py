@@ -145,7 +145,9 @@ class DecisionSerializer(ValidatedModelSerializer):
         required=False,
         allow_null=True,
     )
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     waiting_working_days = serializers.SerializerMethodField(
         help_text="Working days (Monday to Friday) in review, until decided."
     )
@@ -205,7 +207,9 @@ class ReviewSerializer(ValidatedModelSerializer):
     )
     role = role_field()
     checks = ReviewCheckSerializer(many=True, read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Review
@@ -255,7 +259,9 @@ class TransitionSerializer(serializers.ModelSerializer):
     url = DetailUrlField("decision-transition-detail")
     display = DisplayField()
     decision = DecisionBriefSerializer(read_only=True)
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Transition

@@ -3,9 +3,14 @@ approves with a condition, the CAO approves, the register shows the tool."""
 
 import pytest
 
-from ..decisions.conftest import keys  # noqa: F401  (the fixture)
+from ..decisions.conftest import make_two_keys
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def keys(district):
+    return make_two_keys(district)
 
 
 def sign_in(browser, live_server, user):
@@ -21,7 +26,12 @@ def sign_in(browser, live_server, user):
 
 
 def test_two_reviewers_turn_both_keys_and_the_tool_is_registered(
-    chromium_browser, live_server, keys, editor, axe_violations, page  # noqa: F811
+    chromium_browser,
+    live_server,
+    keys,
+    editor,
+    axe_violations,
+    page,
 ):
     slug = keys.district.slug
     # The editor files the teacher's request and sends it for review.
@@ -35,7 +45,9 @@ def test_two_reviewers_turn_both_keys_and_the_tool_is_registered(
     filer.get_by_role("button", name="Save").click()
     assert filer.get_by_role("heading", name="Keys from the matrix now").is_visible()
     filer.get_by_role("button", name="Send for review").click()
-    filer.get_by_text("Done: “Reading app for third grade” is now in review.").wait_for()
+    filer.get_by_text(
+        "Done: “Reading app for third grade” is now in review."
+    ).wait_for()
     detail = filer.url
 
     # The CTO sees the technology checklist and approves with a condition.
@@ -48,7 +60,9 @@ def test_two_reviewers_turn_both_keys_and_the_tool_is_registered(
     review.get_by_role("textbox", name="Conditions").fill("Single sign-on only.")
     review.get_by_label("Rationale").fill("OneRoster roster sync; agreement signed.")
     review.get_by_role("button", name="Record my CTO review").click()
-    cto.get_by_text("Your CTO review is recorded; the decision is in review.").wait_for()
+    cto.get_by_text(
+        "Your CTO review is recorded; the decision is in review."
+    ).wait_for()
     assert cto.get_by_role("button", name="Record my CAO review").count() == 0
 
     # The CAO sees the academic checklist and turns the second key.
@@ -74,7 +88,11 @@ def test_two_reviewers_turn_both_keys_and_the_tool_is_registered(
 
 
 def test_the_decision_page_has_no_serious_accessibility_violations(
-    log_in, keys, editor, axe_violations, live_server  # noqa: F811
+    log_in,
+    keys,
+    editor,
+    axe_violations,
+    live_server,
 ):
     from decisions.workflow import create_decision, submit_decision
 

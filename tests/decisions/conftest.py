@@ -43,6 +43,12 @@ def _holder(district, role, username, name):
 
 @pytest.fixture
 def keys(district):
+    return make_two_keys(district)
+
+
+def make_two_keys(district) -> TwoKeys:
+    """The CAO (accountable) and CTO (consulted) on "Selecting digital content", each
+    held by an editor with a login, and the "Digital content" kind's checklists."""
     cao = RoleFactory(district=district, code="CAO", sort_order=1)
     cto = RoleFactory(district=district, code="CTO", sort_order=2)
     ctl = RoleFactory(district=district, code="CTL", sort_order=3)
