@@ -163,6 +163,14 @@ class DecisionAdmin(DistrictScopedAdmin):
             raise ValidationError(str(error)) from error
         obj.pk, obj.version = saved.pk, saved.version
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        # A draft's records (its "filed" transition) go with it; whether the decision
+        # may be deleted at all is the workflow's call (`delete_decision`).
+        return deleted, counts, set(), protected
+
     def delete_model(self, request, obj):
         delete_decision(decision=obj, acting_user=request.user)
 

@@ -10,7 +10,7 @@ class DecisionsConfig(AppConfig):
         from district.due import register_due_source
 
         from .demo import build_decisions
-        from .timing import overdue_reviews
+        from .timing import reviews_owed
 
-        register_due_source(overdue_reviews)
+        register_due_source(reviews_owed)
         register_demo_step(build_decisions)

@@ -2,7 +2,7 @@
 against the district's target, and the overdue reviews its holders owe.
 
 The cabinet's page of open decisions (`open_decisions`) and "My updates" and the
-reminders (`overdue_reviews`, a source of `district.due`) read the same numbers.
+reminders (`reviews_owed`, a source of `district.due`) read the same numbers.
 """
 
 import datetime
@@ -116,7 +116,7 @@ def open_decisions(
     return policy, rows
 
 
-def overdue_reviews(*, district_id: int, today: datetime.date, owner_ids=None):
+def reviews_owed(*, district_id: int, today: datetime.date, owner_ids=None):
     """The reviews the holders of each key owe, as `DueItem`s (a `district.due` source).
 
     Due `target` working days after the decision was sent; a review past that date is

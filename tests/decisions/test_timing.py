@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from decisions.models import DecisionPolicy, Verdict
-from decisions.timing import decision_waited, open_decisions, overdue_reviews
+from decisions.timing import decision_waited, open_decisions, reviews_owed
 from decisions.workflow import record_review, submit_decision
 from district.due import due_items
 
@@ -68,7 +68,7 @@ def test_a_review_past_the_target_is_overdue_and_owed(draft, keys, editor):
         == f"/districts/lakeside/decisions/{decision.pk}/#review-{key_of(decision, 'CTO').pk}"
     )
     assert item.escalate_to_id == editor.pk
-    only_cao = overdue_reviews(
+    only_cao = reviews_owed(
         district_id=keys.district.pk, today=today, owner_ids={keys.cao_user.pk}
     )
     assert [i.owner_id for i in only_cao] == [keys.cao_user.pk]
@@ -86,7 +86,7 @@ def test_a_turned_key_is_no_longer_owed(draft, keys, editor):
     )
     owners = {
         i.owner_id
-        for i in overdue_reviews(
+        for i in reviews_owed(
             district_id=keys.district.pk, today=timezone.localdate(), owner_ids=None
         )
     }
@@ -107,7 +107,7 @@ def test_a_decided_decision_stops_its_clock(draft, keys, editor):
     decision.refresh_from_db()
     assert decision_waited(decision, today=datetime.date(2026, 12, 31)) == 2
     assert (
-        overdue_reviews(district_id=keys.district.pk, today=datetime.date(2026, 12, 31))
+        reviews_owed(district_id=keys.district.pk, today=datetime.date(2026, 12, 31))
         == []
     )
 
