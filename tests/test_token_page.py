@@ -23,7 +23,7 @@ def test_every_member_sees_only_their_own_tokens_and_a_styled_form(
     assert f"{persona} warehouse" in page
     assert ("the viewer token" in page) == (persona == "viewer")
     # The create form is laid out like the members and login forms, with its help.
-    assert 'class="stacked-form card"' in page
+    assert 'class="stacked-form card token-form"' in page
     assert "What the token is for" in page
     assert 'class="help"' in page
 
