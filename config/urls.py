@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.favicon import favicon
 from config.health import healthz
 from district import views as district_views
 from district.api import errors as api_errors
@@ -45,6 +46,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # Last: any other path under /api/ answers a JSON 404.
     re_path(r"^api/", api_errors.not_found),
 ]
