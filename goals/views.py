@@ -6,12 +6,13 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from district.conditional import conditional_page
+from district.conditional import conditional_page, shared_part
 from district.exports import CsvWriter, attachment
 from district.models import Network
 from district.permissions import get_district_access_or_404
@@ -80,8 +81,27 @@ def dashboard(request, slug):
         years=years,
         default=default_school_year(district, years),
     )
+    status = 400 if form.is_refused else 200
+    content = shared_part(
+        request,
+        GOALS_DATA,
+        slug,
+        "dashboard",
+        lambda: dashboard_content(request, access, form, networks, roles),
+    )
+    return render(
+        request,
+        "goals/dashboard.html",
+        {"district": district, "content": content},
+        status=status,
+    )
+
+
+def dashboard_content(request, access, form, networks, roles) -> str:
+    """The dashboard below the site's header: what every visitor with the user's
+    access level sees alike for this URL, today and at this data version."""
+    district = access.district
     network = next((n for n in networks if str(n.pk) == form.chosen("network")), None)
-    school_year = form.school_year
     board = build_dashboard(
         district=district,
         user=request.user,
@@ -101,9 +121,8 @@ def dashboard(request, slug):
         sort=int(sort) if sort.isdecimal() else None,
     )
     default_sort, columns = sort_queries(request, overview)
-    return render(
-        request,
-        "goals/dashboard.html",
+    return render_to_string(
+        "goals/_dashboard_content.html",
         {
             "district": district,
             "can_edit": access.can_edit,
@@ -115,10 +134,10 @@ def dashboard(request, slug):
             "network": network,
             "networks": networks,
             "roles": roles,
-            "school_year": school_year,
+            "school_year": form.school_year,
             "period_query": form.period_query,
         },
-        status=400 if form.is_refused else 200,
+        request=request,
     )
 
 
