@@ -160,8 +160,7 @@ class RowWriter:
         # Opened by static/js/matrix.js in a full-width row under this one; without
         # JavaScript, the row's history page.
         history_link = (
-            f'<a class="history-link" href="{history}" data-row="{pk}"'
-            f' aria-controls="history-{pk}">History'
+            f'<a class="history-link" href="{history}" data-row="{pk}">History'
             f'<span class="visually-hidden"> of {name}</span></a>'
         )
         if not self.can_edit:

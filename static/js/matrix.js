@@ -190,6 +190,8 @@
     }
     row.after(historyRow);
     historyRow.hidden = false;
+    link.setAttribute("aria-controls", id);
+    link.setAttribute("aria-expanded", "true");
     row.classList.add("history-open");
     historyRow.querySelector(".history-panel").focus();
   }
@@ -198,6 +200,8 @@
     historyRow.hidden = true;
     var row = document.getElementById("row-" + historyRow.id.slice("history-".length));
     if (!row) return;
+    var link = row.querySelector("a.history-link");
+    if (link) link.setAttribute("aria-expanded", "false");
     row.classList.remove("history-open");
     var back = row.querySelector("details.row-menu summary, a.history-link");
     if (back) back.focus();
