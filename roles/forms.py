@@ -40,7 +40,9 @@ class AsOfField(forms.Field):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
     formats = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
     default_error_messages = {
-        "invalid": _("Enter a date and time as YYYY-MM-DDTHH:MM, or a date as YYYY-MM-DD."),
+        "invalid": _(
+            "Enter a date and time as YYYY-MM-DDTHH:MM, or a date as YYYY-MM-DD."
+        ),
         "future": _("Choose a moment that is not in the future."),
     }
 
@@ -56,7 +58,8 @@ class AsOfField(forms.Field):
         else:
             for pattern in self.formats:
                 try:
-                    moment = datetime.datetime.strptime(text, pattern)
+                    # A wall-clock time in the site's time zone: AsOf makes it aware.
+                    moment = datetime.datetime.strptime(text, pattern)  # noqa: DTZ007
                 except ValueError:
                     continue
                 return AsOf(day=moment.date(), minute=moment.time().replace(second=0))
@@ -69,7 +72,9 @@ class AsOfField(forms.Field):
                 datetime.datetime.combine(value.day, value.minute or datetime.time.min)
             )
             if first_instant > timezone.now():
-                raise forms.ValidationError(self.error_messages["future"], code="future")
+                raise forms.ValidationError(
+                    self.error_messages["future"], code="future"
+                )
 
     def prepare_value(self, value):
         """What the datetime-local input shows: a bare date as the end of that day."""

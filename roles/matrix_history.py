@@ -49,7 +49,9 @@ class AsOf:
         if self.minute is None:
             return end_of_day(self.day)
         start = datetime.datetime.combine(self.day, self.minute.replace(second=0))
-        return timezone.make_aware(start + datetime.timedelta(minutes=1, microseconds=-1))
+        return timezone.make_aware(
+            start + datetime.timedelta(minutes=1, microseconds=-1)
+        )
 
     @property
     def param(self) -> str:
@@ -408,28 +410,34 @@ def matrix_changes(
     # A row's classification follows its accountable and responsible cells (and its
     # declared-joint flag): credited to whoever changed those, not to the row's author.
     deciding_editors: dict[int, list[str]] = defaultdict(list)
-    for change in cells:
-        if {change.before, change.after} & {RaciLevel.ACCOUNTABLE, RaciLevel.RESPONSIBLE}:
-            for name in change.editors:
-                _append_once(deciding_editors[change.responsibility_id], name)
-    rows = []
-    for change in changes.rows:
-        pk = change.responsibility_id
-        if change.kind == RowChangeKind.CLASSIFICATION:
+    for cell in cells:
+        if {cell.before, cell.after} & {
+            RaciLevel.ACCOUNTABLE,
+            RaciLevel.RESPONSIBLE,
+        }:
+            for name in cell.editors:
+                _append_once(deciding_editors[cell.responsibility_id], name)
+    rows: list[RowChange] = []
+    for row in changes.rows:
+        pk = row.responsibility_id
+        if row.kind == RowChangeKind.CLASSIFICATION:
             names = [*deciding_editors[pk], *field_editors[pk, "is_joint"]]
-        elif change.kind == RowChangeKind.ADDED:
-            names = [*field_editors[pk, "added"], *_cell_editors_of_row(cell_editors, pk)]
+        elif row.kind == RowChangeKind.ADDED:
+            names = [
+                *field_editors[pk, "added"],
+                *_cell_editors_of_row(cell_editors, pk),
+            ]
         else:
-            names = field_editors[pk, ROW_CHANGE_FIELDS[change.kind]]
+            names = field_editors[pk, ROW_CHANGE_FIELDS[row.kind]]
         editors: list[str] = []
         for name in names:
             _append_once(editors, name)
-        rows.append(replace(change, editors=tuple(editors)))
+        rows.append(replace(row, editors=tuple(editors)))
     return MatrixChanges(start=start, end=end, rows=tuple(rows), cells=cells)
 
 
 # The Responsibility field (or event) a kind of row change comes from.
-ROW_CHANGE_FIELDS = {
+ROW_CHANGE_FIELDS: dict[str, str] = {
     RowChangeKind.REMOVED: "removed",
     RowChangeKind.RENAMED: "name",
     RowChangeKind.MOVED: "work_area_id",
@@ -441,7 +449,10 @@ def _cell_editors_of_row(
     cell_editors: dict[tuple[int, int], list[str]], row_pk: int
 ) -> list[str]:
     return [
-        name for (row, _role), names in cell_editors.items() if row == row_pk for name in names
+        name
+        for (row, _role), names in cell_editors.items()
+        if row == row_pk
+        for name in names
     ]
 
 

@@ -6,7 +6,6 @@ Each in-place interaction is a real form that also works without JavaScript; htm
 requests get the fragment (`_thing.html`) that the full page includes.
 """
 
-import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -16,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import (
@@ -141,7 +139,8 @@ def row_tag(pk: int) -> str:
 def _messages_by_row(request) -> dict:
     """The request's messages, with the last one about a row (tagged by `row_tag`)
     taken out to be shown in that row, next to what it is about."""
-    page_messages, context = [], {}
+    page_messages = []
+    context: dict = {}
     for message in messages.get_messages(request):
         tags = [tag for tag in message.extra_tags.split() if tag.startswith("row-")]
         if tags and tags[0][4:].isdigit():

@@ -121,9 +121,7 @@ class RowWriter:
                 kind, role = "row-message", "alert"
             else:
                 kind, role = "row-message row-message-ok", "status"
-            head += (
-                f'\n<span class="{kind}" role="{role}">{escape(str(self.message))}</span>'
-            )
+            head += f'\n<span class="{kind}" role="{role}">{escape(str(self.message))}</span>'
         include = f' hx-include="#version-{pk}"' if self.can_edit else ""
         return (
             f'<tr id="row-{pk}" class="matrix-row row-{escape(row.health.classification)}"'

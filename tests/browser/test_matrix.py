@@ -290,7 +290,9 @@ def tall_matrix(district):
         for index in range(16)
     ]
     for row in rows:
-        OwnershipFactory(district=district, responsibility=row, role=roles[0], level="A")
+        OwnershipFactory(
+            district=district, responsibility=row, role=roles[0], level="A"
+        )
     return {"roles": roles, "rows": rows}
 
 
@@ -342,17 +344,22 @@ def test_the_table_starts_on_the_first_screen_at_1280_by_800(
     assert top < 400
     assert first_row["y"] + first_row["height"] < 800
     # One scroll bar, the window's: the table sits in no scrolling box.
-    assert page.evaluate(
-        """[...document.querySelectorAll('*')].filter(el => {
+    assert (
+        page.evaluate(
+            """[...document.querySelectorAll('*')].filter(el => {
              const style = getComputedStyle(el);
              return ['auto', 'scroll'].includes(style.overflowY)
                && el.scrollHeight > el.clientHeight && el !== document.scrollingElement;
            }).length"""
-    ) == 0
+        )
+        == 0
+    )
     snap(page, "matrix-first-screen")
 
 
-def test_panels_stay_as_the_reader_left_them(wide_page, live_server, editor, tall_matrix):
+def test_panels_stay_as_the_reader_left_them(
+    wide_page, live_server, editor, tall_matrix
+):
     page = open_matrix(log_in_on(wide_page, live_server, editor))
     legend = page.locator("details.panel-legend")
     assert legend.get_attribute("open") is None
@@ -379,7 +386,9 @@ def test_arrow_steps_then_enter_write_one_history_entry_and_no_conflict(
     page.wait_for_timeout(500)  # time for a save, if one were sent
     assert not Ownership.history.filter(responsibility=row, role=cso).exists()
     expect(page.locator("#matrix-status")).to_contain_text("not saved yet")
-    assert page.locator("#summary-counts").inner_text().startswith("0 gaps, 0 conflicts")
+    assert (
+        page.locator("#summary-counts").inner_text().startswith("0 gaps, 0 conflicts")
+    )
     page.keyboard.press("Escape")  # back to none, nothing saved
     assert cell.input_value() == ""
     page.keyboard.press("ArrowDown")
@@ -457,7 +466,9 @@ def test_editing_the_matrix_logs_no_console_error_or_csp_report(
     cell.focus()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    expect(page.locator("#matrix-status")).to_contain_text("CSO on Responsibility 3 is now R")
+    expect(page.locator("#matrix-status")).to_contain_text(
+        "CSO on Responsibility 3 is now R"
+    )
     row = page.locator(f"#row-{tall_matrix['rows'][3].pk}")
     row.get_by_text("Actions").click()
     row.get_by_role("link", name="History of Responsibility 4").click()

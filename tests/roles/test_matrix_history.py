@@ -387,7 +387,9 @@ def test_changes_list_rows_in_matrix_order_by_work_area_then_row(district, edito
     schools = WorkAreaFactory(district=district, name="Schools", sort_order=1)
     program = WorkAreaFactory(district=district, name="Program", sort_order=2)
     rows = [
-        ResponsibilityFactory(district=district, work_area=area, name=name, sort_order=n)
+        ResponsibilityFactory(
+            district=district, work_area=area, name=name, sort_order=n
+        )
         for area, name, n in [
             (program, "Curriculum", 0),
             (program, "Assessment", 1),

@@ -75,7 +75,10 @@ def test_before_the_first_record_the_page_says_when_that_is(
     html = response.content.decode()
     assert response.status_code == 200
     assert "This district has no roles yet" not in html
-    assert "The matrix has no records before 1 January 2001, 09:30; its first record is" in html
+    assert (
+        "The matrix has no records before 1 January 2001, 09:30; its first record is"
+        in html
+    )
 
 
 def test_a_district_without_any_record_still_says_it_has_no_roles(
@@ -97,19 +100,33 @@ def test_the_edit_form_returns_to_the_same_filters_with_the_message_in_the_row(
     query = f"?work_area={planning.pk}&classification=gap"
     matrix = client.get(matrix_url(district, query)).content.decode()
     # The row's Edit link carries the filters ...
-    assert f'href="{edit_url(district, budget)}?work_area={planning.pk}&amp;classification=gap"' in matrix
+    assert (
+        f'href="{edit_url(district, budget)}?work_area={planning.pk}&amp;classification=gap"'
+        in matrix
+    )
     form = client.get(edit_url(district, budget, query)).content.decode()
-    assert f'href="{matrix_url(district, query).replace("&", "&amp;")}#row-{budget.pk}">Cancel' in form
+    assert (
+        f'href="{matrix_url(district, query).replace("&", "&amp;")}#row-{budget.pk}">Cancel'
+        in form
+    )
     # ... and saving goes back to them, at the row.
     response = client.post(
         edit_url(district, budget, query),
-        {"name": "Budget", "work_area": planning.pk, "description": "Yearly", "version": 1},
+        {
+            "name": "Budget",
+            "work_area": planning.pk,
+            "description": "Yearly",
+            "version": 1,
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == matrix_url(district, query) + f"#row-{budget.pk}"
     html = client.get(response["Location"]).content.decode()
     row = re.search(rf'<tr id="row-{budget.pk}".*?</tr>', html, re.S).group(0)
-    assert '<span class="row-message row-message-ok" role="status">Saved “Budget”.</span>' in row
+    assert (
+        '<span class="row-message row-message-ok" role="status">Saved “Budget”.</span>'
+        in row
+    )
     assert '<ul class="messages"' not in html  # not repeated at the top, off screen
 
 
@@ -142,7 +159,9 @@ def test_download_names_say_district_filters_and_date(
         )
         past = disposition_name(client.get(f"{base}?as_of=2026-11-30T08:15"))
     assert full == f"lanes-lakeside-matrix-all-2026-12-03.{extension}"
-    assert filtered == f"lanes-lakeside-matrix-role-cao-a-distinct-2026-12-03.{extension}"
+    assert (
+        filtered == f"lanes-lakeside-matrix-role-cao-a-distinct-2026-12-03.{extension}"
+    )
     assert past == f"lanes-lakeside-matrix-all-asof-2026-11-30T0815.{extension}"
 
 

@@ -1009,7 +1009,9 @@ def test_the_matrix_before_anything_existed_says_when_its_first_record_is(
     assert "This district has no roles yet" not in html
     first = timezone.localtime(
         min(
-            model.history.filter(district=district).earliest("history_date").history_date
+            model.history.filter(district=district)
+            .earliest("history_date")
+            .history_date
             for model in (Role, WorkArea, Responsibility)
         )
     )
