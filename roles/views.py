@@ -136,17 +136,19 @@ def row_tag(pk: int) -> str:
     return f"row-{pk}"
 
 
-def _messages_by_row(request) -> dict:
-    """The request's messages, with the last one about a row (tagged by `row_tag`)
-    taken out to be shown in that row, next to what it is about."""
+def _messages_by_row(request, matrix: Matrix) -> dict:
+    """The request's messages, with the last one about a row the matrix shows (tagged
+    by `row_tag`) taken out to be shown in that row, next to what it is about. A row
+    the filters hide keeps its message at the top of the page."""
     page_messages = []
     context: dict = {}
     for message in messages.get_messages(request):
-        tags = [tag for tag in message.extra_tags.split() if tag.startswith("row-")]
-        if tags and tags[0][4:].isdigit():
+        tag = next((t for t in message.extra_tags.split() if t.startswith("row-")), "")
+        pk = int(tag[4:]) if tag[4:].isdigit() else None
+        if pk is not None and matrix.find_row(pk) is not None:
             context.update(
                 row_message=message.message,
-                row_message_pk=int(tags[0][4:]),
+                row_message_pk=pk,
                 row_message_level=message.level_tag,
             )
         else:
@@ -160,7 +162,7 @@ def render_matrix(request, access: DistrictAccess, *, status: int = 200, **extra
     if not shown.is_valid and status == 200:
         status = 400
     context = matrix_context(request, access, shown)
-    context.update(_messages_by_row(request))
+    context.update(_messages_by_row(request, shown.matrix))
     context.update(extra)
     snapshot = shown.snapshot
     if shown.as_of and not (snapshot.roles and snapshot.responsibilities):

@@ -178,3 +178,19 @@ def test_the_page_says_which_filters_and_date_it_shows_also_in_print(
     assert f", as of {now:%-d %B %Y, %H:%M}." in html
     current = client.get(matrix_url(district)).content.decode()
     assert '<span class="print-only">, the current matrix on ' in current
+
+
+def test_a_saved_row_the_filters_now_hide_has_its_message_at_the_top(
+    client_for, editor, district, cabinet_matrix
+):
+    budget = cabinet_matrix["budget"]
+    planning, program = cabinet_matrix["planning"], cabinet_matrix["program"]
+    client = client_for(editor)
+    query = f"?work_area={planning.pk}"
+    response = client.post(
+        edit_url(district, budget, query),
+        {"name": "Budget", "work_area": program.pk, "description": "", "version": 1},
+    )
+    html = client.get(response["Location"]).content.decode()
+    assert f'id="row-{budget.pk}"' not in html  # moved out of the filtered area
+    assert '<li class="message message-success">Saved “Budget”.</li>' in html
