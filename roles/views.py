@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.base import Message
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -152,7 +153,8 @@ def _messages_by_row(request, matrix: Matrix) -> dict:
                 row_message_level=message.level_tag,
             )
         else:
-            page_messages.append(message)
+            # Shown at the top like any other, without the row's tag in its classes.
+            page_messages.append(Message(message.level, message.message))
     context["messages"] = page_messages
     return context
 
