@@ -364,7 +364,7 @@ def test_panels_stay_as_the_reader_left_them(
     legend = page.locator("details.panel-legend")
     assert legend.get_attribute("open") is None
     legend.locator("summary").click()
-    page.get_by_role("heading", name="Legend").wait_for()
+    page.get_by_text("Responsible: does the work").wait_for()
     page.reload()
     expect(page.locator("details.panel-legend")).to_have_attribute("open", "")
     page.locator("details.panel-legend summary").click()
