@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("roles.urls")),
     path("", include("goals.urls")),
     path("", include("tokens.urls")),
+    path("", include("publishing.urls")),
     # Ahead of Django's own: password reset only when the server can send mail.
     path("accounts/", include("config.password_reset")),
     path("accounts/", include("django.contrib.auth.urls")),
