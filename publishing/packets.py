@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from district.models import District, Network
@@ -42,14 +42,14 @@ from .public import owner_names, with_public_min_n
 def goal_area(goal: Goal) -> list[Goal]:
     """A goal area: the goal and its subgoals, in the dashboard's order."""
     return list(
-        Goal.objects.filter(district_id=goal.district_id, parent=goal)
-        .union(Goal.objects.filter(pk=goal.pk))
+        Goal.objects.filter(district_id=goal.district_id)
+        .filter(Q(pk=goal.pk) | Q(parent=goal))
         .order_by("sort_order", "statement", "pk")
     )
 
 
 def content_hash(content: dict) -> str:
-    """The SHA-256 of `content` written as canonical JSON (sorted keys, no spaces)."""
+    """The SHA-256 of `content` as canonical JSON: UTF-8, sorted keys, no spaces."""
     text = json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
