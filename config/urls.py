@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/v1/", include("roles.api.urls")),
     path("api/v1/", include("goals.api.urls")),
     path("api/v1/", include("tokens.api.urls")),
+    path("api/v1/", include("publishing.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/",

@@ -49,6 +49,11 @@ class ScheduleAdmin(DistrictScopedAdmin):
     readonly_fields = ["packet", "sent_at"]
     search_fields = ["goal__statement", "recipients"]
 
+    def save_model(self, request, obj, form, change):
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Packet)
 class PacketAdmin(DistrictScopedAdmin):

@@ -204,10 +204,12 @@ def issue_packet(
     title: str,
     commentary: str,
     acting_user: AbstractBaseUser | None,
+    queue: bool = True,
 ) -> Packet:
     """Freeze the chosen goals as they stand into a packet and queue its PDF.
 
-    The task starts once the packet is committed (`transaction.on_commit`).
+    The task starts once the packet is committed (`transaction.on_commit`); with
+    `queue=False` the caller renders it (`publishing.tasks.render_packet_now`).
     """
     from .tasks import render_packet
 
@@ -229,7 +231,8 @@ def issue_packet(
     packet.full_clean()
     packet.save()
     PacketRender.objects.create(packet=packet)
-    transaction.on_commit(lambda: render_packet.enqueue(packet.pk))
+    if queue:
+        transaction.on_commit(lambda: render_packet.enqueue(packet.pk))
     return packet
 
 

@@ -286,6 +286,7 @@ class PacketFactory(DjangoModelFactory):
 
     class Meta:
         model = Packet
+        skip_postgeneration_save = True
 
     district = factory.SubFactory(DistrictFactory)
     title = factory.Sequence(lambda n: f"Packet {n}")

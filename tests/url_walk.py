@@ -32,6 +32,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from district.models import AccessLevel, District, Membership, Network
 from goals.models import Goal, Measurement, Metric, Target
+from publishing.models import Packet
 from roles.models import Responsibility, Role
 from tokens.models import ApiToken, create_token
 
@@ -160,6 +161,7 @@ PAGE_SEGMENTS = {
     "roles": Role,
     "members": Membership,
     "tokens": ApiToken,
+    "packets": Packet,
 }
 # Parameters that name an object: filled in from the other district.
 REFERENCES = {

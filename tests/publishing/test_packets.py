@@ -137,7 +137,9 @@ def test_a_revised_district_value_is_listed_with_its_period(
         n=9000,
     )
     changes = changes_since(packet)
-    value = next(c for c in changes if c.subject == "Student attendance" and "period" in c.what)
+    value = next(
+        c for c in changes if c.subject == "Student attendance" and "period" in c.what
+    )
     assert value.what == "Value for the period ending 2018-06-30"
     assert (value.before, value.after) == (saw, "90.2%")
 
@@ -146,7 +148,9 @@ def test_a_goal_area_brings_its_subgoals(
     data, district_admin, django_capture_on_commit_callbacks
 ):
     sub = GoalFactory(
-        district=data.district, parent=data.joint_goal, statement="Chronic absence falls"
+        district=data.district,
+        parent=data.joint_goal,
+        statement="Chronic absence falls",
     )
     packet = issue(
         data,

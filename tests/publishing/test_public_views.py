@@ -102,9 +102,10 @@ def test_public_pages_answer_not_found_when_the_item_is_not_published(client, da
 
 def test_publishing_each_further_item_shows_it(client, data):
     PublishedMetric.objects.create(district=data.district, metric=data.suspensions)
-    assert "Suspensions per 100 students" in client.get(
-        dashboard_url(data.district)
-    ).content.decode()
+    assert (
+        "Suspensions per 100 students"
+        in client.get(dashboard_url(data.district)).content.decode()
+    )
     PublishedGoal.objects.create(district=data.district, goal=data.cto_goal)
     text = client.get(dashboard_url(data.district)).content.decode()
     assert data.cto_goal.statement in text
@@ -129,7 +130,9 @@ def test_a_missing_district_answers_like_an_unpublished_one(client, data):
     assert missing.content == unpublished.content
 
 
-def test_the_public_minimum_suppresses_what_members_see(client, client_for, viewer, data):
+def test_the_public_minimum_suppresses_what_members_see(
+    client, client_for, viewer, data
+):
     """Network values (about 2,000 students each) are shown to members and withheld
     publicly once the public minimum n is above them."""
     data.district.public_min_n = 3000
