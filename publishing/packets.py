@@ -26,6 +26,7 @@ from goals.dashboards import (
     build_goal_cards,
     goals_with_details,
     metrics_with_details,
+    school_years,
     series_values,
 )
 from goals.models import Goal, Metric
@@ -37,6 +38,7 @@ from goals.targets import choose_target, metric_targets
 
 from .models import Packet, PacketRender, Publication
 from .public import owner_names, with_public_min_n
+from .tasks import render_packet
 
 
 def goal_area(goal: Goal) -> list[Goal]:
@@ -211,8 +213,16 @@ def issue_packet(
     The task starts once the packet is committed (`transaction.on_commit`); with
     `queue=False` the caller renders it (`publishing.tasks.render_packet_now`).
     """
-    from .tasks import render_packet
-
+    years = school_years(district)
+    if school_year not in years:
+        raise ValidationError(
+            {
+                "school_year": _(
+                    "Choose one of the school years with values: %(years)s."
+                )
+                % {"years": ", ".join(years)}
+            }
+        )
     chosen = chosen_goals(district, goals=goals, area=area)
     content = packet_content(
         district=district, goal_ids=[g.pk for g in chosen], school_year=school_year
@@ -225,15 +235,33 @@ def issue_packet(
         commentary=commentary,
         snapshot=content,
         content_hash=content_hash(content),
-        issued_by=acting_user if acting_user and acting_user.is_authenticated else None,
+        issued_by_id=acting_user.pk
+        if acting_user and acting_user.is_authenticated
+        else None,
     )
-    packet._history_user = packet.issued_by
+    packet._history_user = acting_user
     packet.full_clean()
     packet.save()
     PacketRender.objects.create(packet=packet)
     if queue:
         transaction.on_commit(lambda: render_packet.enqueue(packet.pk))
     return packet
+
+
+def render_of(packet: Packet) -> PacketRender:
+    """The packet's PDF and its progress.
+
+    Backups keep packets (their snapshots) but not their PDFs: a restored packet
+    gets its PDF queued again, drawn from the same snapshot.
+    """
+    try:
+        return packet.render
+    except PacketRender.DoesNotExist:
+        render, created = PacketRender.objects.get_or_create(packet=packet)
+        if created:
+            transaction.on_commit(lambda: render_packet.enqueue(packet.pk))
+        packet.render = render
+        return render
 
 
 @dataclass(frozen=True)

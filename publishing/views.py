@@ -14,7 +14,7 @@ from goals.dashboards import default_school_year, school_years
 
 from .forms import PacketForm, PublicationForm
 from .models import Packet, RenderStatus
-from .packets import changes_since, issue_packet, packets_of
+from .packets import changes_since, issue_packet, packets_of, render_of
 from .publication import publication_of, set_publication
 
 
@@ -122,6 +122,7 @@ def scoped_packet_or_404(request, slug, pk) -> Packet:
 def packet_detail(request, slug, pk):
     """What the board saw, and beside it what has changed since."""
     packet = scoped_packet_or_404(request, slug, pk)
+    render_of(packet)
     context = {"district": packet.district, "packet": packet}
     if request.htmx:
         return render(request, "publishing/_packet_status.html", context)
@@ -134,7 +135,7 @@ def packet_detail(request, slug, pk):
 def packet_pdf(request, slug, pk):
     """The packet's PDF, once rendered."""
     packet = scoped_packet_or_404(request, slug, pk)
-    render_ = packet.render
+    render_ = render_of(packet)
     if render_.status != RenderStatus.READY or render_.pdf is None:
         raise Http404("The packet's PDF is not ready.")
     response = HttpResponse(bytes(render_.pdf), content_type="application/pdf")

@@ -251,6 +251,7 @@ class PublicationFactory(DjangoModelFactory):
 
     class Meta:
         model = Publication
+        django_get_or_create = ("district",)  # one per district
 
     district = factory.SubFactory(DistrictFactory)
 

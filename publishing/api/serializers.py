@@ -14,16 +14,27 @@ from district.api.serializers import (
 )
 from district.models import AccessLevel, District
 from goals.api.serializers import goal_field, metric_field
-from goals.dashboards import school_years
 from goals.models import Goal
 from publishing.models import (
     Packet,
     Publication,
     PublishedGoal,
     PublishedMetric,
+    RenderStatus,
     Schedule,
 )
-from publishing.packets import issue_packet
+from publishing.packets import issue_packet, render_of
+
+
+def username_field() -> serializers.SlugRelatedField:
+    """A user named by username, read-only: who issued or scheduled a packet."""
+    return serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+
+def packet_id_field() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The packet issued for this meeting, once sent."
+    )
 
 
 class PublicationSerializer(ValidatedModelSerializer):
@@ -78,10 +89,8 @@ class ScheduleSerializer(ValidatedModelSerializer):
     display = DisplayField()
     district = district_field()
     goal = goal_field(help_text="The goal area: this goal and its subgoals.")
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    packet = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The packet issued for this meeting, once sent."
-    )
+    created_by = username_field()
+    packet = packet_id_field()
     district_level = AccessLevel.ADMIN
 
     class Meta:
@@ -110,12 +119,12 @@ class PacketSerializer(serializers.ModelSerializer):
     url = DetailUrlField("packet-detail")
     display = DisplayField()
     district = district_field()
-    issued_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    status = serializers.CharField(source="render.status", read_only=True)
-    progress = serializers.IntegerField(source="render.progress", read_only=True)
-    page_count = serializers.IntegerField(
-        source="render.page_count", read_only=True, allow_null=True
+    issued_by = username_field()
+    status = serializers.SerializerMethodField(
+        help_text="The PDF's progress: `queued`, `rendering`, `ready` or `failed`."
     )
+    progress = serializers.SerializerMethodField(help_text="Percent done.")
+    page_count = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -140,9 +149,18 @@ class PacketSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_status(self, packet) -> str:
+        return render_of(packet).status
+
+    def get_progress(self, packet) -> int:
+        return render_of(packet).progress
+
+    def get_page_count(self, packet) -> int | None:
+        return render_of(packet).page_count
+
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_pdf_url(self, packet) -> str | None:
-        if packet.render.status != "ready":
+        if render_of(packet).status != RenderStatus.READY:
             return None
         request = self.context.get("request")
         path = reverse("packet-pdf", kwargs={"pk": packet.pk})
@@ -183,14 +201,6 @@ class PacketIssueSerializer(serializers.Serializer):
             fields["goal_area"].queryset = visible
         return fields
 
-    def validate(self, attrs):
-        years = school_years(attrs["district"])
-        if attrs["school_year"] not in years:
-            raise serializers.ValidationError(
-                {"school_year": [f"Choose one of: {', '.join(years)}."]}
-            )
-        return attrs
-
     def create(self, validated_data):
         request = self.context["request"]
         try:
@@ -204,9 +214,10 @@ class PacketIssueSerializer(serializers.Serializer):
                 acting_user=request.user,
             )
         except DjangoValidationError as error:
-            raise serializers.ValidationError(
-                {"non_field_errors": error.messages}
-            ) from error
+            detail = serializers.as_serializer_error(error)
+            if "__all__" in detail:
+                detail["non_field_errors"] = detail.pop("__all__")
+            raise serializers.ValidationError(detail) from error
 
 
 class ChangeSerializer(serializers.Serializer):
