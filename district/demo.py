@@ -6,6 +6,7 @@ importers users run, plus an invented cabinet (`roles.demo`) and shared goals
 when it differs, so loading the demo again changes nothing.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -143,3 +144,20 @@ def load_schools(district: District, admin) -> SchoolImportResult:
             raise ValueError(f"Say who runs the demo's network {network.name!r}.")
         ensure(Network, acting_user=admin, pk=network.pk, defaults={"kind": kind})
     return result
+
+
+# Apps above goals add their rows to the demo district here, from their
+# AppConfig.ready(): `load_demo` (in goals) runs each step after the goals are built,
+# without importing the apps above it.
+DemoStep = Callable[..., None]
+_DEMO_STEPS: list[DemoStep] = []
+
+
+def register_demo_step(step: DemoStep) -> None:
+    """Run `step(district=..., users=..., acting_user=..., today=...)` in `load_demo`."""
+    if step not in _DEMO_STEPS:
+        _DEMO_STEPS.append(step)
+
+
+def demo_steps() -> tuple[DemoStep, ...]:
+    return tuple(_DEMO_STEPS)

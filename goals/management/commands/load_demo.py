@@ -58,6 +58,7 @@ from district.demo import (
     DISTRICT_NAME,
     DISTRICT_SLUG,
     LOGIN_URL,
+    demo_steps,
     ensure_district,
     ensure_logins,
     load_schools,
@@ -120,6 +121,14 @@ class Command(BaseCommand):
             build_matrix(district, roles, admin)
             measurements = build_goals(district, roles, admin)
             live = build_live_year(district, roles, admin, today=timezone.localdate())
+            # The apps above goals (publishing) add their rows.
+            for step in demo_steps():
+                step(
+                    district=district,
+                    users=users,
+                    acting_user=admin,
+                    today=timezone.localdate(),
+                )
         after = self.counts()
 
         self.stdout.write(f"{DISTRICT_NAME} ({DISTRICT_SLUG}) is ready:")
