@@ -8,6 +8,7 @@ content again and lists what differs: values revised, statuses moved, values add
 or gone, so a later revision of the data is visible rather than silent.
 """
 
+import datetime
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -18,11 +19,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from district.models import District, Network
 from goals.dashboards import (
-    as_of_date,
     build_goal_cards,
     goals_with_details,
     metrics_with_details,
@@ -33,8 +34,9 @@ from goals.models import Goal, Metric
 from goals.populations import population_counts
 from goals.rollups import district_series, network_series
 from goals.scorecards import rollup_row
-from goals.status import Status
+from goals.status import Status, judged_on
 from goals.targets import choose_target, metric_targets
+from goals.views import natural_key
 
 from .models import Packet, PacketRender, Publication
 from .public import owner_names, with_public_min_n
@@ -63,13 +65,17 @@ def _text(value) -> str | None:
 
 
 def packet_content(
-    *, district: District, goal_ids: Sequence[int], school_year: str
+    *,
+    district: District,
+    goal_ids: Sequence[int],
+    school_year: str,
+    as_of: datetime.date,
 ) -> dict[str, Any]:
-    """The chosen goals of `district` for `school_year` as plain JSON.
+    """The chosen goals of `district` for `school_year`, judged as of `as_of`, as
+    plain JSON.
 
     A fixed number of queries whatever the number of goals, metrics and networks.
     """
-    as_of = as_of_date(school_year)
     metrics = metrics_with_details(Metric.objects.filter(district=district))
     goals = list(
         goals_with_details(
@@ -82,7 +88,10 @@ def packet_content(
     by_metric = district_series(district=district, metric_ids=metric_ids, until=as_of)
     by_network = network_series(district=district, metric_ids=metric_ids, until=as_of)
     counts = population_counts(district.pk, all_metrics)
-    networks = list(Network.objects.filter(district=district).order_by("name", "pk"))
+    networks = sorted(
+        Network.objects.filter(district=district),
+        key=lambda n: (not n.is_geographic, natural_key(n.name)),
+    )
     publication = Publication.objects.filter(district=district).first()
     owners = owner_names(
         district,
@@ -159,6 +168,7 @@ def packet_content(
                             "status": row.status.status.value,
                         }
                         for row in rows
+                        if row.status.status != Status.NOT_APPLICABLE
                     ],
                 }
             )
@@ -224,14 +234,18 @@ def issue_packet(
             }
         )
     chosen = chosen_goals(district, goals=goals, area=area)
+    as_of = judged_on(school_year, today=timezone.localdate())
     content = packet_content(
-        district=district, goal_ids=[g.pk for g in chosen], school_year=school_year
+        district=district,
+        goal_ids=[g.pk for g in chosen],
+        school_year=school_year,
+        as_of=as_of,
     )
     packet = Packet(
         district=district,
         title=title.strip() or _("Board packet"),
         school_year=school_year,
-        as_of=as_of_date(school_year),
+        as_of=as_of,
         commentary=commentary,
         snapshot=content,
         content_hash=content_hash(content),
@@ -369,11 +383,12 @@ def _status_labels():
 
 
 def current_content(packet: Packet) -> dict[str, Any]:
-    """The packet's goals built again now, for the same school year."""
+    """The packet's goals built again now, for the same school year and date."""
     return packet_content(
         district=packet.district,
         goal_ids=[goal["id"] for goal in packet.snapshot["goals"]],
         school_year=packet.school_year,
+        as_of=packet.as_of,
     )
 
 

@@ -20,7 +20,6 @@ from district.models import District, Network
 from goals.dashboards import (
     GOALS_DATA,
     GoalCard,
-    as_of_date,
     build_goal_cards,
     default_school_year,
     goals_with_details,
@@ -30,6 +29,8 @@ from goals.dashboards import (
 from goals.models import Goal, Metric
 from goals.rollups import district_series
 from goals.scorecards import MetricDetail, build_metric_detail
+from goals.status import judged_on
+from goals.views import natural_key
 from roles.models import RoleAssignment
 
 from .models import Publication, PublishedGoal, PublishedMetric
@@ -117,16 +118,17 @@ class PublicDashboard:
     as_of: datetime.date
 
 
-def public_school_year(district: District) -> str:
-    """The school year public pages show: the one the dashboard opens on."""
-    return default_school_year(district, school_years(district))
+def public_school_year(district: District) -> tuple[str, datetime.date]:
+    """The school year public pages show (the one the dashboard opens on), and the
+    day it is judged as of: today while it runs, else its last day."""
+    school_year = default_school_year(district, school_years(district))
+    return school_year, judged_on(school_year, today=timezone.localdate())
 
 
 def build_public_dashboard(publication: Publication) -> PublicDashboard:
     """The published goals of `publication`'s district with their published metrics."""
     district = publication.district
-    school_year = public_school_year(district)
-    as_of = as_of_date(school_year)
+    school_year, as_of = public_school_year(district)
     metrics = metrics_with_details(published_metrics(district))
     goals = list(goals_with_details(published_goals(district), metrics))
     with_public_min_n((m for g in goals for m in g.metrics.all()), district)
@@ -166,6 +168,7 @@ class PublicMetric:
     detail: MetricDetail
     owners: tuple[str, ...]
     school_year: str
+    as_of: datetime.date
 
 
 def public_metric_or_none(district: District, pk: int) -> Metric | None:
@@ -179,14 +182,17 @@ def public_metric_or_none(district: District, pk: int) -> Metric | None:
 def build_public_metric(publication: Publication, metric: Metric) -> PublicMetric:
     """The public page of `metric`: district trend and the table of networks."""
     district = publication.district
-    school_year = public_school_year(district)
-    networks = list(Network.objects.filter(district=district).order_by("name", "pk"))
+    school_year, as_of = public_school_year(district)
+    networks = sorted(
+        Network.objects.filter(district=district),
+        key=lambda n: (not n.is_geographic, natural_key(n.name)),
+    )
     detail = build_metric_detail(
         district=district,
         user=None,
         metric=metric,
         networks=networks,
-        as_of=as_of_date(school_year),
+        as_of=as_of,
         can_see_suppressed=False,
     )
     goal = goals_with_details(
@@ -205,4 +211,5 @@ def build_public_metric(publication: Publication, metric: Metric) -> PublicMetri
         detail=detail,
         owners=owners.get(("metric", metric.pk), ()),
         school_year=school_year,
+        as_of=as_of,
     )
