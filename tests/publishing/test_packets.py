@@ -217,3 +217,25 @@ def test_a_goal_of_another_district_is_refused(
 
 def packets_url(district) -> str:
     return reverse("publishing:packets", args=[district.slug])
+
+
+def test_freezing_reads_as_many_queries_for_more_goals_and_schools(
+    data, django_assert_max_num_queries
+):
+    from publishing.packets import packet_content
+    from tests.goals.district_data import add_schools
+
+    def freeze(goals):
+        return packet_content(
+            district=data.district,
+            goal_ids=[g.pk for g in goals],
+            school_year="2017-18",
+            as_of=datetime.date(2018, 6, 30),
+        )
+
+    with django_assert_max_num_queries(30) as few:
+        freeze([data.joint_goal])
+    add_schools(data, 30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        content = freeze([data.joint_goal, data.cto_goal])
+    assert len(content["goals"]) == 2

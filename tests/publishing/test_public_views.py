@@ -238,3 +238,27 @@ def test_no_user_account_is_needed_or_touched(client, data):
     client.get(dashboard_url(data.district))
     assert get_user_model().objects.count() == count
     assert "sessionid" not in client.cookies
+
+
+def test_a_fresh_rendering_reads_as_many_queries_for_a_larger_district(
+    client, data, django_assert_max_num_queries
+):
+    """Cache emptied each time: the rendering itself, not the cache, is bounded."""
+    from django.core.cache import cache
+
+    from tests.goals.district_data import add_schools
+
+    urls = [dashboard_url(data.district), metric_url(data.district, data.attendance)]
+    counts = []
+    for url in urls:
+        client.get(url)
+        cache.clear()
+        with django_assert_max_num_queries(40) as small:
+            assert client.get(url).status_code == 200
+        counts.append(len(small.captured_queries))
+    add_schools(data, 30)
+    PublishedMetric.objects.create(district=data.district, metric=data.suspensions)
+    for url, count in zip(urls, counts, strict=True):
+        cache.clear()
+        with django_assert_max_num_queries(count):
+            assert client.get(url).status_code == 200
