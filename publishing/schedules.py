@@ -72,7 +72,7 @@ def send_scheduled_packet(*, schedule: Schedule) -> Packet | None:
     """Issue, render and mail the schedule's packet; None when already sent."""
     with transaction.atomic():
         locked = (
-            Schedule.objects.select_for_update()
+            Schedule.objects.select_for_update(of=("self",))
             .select_related("district", "goal", "created_by")
             .filter(pk=schedule.pk, sent_at__isnull=True)
             .first()
