@@ -7,6 +7,7 @@ scheduled for the fourth Wednesday of next month, its packet due a week before.
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from district.demo import ensure
@@ -27,9 +28,14 @@ def next_board_meeting(today: datetime.date) -> datetime.date:
 
 
 def build_publishing(
-    *, district: District, users: dict, acting_user, today: datetime.date
+    *,
+    district: District,
+    users: dict,
+    acting_user,
+    today: datetime.date | None = None,
 ) -> None:
     """The demo's publication settings (unpublished) and one scheduled board meeting."""
+    today = today or timezone.localdate()
     ensure(
         Publication,
         acting_user=acting_user,
