@@ -10,6 +10,7 @@ Both create a virtual environment in .venv and install the pinned requirements i
 says otherwise; `test` runs against DATABASE_URL too, so CI runs it once per database.
 """
 
+import ctypes.util
 import hashlib
 import os
 import shutil
@@ -47,24 +48,43 @@ def install(requirements: str) -> None:
     stamp.write_text(digest.hexdigest())
 
 
-def ensure_chromium() -> None:
-    """Install the system's Chromium for the browser tests when it is missing and possible."""
-    if Path(CHROMIUM).exists() or not shutil.which("apt-get"):
-        return
+def apt_install(*packages: str) -> bool:
+    """Install Debian packages with apt-get (as root, or through sudo -n); True if done."""
+    if not shutil.which("apt-get"):
+        return False
     sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
     if sudo and not shutil.which("sudo"):
-        print("Chromium is missing and cannot be installed; browser tests will skip.")
-        return
+        return False
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
         run(*sudo, "apt-get", "update", "-qq", env=env)
-        run(*sudo, "apt-get", "install", "-y", "-qq", "chromium", env=env)
+        run(*sudo, "apt-get", "install", "-y", "-qq", *packages, env=env)
     except subprocess.CalledProcessError:
+        return False
+    return True
+
+
+def ensure_chromium() -> None:
+    """Install the system's Chromium for the browser tests when it is missing and possible."""
+    if Path(CHROMIUM).exists():
+        return
+    if not apt_install("chromium"):
         print("Chromium could not be installed; browser tests will skip outside CI.")
+
+
+def ensure_pango() -> None:
+    """Install Pango, which WeasyPrint draws board packets with, when it is missing."""
+    if ctypes.util.find_library("pango-1.0") and ctypes.util.find_library(
+        "pangoft2-1.0"
+    ):
+        return
+    if not apt_install("libpango-1.0-0", "libpangoft2-1.0-0"):
+        print("Pango could not be installed: board packets cannot be made as PDF.")
 
 
 def serve() -> None:
     install("requirements.txt")
+    ensure_pango()
     env = {**os.environ}
     env.setdefault("DEBUG", "on")
     env.setdefault("LANES_DEMO_PASSWORD", "lanes-demo")
@@ -85,6 +105,7 @@ def serve() -> None:
 def test(pytest_args: list[str]) -> None:
     install("requirements-dev.txt")
     ensure_chromium()
+    ensure_pango()
     env = {**os.environ}
     env.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
     result = subprocess.run(

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "goals",
     "tokens",
     "decisions",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,11 @@ TASKS = {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Public dashboards: page views each client (address, after NUM_PROXIES) may make per
+# minute before a 429, and how long a rendered page stays cached for its data version.
+PUBLIC_RATE_LIMIT = env.int("PUBLIC_RATE_LIMIT", default=120)
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("goals.urls")),
     path("", include("tokens.urls")),
     path("", include("decisions.urls")),
+    path("", include("publishing.urls")),
     # Ahead of Django's own: password reset only when the server can send mail.
     path("accounts/", include("config.password_reset")),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -39,6 +40,7 @@ urlpatterns = [
     path("api/v1/", include("goals.api.urls")),
     path("api/v1/", include("tokens.api.urls")),
     path("api/v1/", include("decisions.api.urls")),
+    path("api/v1/", include("publishing.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/",

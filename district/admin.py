@@ -105,6 +105,7 @@ class DistrictAdmin(DistrictScopedAdmin):
         "name",
         "slug",
         "suppression_min_n",
+        "public_min_n",
         "coverage_threshold",
         "overload_ratio",
     ]

@@ -115,6 +115,14 @@ class District(Tracked):
             "Values with a denominator below this are suppressed, unless a metric says otherwise."
         ),
     )
+    public_min_n = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "On public pages and board packets, values with a denominator below this "
+            "are suppressed; empty uses the suppression minimum n. Never lower than it."
+        ),
+    )
     coverage_threshold = models.PositiveSmallIntegerField(
         default=80,
         help_text=_(
@@ -150,6 +158,14 @@ class District(Tracked):
                     "The coverage threshold is a percent between 1 and 100."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(public_min_n__isnull=True)
+                | Q(public_min_n__gte=F("suppression_min_n")),
+                name="%(app_label)s_%(class)s_public_min_n_not_below_internal",
+                violation_error_message=_(
+                    "The public minimum n cannot be lower than the suppression minimum n."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -157,6 +173,28 @@ class District(Tracked):
 
     def get_absolute_url(self):
         return reverse("district:home")
+
+    def clean(self):
+        super().clean()
+        if (
+            self.public_min_n is not None
+            and self.suppression_min_n is not None
+            and self.public_min_n < self.suppression_min_n
+        ):
+            raise ValidationError(
+                {
+                    "public_min_n": _(
+                        "The public minimum n cannot be lower than the suppression "
+                        "minimum n (%(min_n)s)."
+                    )
+                    % {"min_n": self.suppression_min_n}
+                }
+            )
+
+    @property
+    def effective_public_min_n(self) -> int:
+        """The denominator below which public pages and packets suppress a value."""
+        return max(self.public_min_n or 0, self.suppression_min_n)
 
 
 class DistrictHistory(HistoricalRecords):

@@ -39,6 +39,15 @@ from goals.models import (
     Scope,
     Target,
 )
+from publishing.models import (
+    Packet,
+    PacketRender,
+    Publication,
+    PublishedGoal,
+    PublishedMetric,
+    Schedule,
+)
+from publishing.packets import content_hash
 from roles.models import (
     Ownership,
     RaciLevel,
@@ -329,3 +338,74 @@ class TransitionFactory(DjangoModelFactory):
     decision = factory.SubFactory(DecisionFactory, district=SAME_DISTRICT)
     to_state = DecisionState.DRAFT
     at = factory.LazyFunction(timezone.now)
+
+
+class PublicationFactory(DjangoModelFactory):
+    """A district's publication settings: unpublished unless a test says otherwise."""
+
+    class Meta:
+        model = Publication
+        django_get_or_create = ("district",)  # one per district
+
+    district = factory.SubFactory(DistrictFactory)
+
+
+class PublishedGoalFactory(DjangoModelFactory):
+    class Meta:
+        model = PublishedGoal
+
+    district = factory.SubFactory(DistrictFactory)
+    goal = factory.SubFactory(GoalFactory, district=SAME_DISTRICT)
+
+
+class PublishedMetricFactory(DjangoModelFactory):
+    class Meta:
+        model = PublishedMetric
+
+    district = factory.SubFactory(DistrictFactory)
+    metric = factory.SubFactory(MetricFactory, district=SAME_DISTRICT)
+
+
+def _empty_snapshot(packet) -> dict:
+    return {
+        "district": {"name": packet.district.name, "slug": packet.district.slug},
+        "school_year": "2016-17",
+        "as_of": "2017-06-30",
+        "public_min_n": packet.district.effective_public_min_n,
+        "goals": [],
+    }
+
+
+class PacketFactory(DjangoModelFactory):
+    """An issued packet of no goals; real ones come from `publishing.packets.issue_packet`."""
+
+    class Meta:
+        model = Packet
+        skip_postgeneration_save = True
+
+    district = factory.SubFactory(DistrictFactory)
+    title = factory.Sequence(lambda n: f"Packet {n}")
+    school_year = "2016-17"
+    as_of = datetime.date(2017, 6, 30)
+    snapshot = factory.LazyAttribute(_empty_snapshot)
+    content_hash = factory.LazyAttribute(lambda p: content_hash(p.snapshot))
+    render = factory.RelatedFactory(
+        "tests.factories.PacketRenderFactory", factory_related_name="packet"
+    )
+
+
+class PacketRenderFactory(DjangoModelFactory):
+    class Meta:
+        model = PacketRender
+
+    packet = factory.SubFactory(PacketFactory, render=None)
+
+
+class ScheduleFactory(DjangoModelFactory):
+    class Meta:
+        model = Schedule
+
+    district = factory.SubFactory(DistrictFactory)
+    goal = factory.SubFactory(GoalFactory, district=SAME_DISTRICT)
+    meets_on = datetime.date(2017, 5, 15)
+    recipients = "board@example.org"

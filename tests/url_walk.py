@@ -33,6 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 from decisions.models import Decision, Review
 from district.models import AccessLevel, District, Membership, Network
 from goals.models import Goal, Measurement, Metric, Target
+from publishing.models import Packet
 from roles.models import Responsibility, Role
 from tokens.models import ApiToken, create_token
 
@@ -163,6 +164,7 @@ PAGE_SEGMENTS = {
     "tokens": ApiToken,
     "decisions": Decision,
     "reviews": Review,
+    "packets": Packet,
 }
 # Parameters that name an object: filled in from the other district.
 REFERENCES = {

@@ -265,6 +265,7 @@ class DistrictSerializer(ValidatedModelSerializer):
             "slug",
             "name",
             "suppression_min_n",
+            "public_min_n",
             "coverage_threshold",
             "overload_ratio",
             *TRACKED_FIELDS,

@@ -26,10 +26,15 @@ from ..factories import (
     MetricOwnerFactory,
     NetworkFactory,
     OwnershipFactory,
+    PacketFactory,
     PersonFactory,
+    PublicationFactory,
+    PublishedGoalFactory,
+    PublishedMetricFactory,
     ResponsibilityFactory,
     RoleAssignmentFactory,
     RoleFactory,
+    ScheduleFactory,
     SchoolFactory,
     SchoolGroupFactory,
     SchoolGroupMemberFactory,
@@ -80,6 +85,11 @@ def build_district(district, prefix: str, schools: int = 2):
         MeasurementFactory(
             district=district, metric=metric, school=school, entered_by=owner
         )
+    PublicationFactory(district=district, is_published=True)
+    PublishedGoalFactory(district=district, goal=goal)
+    PublishedMetricFactory(district=district, metric=metric)
+    packet = PacketFactory(district=district, issued_by=owner)
+    ScheduleFactory(district=district, goal=goal, created_by=owner, packet=packet)
     # A change, so history holds more than creations.
     network.name = f"{network.name} (renamed)"
     network.save(update_fields=["name"])
