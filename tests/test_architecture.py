@@ -13,10 +13,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # What each app must not import.
 FORBIDDEN = {
-    "district": {"roles", "goals", "tokens"},
-    "roles": {"goals", "tokens"},
-    "goals": {"tokens"},
-    "tokens": {"roles", "goals"},
+    "district": {"roles", "goals", "tokens", "tiers"},
+    "roles": {"goals", "tokens", "tiers"},
+    "goals": {"tokens", "tiers"},
+    "tokens": {"roles", "goals", "tiers"},
+    "tiers": {"tokens"},
 }
 
 

@@ -40,16 +40,22 @@ for every school up to the last week that has ended, simulated from each school'
 2017-18 rate ("Student attendance, weekly (simulated)", marked simulated on every page
 that shows it). Loading the demo again on a later day adds the weeks since.
 
+Tiers (tiers/demo.py): three tiers with their monitoring cadence and autonomies, three
+tier rules for 2017-18 (not adopted: adopting them is the first thing to try), three
+supports, and no principals (the CPS data names none).
+
 Logins: admin (superuser), editor (editor of the district, staff, the chief of staff's
-person), viewer (viewer, not staff, the superintendent's person); their password comes
-from --password or the environment variable LANES_DEMO_PASSWORD. The command (re)sets
-these three users' passwords: never run it against a production database.
+person), viewer (viewer, not staff, the superintendent's person), chief (editor, the
+person of Network 1's chief); their password comes from --password or the environment
+variable LANES_DEMO_PASSWORD. The command (re)sets these users' passwords: never run it
+against a production database.
 """
 
 import os
 import time
 from collections import Counter
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -120,6 +126,11 @@ class Command(BaseCommand):
             build_matrix(district, roles, admin)
             measurements = build_goals(district, roles, admin)
             live = build_live_year(district, roles, admin, today=timezone.localdate())
+            # Apps built on goals add their part (goals cannot import them).
+            for config in apps.get_app_configs():
+                build_demo = getattr(config, "build_demo", None)
+                if build_demo is not None:
+                    build_demo(district, password=password, acting_user=admin)
         after = self.counts()
 
         self.stdout.write(f"{DISTRICT_NAME} ({DISTRICT_SLUG}) is ready:")
