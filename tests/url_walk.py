@@ -30,9 +30,10 @@ from django.urls.resolvers import RegexPattern
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from district.models import AccessLevel, District, Membership, Network
+from district.models import AccessLevel, District, Membership, Network, School
 from goals.models import Goal, Measurement, Metric, Target
 from roles.models import Responsibility, Role
+from tiers.models import Allocation, TierPlan, TierRule
 from tokens.models import ApiToken, create_token
 
 from .factories import MembershipFactory, UserFactory
@@ -160,6 +161,10 @@ PAGE_SEGMENTS = {
     "roles": Role,
     "members": Membership,
     "tokens": ApiToken,
+    "schools": School,
+    "rules": TierPlan,
+    "tier-rules": TierRule,
+    "allocations": Allocation,
 }
 # Parameters that name an object: filled in from the other district.
 REFERENCES = {

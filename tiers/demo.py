@@ -164,5 +164,8 @@ def ensure_chief_login(district: District, *, password: str, acting_user) -> Non
     network = Network.objects.filter(district=district, name=CHIEF_NETWORK).first()
     if network is not None and network.chief_id is not None:
         ensure(
-            Person, acting_user=acting_user, pk=network.chief_id, defaults={"user": user}
+            Person,
+            acting_user=acting_user,
+            pk=network.chief_id,
+            defaults={"user": user},
         )

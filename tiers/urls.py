@@ -9,17 +9,17 @@ app_name = "tiers"
 urlpatterns = [
     path("districts/<slug:slug>/tiers/", views.overview, name="overview"),
     path(
-        "districts/<slug:slug>/tiers/rules/<str:school_year>/",
+        "districts/<slug:slug>/tiers/rules/<int:pk>/",
         views.plan,
         name="plan",
     ),
     path(
-        "districts/<slug:slug>/tiers/rules/<str:school_year>/adopt/",
+        "districts/<slug:slug>/tiers/rules/<int:pk>/adopt/",
         views.plan_adopt,
         name="plan-adopt",
     ),
     path(
-        "districts/<slug:slug>/tiers/rules/<str:school_year>/<int:pk>/delete/",
+        "districts/<slug:slug>/tiers/tier-rules/<int:pk>/delete/",
         views.rule_delete,
         name="rule-delete",
     ),

@@ -79,7 +79,7 @@ def overview(request, slug):
         if form.is_valid():
             form.instance._history_user = request.user
             plan = form.save()
-            return redirect("tiers:plan", district.slug, plan.school_year)
+            return redirect("tiers:plan", district.slug, plan.pk)
         status = 400
     plans = (
         TierPlan.objects.visible_to(request.user)
@@ -118,25 +118,25 @@ def render_refused(request, message: str = "", status: int = 403):
     )
 
 
-def plan_or_404(request, district, school_year):
+def plan_or_404(request, district, pk):
     return get_object_or_404(
         TierPlan.objects.visible_to(request.user)
         .filter(district=district)
         .select_related("default_tier", "adopted_by"),
-        school_year=school_year,
+        pk=pk,
     )
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def plan(request, slug, school_year):
+def plan(request, slug, pk):
     """A school year's rules, a preview of the tiers they give, and adopting them.
 
     POST adds a rule at the end of the list (editors).
     """
     access = get_district_access_or_404(request.user, slug)
     district = access.district
-    tier_plan = plan_or_404(request, district, school_year)
+    tier_plan = plan_or_404(request, district, pk)
     form = RuleForm(plan=tier_plan)
     status = 200
     if request.method == "POST":
@@ -149,7 +149,7 @@ def plan(request, slug, school_year):
             messages.success(
                 request, _("Rule added. The preview below shows its effect.")
             )
-            return redirect("tiers:plan", district.slug, tier_plan.school_year)
+            return redirect("tiers:plan", district.slug, tier_plan.pk)
         status = 400
     evaluation = evaluate_plan(tier_plan)
     tiers = {count.tier.pk: count.tier for count in evaluation.counts}
@@ -196,24 +196,27 @@ def _int(text) -> int | None:
 
 @login_required
 @require_POST
-def rule_delete(request, slug, school_year, pk):
+def rule_delete(request, slug, pk):
     access = get_district_access_or_404(request.user, slug, level=AccessLevel.EDITOR)
-    tier_plan = plan_or_404(request, access.district, school_year)
     rule = get_object_or_404(
-        TierRule.objects.editable_by(request.user).filter(plan=tier_plan), pk=pk
+        TierRule.objects.editable_by(request.user)
+        .filter(district=access.district)
+        .select_related("plan"),
+        pk=pk,
     )
+    tier_plan = rule.plan
     rule._history_user = request.user
     rule.delete()
     messages.success(request, _("Rule removed."))
-    return redirect("tiers:plan", access.district.slug, tier_plan.school_year)
+    return redirect("tiers:plan", access.district.slug, tier_plan.pk)
 
 
 @login_required
 @require_POST
-def plan_adopt(request, slug, school_year):
+def plan_adopt(request, slug, pk):
     """Adopt the rules: record every school's tier for the year."""
     access = get_district_access_or_404(request.user, slug, level=AccessLevel.EDITOR)
-    tier_plan = plan_or_404(request, access.district, school_year)
+    tier_plan = plan_or_404(request, access.district, pk)
     try:
         counts = adopt_plan(plan=tier_plan, acting_user=request.user)
     except ValidationError as error:
@@ -228,7 +231,7 @@ def plan_adopt(request, slug, school_year):
         _("Tier rules for %(year)s adopted. %(summary)s.")
         % {"year": tier_plan.school_year, "summary": summary},
     )
-    return redirect("tiers:plan", access.district.slug, tier_plan.school_year)
+    return redirect("tiers:plan", access.district.slug, tier_plan.pk)
 
 
 @login_required
@@ -339,6 +342,13 @@ def network(request, slug, pk):
         network=the_network
     )
     may_allocate = access.can_edit and in_charge.exists()
+    if tier is not None:
+        # The form offers the tier shown: "a coach for three tier-3 schools".
+        in_charge = in_charge.filter(
+            tier_assignments__school_year=school_year,
+            tier_assignments__is_current=True,
+            tier_assignments__tier=tier,
+        )
     first, last = school_year_bounds(school_year)
     form = AllocationForm(
         district=district,
