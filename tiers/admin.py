@@ -49,6 +49,25 @@ class TierRuleInline(DistrictScopedInline):
     extra = 0
 
 
+@admin.register(TierRule)
+class TierRuleAdmin(DistrictScopedAdmin):
+    list_display = ["plan", "position", "tier", "metric", "district"]
+    list_filter = [("district", DistrictScopedRelatedFilter)]
+    list_select_related = ["plan", "tier", "metric", "district"]
+    search_fields = ["plan__school_year", "tier__name"]
+    fields = [
+        "district",
+        "plan",
+        "position",
+        "tier",
+        "metric",
+        "comparison",
+        "threshold",
+        "min_off_track",
+        "max_off_track",
+    ]
+
+
 @admin.register(TierPlan)
 class TierPlanAdmin(DistrictScopedAdmin):
     list_display = ["school_year", "default_tier", "adopted_at", "district"]

@@ -8,7 +8,7 @@ the admin all write through `adopt_plan` and `override_tier`.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,8 +63,9 @@ def adopt_plan(*, plan: TierPlan, acting_user) -> dict[int, int]:
 
     Each school gets a new current assignment for the plan's school year (the rule,
     or the default tier, and why); earlier assignments of that year stay as history.
+    A school whose current tier is an override keeps it.
     Only the district's editors who are not network chiefs only may adopt. Returns
-    the count of schools per tier id.
+    the count of schools per tier id as recorded, overrides included.
     """
     district = plan.district
     if not TierPlan.objects.editable_by(acting_user).filter(pk=plan.pk).exists():
@@ -76,10 +77,17 @@ def adopt_plan(*, plan: TierPlan, acting_user) -> dict[int, int]:
     plan = TierPlan.objects.select_for_update().get(pk=plan.pk)
     evaluation = evaluate_plan(plan)
     now = timezone.now()
+    current = TierAssignment.objects.filter(
+        district=district, school_year=plan.school_year, is_current=True
+    )
+    # A school's override stands until someone changes it: the rules place the others.
+    overridden = set(
+        current.filter(source=AssignmentSource.OVERRIDE).values_list(
+            "school_id", flat=True
+        )
+    )
     replaced = list(
-        TierAssignment.objects.filter(
-            district=district, school_year=plan.school_year, is_current=True
-        ).values_list("pk", flat=True)
+        current.exclude(source=AssignmentSource.OVERRIDE).values_list("pk", flat=True)
     )
     TierAssignment.objects.filter(pk__in=replaced).update(is_current=False)
     record(replaced, history_type="~", user=acting_user, reason="tier rules adopted")
@@ -98,6 +106,7 @@ def adopt_plan(*, plan: TierPlan, acting_user) -> dict[int, int]:
             assigned_by=acting_user,
         )
         for placement in evaluation.placements
+        if placement.school.pk not in overridden
     ]
     created = TierAssignment.objects.bulk_create(rows, batch_size=500)
     record(
@@ -110,7 +119,17 @@ def adopt_plan(*, plan: TierPlan, acting_user) -> dict[int, int]:
     plan.adopted_by = acting_user
     plan._history_user = acting_user
     plan.save(update_fields=["adopted_at", "adopted_by"])
-    return {count.tier.pk: count.schools for count in evaluation.counts}
+    recorded = dict(
+        TierAssignment.objects.filter(
+            district=district, school_year=plan.school_year, is_current=True
+        )
+        .order_by()
+        .values_list("tier_id")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        count.tier.pk: recorded.get(count.tier.pk, 0) for count in evaluation.counts
+    }
 
 
 @transaction.atomic

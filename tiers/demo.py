@@ -2,7 +2,7 @@
 
 Invented, like the cabinet: the tiers' meanings, the three rules for 2017-18 (not yet
 adopted, so a new user adopts them), three supports, and a network chief's login
-("chief", the chief of Network 1). The CPS data holds no principals' names, so the demo
+("chief", the chief of Network 11). The CPS data holds no principals' names, so the demo
 records no principals: a district enters its own (admin or API).
 """
 
@@ -83,7 +83,8 @@ SUPPORTS = {
 }
 
 CHIEF_LOGIN = "chief"
-CHIEF_NETWORK = "Network 1"
+# A network with several schools in tier 3 under the demo rules.
+CHIEF_NETWORK = "Network 11"
 
 
 def build_tiers(district: District, *, password: str, acting_user) -> None:
@@ -146,7 +147,7 @@ def build_tiers(district: District, *, password: str, acting_user) -> None:
 
 
 def ensure_chief_login(district: District, *, password: str, acting_user) -> None:
-    """The login "chief": an editor whose person leads Network 1."""
+    """The login "chief": an editor whose person leads `CHIEF_NETWORK`."""
     user_model = get_user_model()
     user = user_model.objects.filter(username=CHIEF_LOGIN).first()
     if user is None:
@@ -163,6 +164,12 @@ def ensure_chief_login(district: District, *, password: str, acting_user) -> Non
     )
     network = Network.objects.filter(district=district, name=CHIEF_NETWORK).first()
     if network is not None and network.chief_id is not None:
+        for other in Person.objects.filter(district=district, user=user).exclude(
+            pk=network.chief_id
+        ):
+            ensure(
+                Person, acting_user=acting_user, pk=other.pk, defaults={"user": None}
+            )
         ensure(
             Person,
             acting_user=acting_user,

@@ -18,6 +18,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -211,7 +212,7 @@ def evaluated_schools(prepared: Prepared, schools: QuerySet[School]) -> QuerySet
         .annotate(count=Count("pk"))
         .values("count")
     )
-    annotations = {
+    annotations: dict[str, Any] = {
         "off_track": Coalesce(
             Subquery(off_track, output_field=IntegerField()), Value(0)
         )

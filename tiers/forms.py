@@ -20,7 +20,7 @@ class PlanForm(forms.ModelForm):
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.district = district
-        self.fields["default_tier"].queryset = Tier.objects.filter(district=district)  # type: ignore[attr-defined]
+        self.fields["default_tier"].queryset = Tier.objects.filter(district=district)
 
 
 class RuleForm(forms.ModelForm):
@@ -49,8 +49,8 @@ class RuleForm(forms.ModelForm):
         self.instance.plan = plan
         last = plan.rules.order_by("-position").values_list("position", flat=True)
         self.instance.position = (last.first() or 0) + 1
-        self.fields["tier"].queryset = Tier.objects.filter(district=plan.district)  # type: ignore[attr-defined]
-        self.fields["metric"].queryset = Metric.objects.filter(district=plan.district)  # type: ignore[attr-defined]
+        self.fields["tier"].queryset = Tier.objects.filter(district=plan.district)
+        self.fields["metric"].queryset = Metric.objects.filter(district=plan.district)
 
 
 class OverrideForm(forms.Form):
@@ -61,7 +61,7 @@ class OverrideForm(forms.Form):
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tier"].queryset = Tier.objects.filter(district=district)  # type: ignore[attr-defined]
+        self.fields["tier"].queryset = Tier.objects.filter(district=district)
 
 
 class AllocationForm(forms.Form):
@@ -91,8 +91,8 @@ class AllocationForm(forms.Form):
 
     def __init__(self, *args, district, schools, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["support"].queryset = Support.objects.filter(district=district)  # type: ignore[attr-defined]
-        self.fields["schools"].queryset = schools  # type: ignore[attr-defined]
+        self.fields["support"].queryset = Support.objects.filter(district=district)
+        self.fields["schools"].queryset = schools
 
     def allocations(self) -> list[Allocation]:
         """One unsaved allocation per chosen school (`tiers.allocations` saves them)."""

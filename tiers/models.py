@@ -220,8 +220,8 @@ class TierRule(DistrictOwned):
 
     def conditions_text(self) -> str:
         """The rule's conditions in words: "Attendance at least 95 and no metric off track"."""
-        parts = []
-        if self.metric_id is not None:
+        parts: list[str] = []
+        if self.metric is not None:
             parts.append(
                 _("%(metric)s %(comparison)s %(threshold)s")
                 % {
@@ -234,7 +234,7 @@ class TierRule(DistrictOwned):
             )
         low, high = self.min_off_track, self.max_off_track
         if high == 0:
-            parts.append(_("no metric off track"))
+            parts.append(str(_("no metric off track")))
         elif low is not None and high is not None:
             parts.append(
                 _("%(low)s to %(high)s metrics off track") % {"low": low, "high": high}

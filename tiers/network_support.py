@@ -102,7 +102,8 @@ def build_network_support(
     day: datetime.date,
     tier: Tier | None = None,
 ) -> NetworkSupport:
-    """`network`'s schools grouped by their current tier in `school_year`.
+    """`network`'s schools grouped by their current tier in `school_year`, the tier
+    of most support first.
 
     Principals as of `day`; allocations running during the school year; what each
     support of the district has left on `day`. With `tier`, that tier's schools only.
@@ -132,8 +133,11 @@ def build_network_support(
                 allocations=tuple(reached.get(school.pk, ())),
             )
         )
+    # The schools needing the most support first.
     groups = [
-        TierGroup(tier=t, schools=tuple(rows[t.pk])) for t in tiers if t.pk in rows
+        TierGroup(tier=t, schools=tuple(rows[t.pk]))
+        for t in sorted(tiers, key=lambda t: -t.level)
+        if t.pk in rows
     ]
     if None in rows:
         groups.append(TierGroup(tier=None, schools=tuple(rows[None])))

@@ -376,7 +376,8 @@ def network(request, slug, pk):
                     _("%(support)s allocated to %(count)s schools.")
                     % {"support": form.cleaned_data["support"], "count": len(made)},
                 )
-                return redirect(f"{request.path}?year={school_year}")
+                kept = f"&tier={tier.pk}" if tier is not None else ""
+                return redirect(f"{request.path}?year={school_year}{kept}")
         status = 400
     support = build_network_support(
         network=the_network,

@@ -18,6 +18,7 @@ from roles.models import Ownership, Role
 
 from ..conftest import PASSWORD
 from ..factories import (
+    AllocationFactory,
     GoalFactory,
     GoalOwnerFactory,
     MeasurementFactory,
@@ -27,13 +28,19 @@ from ..factories import (
     NetworkFactory,
     OwnershipFactory,
     PersonFactory,
+    PrincipalFactory,
     ResponsibilityFactory,
     RoleAssignmentFactory,
     RoleFactory,
     SchoolFactory,
     SchoolGroupFactory,
     SchoolGroupMemberFactory,
+    SupportFactory,
     TargetFactory,
+    TierAssignmentFactory,
+    TierFactory,
+    TierPlanFactory,
+    TierRuleFactory,
     UserFactory,
     WorkAreaFactory,
 )
@@ -80,6 +87,29 @@ def build_district(district, prefix: str, schools: int = 2):
         MeasurementFactory(
             district=district, metric=metric, school=school, entered_by=owner
         )
+    first = School.objects.filter(district=district).first()
+    PrincipalFactory(district=district, school=first, person=chief)
+    tier = TierFactory(district=district, level=1)
+    plan = TierPlanFactory(district=district, school_year="2017-18", default_tier=tier)
+    rule = TierRuleFactory(
+        district=district,
+        plan=plan,
+        tier=tier,
+        metric=metric,
+        comparison="at_least",
+        threshold=Decimal("90"),
+        min_off_track=None,
+    )
+    TierAssignmentFactory(
+        district=district, school=first, tier=tier, rule=rule, assigned_by=owner
+    )
+    support = SupportFactory(district=district)
+    AllocationFactory(
+        district=district, support=support, school=first, allocated_by=owner
+    )
+    AllocationFactory(
+        district=district, support=support, school=None, school_group=group
+    )
     # A change, so history holds more than creations.
     network.name = f"{network.name} (renamed)"
     network.save(update_fields=["name"])

@@ -174,3 +174,21 @@ def test_a_viewer_overrides_nothing(setup, viewer):
             reason="Because",
             acting_user=viewer,
         )
+
+
+def test_an_override_stands_when_the_rules_are_adopted_again(setup, editor):
+    adopt_plan(plan=setup["plan"], acting_user=editor)
+    override_tier(
+        school=setup["low"],
+        school_year="2017-18",
+        tier=setup["tiers"][1],
+        reason="Turnaround plan approved",
+        acting_user=editor,
+    )
+
+    counts = adopt_plan(plan=setup["plan"], acting_user=editor)
+
+    current = TierAssignment.objects.get(school=setup["low"], is_current=True)
+    assert current.source == AssignmentSource.OVERRIDE
+    assert counts[setup["tiers"][1].pk] == 1
+    assert counts[setup["tiers"][3].pk] == 0

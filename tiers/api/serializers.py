@@ -13,6 +13,7 @@ from district.api.serializers import (
     district_field,
 )
 from district.models import School, SchoolGroup
+from goals.api.serializers import MetricBriefSerializer
 from goals.models import Metric
 from tiers.models import (
     Allocation,
@@ -42,15 +43,6 @@ class SupportBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Support
-        fields = ["id", "url", "display"]
-
-
-class MetricBriefSerializer(serializers.ModelSerializer):
-    url = DetailUrlField("metric-detail")
-    display = DisplayField()
-
-    class Meta:
-        model = Metric
         fields = ["id", "url", "display"]
 
 
@@ -86,7 +78,9 @@ class TierPlanSerializer(ValidatedModelSerializer):
     default_tier = BriefRelatedField(
         brief=TierBriefSerializer, queryset=Tier.objects.all()
     )
-    adopted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    adopted_by = serializers.SlugRelatedField(  # type: ignore[var-annotated]
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = TierPlan
@@ -142,10 +136,14 @@ class TierAssignmentSerializer(serializers.ModelSerializer):
 
     url = DetailUrlField("tier-assignment-detail")
     display = DisplayField()
-    district = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    district = serializers.SlugRelatedField(  # type: ignore[var-annotated]
+        slug_field="slug", read_only=True
+    )
     school = SchoolBriefSerializer(read_only=True)
     tier = TierBriefSerializer(read_only=True)
-    assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assigned_by = serializers.SlugRelatedField(  # type: ignore[var-annotated]
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = TierAssignment
@@ -235,7 +233,9 @@ class AllocationSerializer(ValidatedModelSerializer):
         required=False,
         allow_null=True,
     )
-    allocated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    allocated_by = serializers.SlugRelatedField(  # type: ignore[var-annotated]
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Allocation

@@ -46,7 +46,7 @@ supports, and no principals (the CPS data names none).
 
 Logins: admin (superuser), editor (editor of the district, staff, the chief of staff's
 person), viewer (viewer, not staff, the superintendent's person), chief (editor, the
-person of Network 1's chief); their password comes from --password or the environment
+person of Network 11's chief); their password comes from --password or the environment
 variable LANES_DEMO_PASSWORD. The command (re)sets these users' passwords: never run it
 against a production database.
 """
