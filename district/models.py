@@ -513,3 +513,19 @@ class Principal(DistrictOwned):
 def principal_on(day) -> Q:
     """Principal terms running on `day` (a filter on Principal)."""
     return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+def principals_on(schools, day) -> dict[int, Principal]:
+    """Each of `schools`' principal on `day` (school id -> term; one query).
+
+    An appointed principal comes before an acting one; of two, the later start.
+    """
+    terms = (
+        Principal.objects.filter(principal_on(day), school__in=schools)
+        .select_related("person")
+        .order_by("school_id", "is_acting", "-starts_on", "-pk")
+    )
+    found: dict[int, Principal] = {}
+    for term in terms:
+        found.setdefault(term.school_id, term)
+    return found

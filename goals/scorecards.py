@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from district.models import Network, School
+from district.models import Network, Principal, School, principals_on
 
 from .coverage import Coverage, complete_and_in_progress, coverage_of
 from .dashboards import (
@@ -326,6 +326,7 @@ class RankedSchool:
     cells: tuple[ScopeRow, ...]
     off_track: int
     at_risk: int
+    principal: Principal | None = None  # on the as-of date
 
 
 @dataclass(frozen=True)
@@ -430,9 +431,11 @@ def build_network_scorecard(
     targets = {metric.pk: metric_targets(metric) for metric in metrics}
     by_pk = {metric.pk: metric for metric in metrics}
 
-    schools = list(
-        School.objects.visible_to(user).filter(district=district, network=network)
+    school_rows = School.objects.visible_to(user).filter(
+        district=district, network=network
     )
+    schools = list(school_rows)
+    principals = principals_on(school_rows, as_of)
     groups = groups_of_schools(district, metrics, network_id=network.pk)
     values = latest_school_values(
         district=district, metric_ids=metric_ids, until=as_of, network_id=network.pk
@@ -485,6 +488,7 @@ def build_network_scorecard(
             cells=cells,
             off_track=counts[Status.OFF_TRACK],
             at_risk=counts[Status.AT_RISK],
+            principal=principals.get(school.pk),
         )
         for rank, (school, cells, counts) in enumerate(unranked, start=1)
     )

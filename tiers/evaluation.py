@@ -292,7 +292,12 @@ class Placement:
                 for reading in self.off_track_metrics
             )
             facts[0] += f" ({named})"
-        facts += [f"{reading.metric.name} {reading.text}" for reading in self.readings]
+        named = {reading.metric.pk for reading in self.off_track_metrics}
+        facts += [
+            f"{reading.metric.name} {reading.text}"
+            for reading in self.readings
+            if reading.metric.pk not in named
+        ]
         if self.rule is None:
             head = _("No rule matched; default tier %(tier)s.") % {"tier": self.tier}
         else:

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from district.models import Network, Principal, School, SchoolGroupMember, principal_on
+from district.models import (
+    Network,
+    Principal,
+    School,
+    SchoolGroupMember,
+    principals_on,
+)
 from goals.models import school_year_end
 
 from .allocations import Remaining, remaining_on
@@ -20,24 +26,6 @@ def school_year_bounds(school_year: str) -> tuple[datetime.date, datetime.date]:
     """The first and last day of a school year (1 July to 30 June)."""
     end = school_year_end(school_year)
     return datetime.date(end.year - 1, 7, 1), end
-
-
-def principals_on(
-    schools: QuerySet[School], day: datetime.date
-) -> dict[int, Principal]:
-    """Each school's principal on `day` (school id -> term; one query).
-
-    An appointed principal comes before an acting one; of two, the later start.
-    """
-    terms = (
-        Principal.objects.filter(principal_on(day), school__in=schools)
-        .select_related("person")
-        .order_by("school_id", "is_acting", "-starts_on", "-pk")
-    )
-    found: dict[int, Principal] = {}
-    for term in terms:
-        found.setdefault(term.school_id, term)
-    return found
 
 
 def allocations_of(
