@@ -410,11 +410,13 @@ def build_network_scorecard(
     network: Network,
     as_of: datetime.date,
     can_see_suppressed: bool,
+    only_schools=None,
 ) -> NetworkScorecard:
     """A network's metrics against the district and target, and its schools ranked.
 
     Schools are ranked by how many of their metrics are off track, then at risk (most
-    first), then by name. The trend charts are a page of their own
+    first), then by name. `only_schools` (a queryset) keeps those schools only, such
+    as one tier's (`district.school_sets`). The trend charts are a page of their own
     (`build_network_metrics`), which the scorecard loads after it shows.
     """
     can_see = can_see_suppressed
@@ -434,6 +436,8 @@ def build_network_scorecard(
     school_rows = School.objects.visible_to(user).filter(
         district=district, network=network
     )
+    if only_schools is not None:
+        school_rows = school_rows.filter(pk__in=only_schools.values("pk"))
     schools = list(school_rows)
     principals = principals_on(school_rows, as_of)
     groups = groups_of_schools(district, metrics, network_id=network.pk)

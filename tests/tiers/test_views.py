@@ -378,3 +378,25 @@ def test_page_queries_do_not_grow_with_schools(
     with django_assert_max_num_queries(30):
         url = f"/districts/{district.slug}/tiers/networks/{demo['network'].pk}/"
         assert client.get(url).status_code == 200
+
+
+def test_the_network_scorecard_shows_one_tiers_schools(
+    district, demo, client_for, editor, viewer
+):
+    TierRuleFactory(
+        district=district,
+        plan=demo["plan"],
+        position=1,
+        tier=demo["tiers"][3],
+        min_off_track=3,
+    )
+    client_for(editor).post(plan_url(district, demo["plan"]) + "adopt/")
+    url = f"/districts/{district.slug}/networks/{demo['network'].pk}/?year=2017-18"
+
+    page = client_for(viewer).get(f"{url}&schools=tier:{demo['tiers'][3].pk}")
+    unknown = client_for(viewer).get(f"{url}&schools=tier:nothing")
+
+    ranked = [r.school.name for r in page.context["scorecard"].schools]
+    assert sorted(ranked) == ["Low A", "Low B", "Low C"]
+    assert unknown.status_code == 400
+    assert len(unknown.context["scorecard"].schools) == 5
