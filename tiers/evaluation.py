@@ -287,11 +287,11 @@ class Placement:
             else _("1 metric off track")
         ]
         if self.off_track_metrics:
-            named = ", ".join(
+            listed = ", ".join(
                 f"{reading.metric.name} {reading.text}"
                 for reading in self.off_track_metrics
             )
-            facts[0] += f" ({named})"
+            facts[0] += f" ({listed})"
         named = {reading.metric.pk for reading in self.off_track_metrics}
         facts += [
             f"{reading.metric.name} {reading.text}"
