@@ -151,7 +151,7 @@ class Command(BaseCommand):
             "(new or changed weekly attendance values of this school year)"
         )
         self.stdout.write(
-            f"Log in at {LOGIN_URL} as admin, editor or viewer with the password "
+            f"Log in at {LOGIN_URL} as admin, editor, viewer or chief with the password "
             f"from {source}. ({time.perf_counter() - started:.1f} s)"
         )
 
