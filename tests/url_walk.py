@@ -30,6 +30,7 @@ from django.urls.resolvers import RegexPattern
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from decisions.models import Decision, Review
 from district.models import AccessLevel, District, Membership, Network, School
 from goals.models import Goal, Measurement, Metric, Target
 from roles.models import Responsibility, Role
@@ -165,6 +166,8 @@ PAGE_SEGMENTS = {
     "rules": TierPlan,
     "tier-rules": TierRule,
     "allocations": Allocation,
+    "decisions": Decision,
+    "reviews": Review,
 }
 # Parameters that name an object: filled in from the other district.
 REFERENCES = {

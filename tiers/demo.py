@@ -8,10 +8,8 @@ records no principals: a district enters its own (admin or API).
 
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-
 from district.demo import ensure
-from district.models import AccessLevel, District, Membership, Network, Person
+from district.models import District, Network, Person
 from goals.models import Metric
 
 from .models import (
@@ -87,8 +85,11 @@ CHIEF_LOGIN = "chief"
 CHIEF_NETWORK = "Network 11"
 
 
-def build_tiers(district: District, *, password: str, acting_user) -> None:
-    """The demo's tiers, 2017-18 rules, supports, and the network chief's login."""
+def build_tiers(*, district: District, users: dict, acting_user) -> None:
+    """The demo's tiers, 2017-18 rules, supports; the login "chief" leads Network 11.
+
+    A step of `load_demo` (`district.demo.register_demo_step`).
+    """
     tiers = {
         level: ensure(
             Tier,
@@ -143,36 +144,18 @@ def build_tiers(district: District, *, password: str, acting_user) -> None:
                 "description": description,
             },
         )
-    ensure_chief_login(district, password=password, acting_user=acting_user)
+    link_chief(district, users["chief"], acting_user=acting_user)
 
 
-def ensure_chief_login(district: District, *, password: str, acting_user) -> None:
-    """The login "chief": an editor whose person leads `CHIEF_NETWORK`."""
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=CHIEF_LOGIN).first()
-    if user is None:
-        user = user_model(username=CHIEF_LOGIN, email=f"{CHIEF_LOGIN}@example.org")
-    if user.pk is None or not user.check_password(password):
-        user.set_password(password)
-        user.save()
-    ensure(
-        Membership,
-        acting_user=acting_user,
-        district=district,
-        user=user,
-        defaults={"access_level": AccessLevel.EDITOR},
-    )
+def link_chief(district: District, user, *, acting_user) -> None:
+    """Make the login "chief" the person who leads `CHIEF_NETWORK`."""
     network = Network.objects.filter(district=district, name=CHIEF_NETWORK).first()
-    if network is not None and network.chief_id is not None:
-        for other in Person.objects.filter(district=district, user=user).exclude(
-            pk=network.chief_id
-        ):
-            ensure(
-                Person, acting_user=acting_user, pk=other.pk, defaults={"user": None}
-            )
-        ensure(
-            Person,
-            acting_user=acting_user,
-            pk=network.chief_id,
-            defaults={"user": user},
-        )
+    if network is None or network.chief_id is None:
+        return
+    for other in Person.objects.filter(district=district, user=user).exclude(
+        pk=network.chief_id
+    ):
+        ensure(Person, acting_user=acting_user, pk=other.pk, defaults={"user": None})
+    ensure(
+        Person, acting_user=acting_user, pk=network.chief_id, defaults={"user": user}
+    )

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('district', '0005_principal'),
+        ('district', '0006_principal'),
         ('goals', '0009_dates_in_range'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
