@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "roles",
     "goals",
     "tokens",
+    "tiers",
     "decisions",
     "publishing",
 ]

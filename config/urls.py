@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("roles.urls")),
     path("", include("goals.urls")),
     path("", include("tokens.urls")),
+    path("", include("tiers.urls")),
     path("", include("decisions.urls")),
     path("", include("publishing.urls")),
     # Ahead of Django's own: password reset only when the server can send mail.
@@ -39,6 +40,7 @@ urlpatterns = [
     path("api/v1/", include("roles.api.urls")),
     path("api/v1/", include("goals.api.urls")),
     path("api/v1/", include("tokens.api.urls")),
+    path("api/v1/", include("tiers.api.urls")),
     path("api/v1/", include("decisions.api.urls")),
     path("api/v1/", include("publishing.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

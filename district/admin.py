@@ -31,6 +31,7 @@ from .models import (
     Membership,
     Network,
     Person,
+    Principal,
     School,
     SchoolGroup,
     SchoolGroupMember,
@@ -223,6 +224,13 @@ class NetworkAdmin(DistrictScopedAdmin):
         return network.school_count
 
 
+class PrincipalInline(DistrictScopedInline):
+    model = Principal
+    fields = ["person", "starts_on", "ends_on", "is_acting"]
+    autocomplete_fields = ["person"]
+    extra = 0
+
+
 @admin.register(School)
 class SchoolAdmin(DistrictScopedAdmin):
     list_display = [
@@ -256,6 +264,17 @@ class SchoolAdmin(DistrictScopedAdmin):
         "network",
         "performance_rating",
     ]
+    inlines = [PrincipalInline]
+
+
+@admin.register(Principal)
+class PrincipalAdmin(DistrictScopedAdmin):
+    list_display = ["person", "school", "starts_on", "ends_on", "is_acting", "district"]
+    list_filter = [("district", DistrictScopedRelatedFilter), "is_acting"]
+    list_select_related = ["person", "school", "district"]
+    search_fields = ["person__name", "school__name", "school__school_id"]
+    autocomplete_fields = ["person", "school"]
+    fields = ["district", "school", "person", "starts_on", "ends_on", "is_acting"]
 
 
 class SchoolGroupMemberInline(DistrictScopedInline):

@@ -34,6 +34,8 @@ LOGINS = {
     # The chief academic and chief technology officers' own logins (two-key decisions).
     "cao": (AccessLevel.EDITOR, False, False),
     "cto": (AccessLevel.EDITOR, False, False),
+    # A network chief's own login (tiers: overrides and supports of their schools).
+    "chief": (AccessLevel.EDITOR, False, False),
 }
 
 # Steps of the apps above goals that add to the demo district, run last by load_demo;

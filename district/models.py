@@ -500,6 +500,89 @@ class SchoolGroupMember(DistrictOwned):
         return f"{self.school} in {self.group}"
 
 
+class Principal(DistrictOwned):
+    """A person leading a school as its principal from one date to another (or still).
+
+    An acting principal may stand in beside or between appointed ones; two appointed
+    (not acting) terms of one school never overlap (`clean`).
+    """
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="principals"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="principalships"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(
+        null=True, blank=True, help_text=_("Empty: still the principal.")
+    )
+    is_acting = models.BooleanField(default=False)
+
+    class Meta:
+        default_related_name = "principals"
+        ordering = ["school", "-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=date_range_condition("starts_on", "ends_on"),
+                name="%(app_label)s_%(class)s_starts_before_it_ends",
+                violation_error_message=_(
+                    "A principal's term cannot end before it starts."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "starts_on"])]
+
+    def __str__(self):
+        acting = _(" (acting)") if self.is_acting else ""
+        return f"{self.person} at {self.school}{acting}"
+
+    def clean(self):
+        super().clean()
+        if self.is_acting or not self.school_id or not self.starts_on:
+            return
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            return  # the check constraint's message says it
+        overlapping = Principal.objects.filter(
+            school_id=self.school_id, is_acting=False
+        ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=self.starts_on))
+        if self.ends_on is not None:
+            overlapping = overlapping.filter(starts_on__lte=self.ends_on)
+        clash = overlapping.exclude(pk=self.pk).select_related("person").first()
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "starts_on": _(
+                        "%(person)s is this school's principal from %(start)s; "
+                        "two appointed terms cannot overlap. End that term first, "
+                        "or mark this one acting."
+                    )
+                    % {"person": clash.person, "start": clash.starts_on.isoformat()}
+                }
+            )
+
+
+def principal_on(day) -> Q:
+    """Principal terms running on `day` (a filter on Principal)."""
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+def principals_on(schools, day) -> dict[int, Principal]:
+    """Each of `schools`' principal on `day` (school id -> term; one query).
+
+    An appointed principal comes before an acting one; of two, the later start.
+    """
+    terms = (
+        Principal.objects.filter(principal_on(day), school__in=schools)
+        .select_related("person")
+        .order_by("school_id", "is_acting", "-starts_on", "-pk")
+    )
+    found: dict[int, Principal] = {}
+    for term in terms:
+        found.setdefault(term.school_id, term)
+    return found
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from district.models import Network, School
+from district.models import Network, Principal, School, principals_on
 
 from .coverage import Coverage, complete_and_in_progress, coverage_of
 from .dashboards import (
@@ -336,6 +336,7 @@ class RankedSchool:
     cells: tuple[ScopeRow, ...]
     off_track: int
     at_risk: int
+    principal: Principal | None = None  # on the as-of date
 
 
 @dataclass(frozen=True)
@@ -419,11 +420,13 @@ def build_network_scorecard(
     network: Network,
     as_of: datetime.date,
     can_see_suppressed: bool,
+    only_schools=None,
 ) -> NetworkScorecard:
     """A network's metrics against the district and target, and its schools ranked.
 
     Schools are ranked by how many of their metrics are off track, then at risk (most
-    first), then by name. The trend charts are a page of their own
+    first), then by name. `only_schools` (a queryset) keeps those schools only, such
+    as one tier's (`district.school_sets`). The trend charts are a page of their own
     (`build_network_metrics`), which the scorecard loads after it shows.
     """
     can_see = can_see_suppressed
@@ -440,9 +443,13 @@ def build_network_scorecard(
     targets = {metric.pk: metric_targets(metric) for metric in metrics}
     by_pk = {metric.pk: metric for metric in metrics}
 
-    schools = list(
-        School.objects.visible_to(user).filter(district=district, network=network)
+    school_rows = School.objects.visible_to(user).filter(
+        district=district, network=network
     )
+    if only_schools is not None:
+        school_rows = school_rows.filter(pk__in=only_schools.values("pk"))
+    schools = list(school_rows)
+    principals = principals_on(school_rows, as_of)
     groups = groups_of_schools(district, metrics, network_id=network.pk)
     values = latest_school_values(
         district=district, metric_ids=metric_ids, until=as_of, network_id=network.pk
@@ -495,6 +502,7 @@ def build_network_scorecard(
             cells=cells,
             off_track=counts[Status.OFF_TRACK],
             at_risk=counts[Status.AT_RISK],
+            principal=principals.get(school.pk),
         )
         for rank, (school, cells, counts) in enumerate(unranked, start=1)
     )

@@ -16,6 +16,7 @@ from district.conditional import conditional_page, shared_part
 from district.exports import CsvWriter, attachment
 from district.models import Network
 from district.permissions import get_district_access_or_404
+from district.school_sets import school_set_choices, schools_in_set
 from roles.holders import holders_on
 from roles.models import Role
 
@@ -353,12 +354,22 @@ def network_scorecard(request, slug, pk):
     )
     form = year_form(request, district)
     school_year = form.school_year
+    # Sets of schools the apps above offer, such as tiers (`district.school_sets`).
+    sets = school_set_choices(district=district, school_year=school_year)
+    chosen_set = request.GET.get("schools", "")
+    only = (
+        schools_in_set(district=district, school_year=school_year, key=chosen_set)
+        if chosen_set
+        else None
+    )
+    set_refused = bool(chosen_set) and only is None
     scorecard = build_network_scorecard(
         district=district,
         user=request.user,
         network=network,
         as_of=form.judged_on,
         can_see_suppressed=access.can_edit,
+        only_schools=only,
     )
     return render(
         request,
@@ -371,8 +382,11 @@ def network_scorecard(request, slug, pk):
             "school_year": school_year,
             "as_of": form.judged_on,
             "period_query": form.period_query,
+            "school_sets": sets,
+            "chosen_set": chosen_set,
+            "set_refused": set_refused,
         },
-        status=400 if form.is_refused else 200,
+        status=400 if form.is_refused or set_refused else 200,
     )
 
 

@@ -25,6 +25,7 @@ from district.models import (
     Membership,
     Network,
     Person,
+    Principal,
     School,
     SchoolGroup,
     SchoolGroupMember,
@@ -56,6 +57,16 @@ from roles.models import (
     RoleAssignment,
     RoleKind,
     WorkArea,
+)
+from tiers.models import (
+    Allocation,
+    AssignmentSource,
+    Support,
+    SupportKind,
+    Tier,
+    TierAssignment,
+    TierPlan,
+    TierRule,
 )
 
 SAME_DISTRICT = factory.SelfAttribute("..district")
@@ -256,6 +267,78 @@ class RollupFactory(DjangoModelFactory):
     value = Decimal("85")
     n = 100
     schools_reporting = 1
+
+
+class PrincipalFactory(DjangoModelFactory):
+    class Meta:
+        model = Principal
+
+    district = factory.SubFactory(DistrictFactory)
+    school = factory.SubFactory(SchoolFactory, district=SAME_DISTRICT)
+    person = factory.SubFactory(PersonFactory, district=SAME_DISTRICT)
+    starts_on = datetime.date(2016, 7, 1)
+
+
+class TierFactory(DjangoModelFactory):
+    class Meta:
+        model = Tier
+
+    district = factory.SubFactory(DistrictFactory)
+    level = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda t: f"Tier {t.level}")
+
+
+class TierPlanFactory(DjangoModelFactory):
+    class Meta:
+        model = TierPlan
+
+    district = factory.SubFactory(DistrictFactory)
+    school_year = factory.Sequence(lambda n: f"{2000 + n}-{(2001 + n) % 100:02d}")
+    default_tier = factory.SubFactory(TierFactory, district=SAME_DISTRICT)
+
+
+class TierRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = TierRule
+
+    district = factory.SubFactory(DistrictFactory)
+    plan = factory.SubFactory(TierPlanFactory, district=SAME_DISTRICT)
+    position = factory.Sequence(lambda n: n + 1)
+    tier = factory.SubFactory(TierFactory, district=SAME_DISTRICT)
+    min_off_track = 3
+
+
+class TierAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = TierAssignment
+
+    district = factory.SubFactory(DistrictFactory)
+    school = factory.SubFactory(SchoolFactory, district=SAME_DISTRICT)
+    school_year = "2017-18"
+    tier = factory.SubFactory(TierFactory, district=SAME_DISTRICT)
+    source = AssignmentSource.DEFAULT
+
+
+class SupportFactory(DjangoModelFactory):
+    class Meta:
+        model = Support
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Support {n}")
+    kind = SupportKind.COACH
+    capacity = 10
+
+
+class AllocationFactory(DjangoModelFactory):
+    class Meta:
+        model = Allocation
+
+    district = factory.SubFactory(DistrictFactory)
+    support = factory.SubFactory(SupportFactory, district=SAME_DISTRICT)
+    school = factory.SubFactory(SchoolFactory, district=SAME_DISTRICT)
+    starts_on = datetime.date(2017, 9, 1)
+    ends_on = datetime.date(2018, 6, 15)
+    reason = "Tier 3 school"
 
 
 class JobFactory(DjangoModelFactory):

@@ -33,11 +33,12 @@ from django.test import RequestFactory
 from django.urls import resolve
 
 from decisions.models import Decision, Review
-from district.models import AccessLevel, Network
+from district.models import AccessLevel, Network, School
 from goals.entry_views import import_salt
 from goals.models import Measurement, Metric, Target
 from publishing.models import Publication
 from roles.models import Responsibility, Role
+from tiers.models import Support, Tier
 from tokens.models import ApiToken, create_token
 
 from .factories import (
@@ -507,6 +508,21 @@ def _own_token(world, user):
     return {"pk": str(token.pk)}, "", {}
 
 
+def _allocation(world, user):
+    """A support for the own school, moved into the own network first."""
+    school = world.own[School]
+    school.network = world.own[Network]
+    school.save()
+    data = {
+        "support": world.own[Support].pk,
+        "schools": [school.pk],
+        "starts_on": "2031-09-01",
+        "ends_on": "2031-10-01",
+        "reason": "Tier 3",
+    }
+    return {}, "", data
+
+
 WRITES = {
     "roles:responsibility-add": Write(
         AccessLevel.EDITOR,
@@ -571,6 +587,26 @@ WRITES = {
         None, lambda w, u: ({}, "", {"name": "mine", "scope": "read"})
     ),
     "tokens:revoke": Write(None, _own_token),
+    "tiers:overview": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: (
+            {},
+            "",
+            {"school_year": "2030-31", "default_tier": w.own[Tier].pk},
+        ),
+    ),
+    "tiers:plan": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: ({}, "", {"tier": w.own[Tier].pk, "min_off_track": "1"}),
+    ),
+    "tiers:plan-adopt": Write(AccessLevel.EDITOR, lambda w, u: ({}, "", {})),
+    "tiers:rule-delete": Write(AccessLevel.EDITOR, lambda w, u: ({}, "", {})),
+    "tiers:school": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: ({}, "", {"tier": w.own[Tier].pk, "reason": "Visited"}),
+    ),
+    "tiers:network": Write(AccessLevel.EDITOR, _allocation),
+    "tiers:allocation-delete": Write(AccessLevel.EDITOR, lambda w, u: ({}, "", {})),
     "decisions:new": Write(
         AccessLevel.EDITOR, lambda w, u: ({}, "", _decision_form(w))
     ),

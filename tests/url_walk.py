@@ -31,10 +31,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from decisions.models import Decision, Review
-from district.models import AccessLevel, District, Membership, Network
+from district.models import AccessLevel, District, Membership, Network, School
 from goals.models import Goal, Measurement, Metric, Target
 from publishing.models import Packet
 from roles.models import Responsibility, Role
+from tiers.models import Allocation, TierPlan, TierRule
 from tokens.models import ApiToken, create_token
 
 from .factories import MembershipFactory, UserFactory
@@ -162,6 +163,10 @@ PAGE_SEGMENTS = {
     "roles": Role,
     "members": Membership,
     "tokens": ApiToken,
+    "schools": School,
+    "rules": TierPlan,
+    "tier-rules": TierRule,
+    "allocations": Allocation,
     "decisions": Decision,
     "reviews": Review,
     "packets": Packet,

@@ -15,9 +15,11 @@ from district.models import (
     Membership,
     Network,
     Person,
+    Principal,
     School,
     SchoolGroup,
     SchoolGroupMember,
+    principal_on,
 )
 
 
@@ -170,3 +172,18 @@ class SchoolGroupMemberFilterSet(DistrictScopedFilterSet):
     class Meta:
         model = SchoolGroupMember
         fields = ["district", "group", "school"]
+
+
+class PrincipalFilterSet(DistrictScopedFilterSet):
+    school = django_filters.ModelChoiceFilter(queryset=visible(School))
+    person = django_filters.ModelChoiceFilter(queryset=visible(Person))
+    on = django_filters.DateFilter(
+        method="filter_on", help_text="Terms running on this date (YYYY-MM-DD)."
+    )
+
+    class Meta:
+        model = Principal
+        fields = ["district", "school", "person", "is_acting"]
+
+    def filter_on(self, queryset, name, value):
+        return queryset.filter(principal_on(value))

@@ -23,6 +23,7 @@ from district.models import (
     Membership,
     Network,
     Person,
+    Principal,
     School,
     SchoolGroup,
     SchoolGroupMember,
@@ -434,6 +435,34 @@ class SchoolGroupMemberSerializer(ValidatedModelSerializer):
             "district",
             "group",
             "school",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = TRACKED_FIELDS
+
+
+class PrincipalSerializer(ValidatedModelSerializer):
+    url = DetailUrlField("principal-detail")
+    display = DisplayField()
+    district = district_field()
+    school = BriefRelatedField(
+        brief=SchoolBriefSerializer, queryset=School.objects.all()
+    )
+    person = BriefRelatedField(
+        brief=PersonBriefSerializer, queryset=Person.objects.all()
+    )
+
+    class Meta:
+        model = Principal
+        fields = [
+            "id",
+            "url",
+            "display",
+            "district",
+            "school",
+            "person",
+            "starts_on",
+            "ends_on",
+            "is_acting",
             *TRACKED_FIELDS,
         ]
         read_only_fields = TRACKED_FIELDS

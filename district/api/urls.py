@@ -15,6 +15,7 @@ router.register(
     views.SchoolGroupMemberViewSet,
     basename="school-group-member",
 )
+router.register("principals", views.PrincipalViewSet, basename="principal")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 
 urlpatterns = router.urls

@@ -18,6 +18,7 @@ from district.models import (
     Membership,
     Network,
     Person,
+    Principal,
     School,
     SchoolGroup,
     SchoolGroupMember,
@@ -28,6 +29,7 @@ from .filters import (
     MembershipFilterSet,
     NetworkFilterSet,
     PersonFilterSet,
+    PrincipalFilterSet,
     SchoolFilterSet,
     SchoolGroupFilterSet,
     SchoolGroupMemberFilterSet,
@@ -37,6 +39,7 @@ from .serializers import (
     MembershipSerializer,
     NetworkSerializer,
     PersonSerializer,
+    PrincipalSerializer,
     SchoolGroupMemberSerializer,
     SchoolGroupSerializer,
     SchoolSerializer,
@@ -165,3 +168,13 @@ class MembershipViewSet(DistrictScopedViewSet):
             remove_member(membership=instance, acting_user=self.request.user)
         except DjangoValidationError as error:
             raise Conflict(" ".join(error.messages), code=error.code) from error
+
+
+class PrincipalViewSet(DistrictScopedViewSet):
+    """Principals of schools over time: a person, from and to, acting or not."""
+
+    queryset = Principal.objects.select_related("district", "school", "person")
+    serializer_class = PrincipalSerializer
+    filterset_class = PrincipalFilterSet
+    search_fields = ["person__name", "school__name"]
+    ordering_fields = ["starts_on", "ends_on", "updated_at"]

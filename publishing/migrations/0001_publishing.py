@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('district', '0006_public_min_n'),
+        ('district', '0007_public_min_n'),
         ('goals', '0009_dates_in_range'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import (
+    AllocationFactory,
     DistrictFactory,
     GoalFactory,
     GoalOwnerFactory,
@@ -15,13 +16,18 @@ from tests.factories import (
     NetworkFactory,
     OwnershipFactory,
     PersonFactory,
+    PrincipalFactory,
     ResponsibilityFactory,
     RoleAssignmentFactory,
     RoleFactory,
     SchoolFactory,
     SchoolGroupFactory,
     SchoolGroupMemberFactory,
+    SupportFactory,
     TargetFactory,
+    TierFactory,
+    TierPlanFactory,
+    TierRuleFactory,
     WorkAreaFactory,
 )
 from tokens.models import create_token
@@ -69,6 +75,13 @@ MAKERS = {
     "metric-owner": lambda district: MetricOwnerFactory(district=district),
     "target": lambda district: TargetFactory(district=district),
     "measurement": lambda district: MeasurementFactory(district=district),
+    # Acting: two appointed terms of a school may not overlap, acting ones may.
+    "principal": lambda district: PrincipalFactory(district=district, is_acting=True),
+    "tier": lambda district: TierFactory(district=district),
+    "tier-plan": lambda district: TierPlanFactory(district=district),
+    "tier-rule": lambda district: TierRuleFactory(district=district),
+    "support": lambda district: SupportFactory(district=district),
+    "allocation": lambda district: AllocationFactory(district=district),
 }
 
 

@@ -18,6 +18,7 @@ from roles.models import Ownership, Role
 
 from ..conftest import PASSWORD
 from ..factories import (
+    AllocationFactory,
     GoalFactory,
     GoalOwnerFactory,
     MeasurementFactory,
@@ -31,6 +32,7 @@ from ..factories import (
     PublicationFactory,
     PublishedGoalFactory,
     PublishedMetricFactory,
+    PrincipalFactory,
     ResponsibilityFactory,
     RoleAssignmentFactory,
     RoleFactory,
@@ -38,7 +40,12 @@ from ..factories import (
     SchoolFactory,
     SchoolGroupFactory,
     SchoolGroupMemberFactory,
+    SupportFactory,
     TargetFactory,
+    TierAssignmentFactory,
+    TierFactory,
+    TierPlanFactory,
+    TierRuleFactory,
     UserFactory,
     WorkAreaFactory,
 )
@@ -90,6 +97,29 @@ def build_district(district, prefix: str, schools: int = 2):
     PublishedMetricFactory(district=district, metric=metric)
     packet = PacketFactory(district=district, issued_by=owner)
     ScheduleFactory(district=district, goal=goal, created_by=owner, packet=packet)
+    first = School.objects.filter(district=district).first()
+    PrincipalFactory(district=district, school=first, person=chief)
+    tier = TierFactory(district=district, level=1)
+    plan = TierPlanFactory(district=district, school_year="2017-18", default_tier=tier)
+    rule = TierRuleFactory(
+        district=district,
+        plan=plan,
+        tier=tier,
+        metric=metric,
+        comparison="at_least",
+        threshold=Decimal("90"),
+        min_off_track=None,
+    )
+    TierAssignmentFactory(
+        district=district, school=first, tier=tier, rule=rule, assigned_by=owner
+    )
+    support = SupportFactory(district=district)
+    AllocationFactory(
+        district=district, support=support, school=first, allocated_by=owner
+    )
+    AllocationFactory(
+        district=district, support=support, school=None, school_group=group
+    )
     # A change, so history holds more than creations.
     network.name = f"{network.name} (renamed)"
     network.save(update_fields=["name"])

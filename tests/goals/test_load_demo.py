@@ -18,6 +18,8 @@ from goals.models import Direction, Measurement, Metric, Target
 from goals.rollups import district_series, network_series
 from roles.matrix import Classification, build_matrix
 from roles.models import Ownership, Responsibility, Role, RoleAssignment
+from tiers.evaluation import evaluate_plan
+from tiers.models import Support, TierPlan
 
 PASSWORD = "demo-password-for-tests"
 
@@ -35,7 +37,7 @@ EXPECTED_COUNTS = {
     "targets": 25,
     # 8,933 real values, and 644 schools × 22 simulated weeks (3 July to 27 November).
     "measurements": 8933 + 644 * 22,
-    "members": 5,
+    "members": 6,
 }
 
 
@@ -106,6 +108,7 @@ def test_load_demo_builds_the_district_once_and_a_second_run_changes_nothing(
     check_goals(district)
     check_live_year(district)
     check_logins(district)
+    check_tiers(district)
     check_decisions(district)
 
     # A week later, the week ending 4 December is added, and nothing else changes.
@@ -279,6 +282,26 @@ def check_network_target(district, attendance):
     ]
 
 
+def check_tiers(district):
+    """The 2017-18 rules, ready to adopt, and what they give on the real data."""
+    plan = TierPlan.objects.get(district=district, school_year="2017-18")
+    assert plan.adopted_at is None and plan.rules.count() == 3
+    evaluation = evaluate_plan(plan)
+    counts = {c.tier.name: c.schools for c in evaluation.counts}
+    assert counts == {
+        "Tier 1: autonomy": 97,
+        "Tier 2: support": 477,
+        "Tier 3: intensive": 86,
+    }
+    in_network_11 = [
+        p
+        for p in evaluation.placements
+        if p.tier.level == 3 and p.school.network.name == "Network 11"
+    ]
+    assert len(in_network_11) == 6
+    assert Support.objects.get(district=district, name="Literacy coach").capacity == 12
+
+
 def check_decisions(district):
     """The demo's two-key decisions: one approved with the CTO's condition and in the
     register, one declined by the CTO, one waiting for the CTO past the target."""
@@ -325,16 +348,20 @@ def check_logins(district):
         "admin": AccessLevel.ADMIN,
         "editor": AccessLevel.EDITOR,
         "viewer": AccessLevel.VIEWER,
+        "chief": AccessLevel.EDITOR,
         "cao": AccessLevel.EDITOR,
         "cto": AccessLevel.EDITOR,
     }
+    assert Person.objects.get(district=district, user=users["chief"]).name == (
+        "Keisha Kettleburn"
+    )
     assert Person.objects.get(district=district, user=users["editor"]).name == (
         "Nadia Northrup"
     )
     assert Person.objects.get(district=district, user=users["cto"]).name == (
         "Lena Lockwood"
     )
-    for username in ("admin", "editor", "viewer", "cao", "cto"):
+    for username in ("admin", "editor", "viewer", "cao", "cto", "chief"):
         assert Client().login(username=username, password=PASSWORD)
     assert not Client().login(username="viewer", password="wrong")
 

@@ -44,12 +44,17 @@ for every school up to the last week that has ended, simulated from each school'
 2017-18 rate ("Student attendance, weekly (simulated)", marked simulated on every page
 that shows it). Loading the demo again on a later day adds the weeks since.
 
+Tiers (tiers/demo.py): three tiers with their monitoring cadence and autonomies, three
+tier rules for 2017-18 (not adopted: adopting them is the first thing to try), three
+supports, and no principals (the CPS data names none).
+
 Logins: admin (superuser), editor (editor of the district, staff, the chief of staff's
 person), viewer (viewer, not staff, the superintendent's person), cao and cto (editors,
 not staff, the chief academic officer's and the acting chief technology officer's
-people, who review two-key decisions); their password comes
-from --password or the environment variable LANES_DEMO_PASSWORD. The command (re)sets
-these three users' passwords: never run it against a production database.
+people, who review two-key decisions), chief (editor, not staff, the person of Network
+11's chief); their password comes from --password or the environment variable
+LANES_DEMO_PASSWORD. The command (re)sets these users' passwords: never run it against
+a production database.
 """
 
 import os
@@ -148,8 +153,8 @@ class Command(BaseCommand):
             "(new or changed weekly attendance values of this school year)"
         )
         self.stdout.write(
-            f"Log in at {LOGIN_URL} as admin, editor, viewer, cao or cto with the password "
-            f"from {source}. ({time.perf_counter() - started:.1f} s)"
+            f"Log in at {LOGIN_URL} as admin, editor, viewer, cao, cto or chief with "
+            f"the password from {source}. ({time.perf_counter() - started:.1f} s)"
         )
 
     def counts(self) -> dict[str, int]:

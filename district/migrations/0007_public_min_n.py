@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('district', '0005_background_jobs'),
+        ('district', '0006_principal'),
     ]
 
     operations = [
