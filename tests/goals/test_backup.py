@@ -49,6 +49,7 @@ from ..factories import (
     UserFactory,
     WorkAreaFactory,
 )
+from ..tenant_models import make
 
 User = get_user_model()
 USER_FIELDS = ["username", "first_name", "last_name", "email", "is_active"]
@@ -120,6 +121,10 @@ def build_district(district, prefix: str, schools: int = 2):
     AllocationFactory(
         district=district, support=support, school=None, school_group=group
     )
+    # Every other model with a row of its own (its factory, tests/tenant_models.py).
+    for model in tenant_models()[1:]:
+        if not model._default_manager.filter(district=district).exists():
+            make(model, district)
     # A change, so history holds more than creations.
     network.name = f"{network.name} (renamed)"
     network.save(update_fields=["name"])
