@@ -23,6 +23,7 @@ from goals.models import (
     Measurement,
     Metric,
     MetricOwner,
+    ResponsibilityLink,
     Rollup,
     Scope,
     Target,
@@ -199,6 +200,15 @@ class MetricOwnerFactory(DjangoModelFactory):
     district = factory.SubFactory(DistrictFactory)
     metric = factory.SubFactory(MetricFactory, district=SAME_DISTRICT)
     role = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
+
+
+class ResponsibilityLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = ResponsibilityLink
+
+    district = factory.SubFactory(DistrictFactory)
+    responsibility = factory.SubFactory(ResponsibilityFactory, district=SAME_DISTRICT)
+    metric = factory.SubFactory(MetricFactory, district=SAME_DISTRICT)
 
 
 class TargetFactory(DjangoModelFactory):
