@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("district.urls")),
     path("", include("roles.urls")),
     path("", include("goals.urls")),
+    path("", include("routines.urls")),
     path("", include("tokens.urls")),
     # Ahead of Django's own: password reset only when the server can send mail.
     path("accounts/", include("config.password_reset")),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("api/v1/", include("district.api.urls")),
     path("api/v1/", include("roles.api.urls")),
     path("api/v1/", include("goals.api.urls")),
+    path("api/v1/", include("routines.api.urls")),
     path("api/v1/", include("tokens.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

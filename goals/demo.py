@@ -15,12 +15,13 @@ seen on its scorecard and the metric page.
 import datetime
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from district.demo import DATA_DIR, ensure
 from district.models import District, Network, NetworkKind, SchoolCategory
-from roles.models import Role
+from roles.models import Responsibility, Role
 
 from .importers import UpsertResult, read_measurements_csv, upsert_measurements
 from .models import (
@@ -33,6 +34,7 @@ from .models import (
     Metric,
     MetricOwner,
     Population,
+    ResponsibilityLink,
     Scope,
     Target,
     TargetKind,
@@ -120,6 +122,76 @@ GOALS = [
     ),
 ]
 # fmt: on
+
+
+# Matrix rows and the goals (by statement) or metrics (by code) they serve.
+LINKS = [
+    (
+        "Student outcomes",
+        "goal",
+        "Every student graduates ready for college and career",
+    ),
+    ("District goals and targets", "goal", "Every student in school, every day"),
+    (
+        "District goals and targets",
+        "goal",
+        "Every student graduates ready for college and career",
+    ),
+    ("District goals and targets", "goal", "Safe and supportive schools"),
+    ("Curriculum and scope and sequence", "metric", "freshmen_on_track_pct"),
+    ("Fidelity to the instructional vision", "metric", "freshmen_on_track_pct"),
+    (
+        "Weekly coaching conversations with network chiefs",
+        "metric",
+        "student_attendance_pct",
+    ),
+    (
+        "Weekly coaching conversations with network chiefs",
+        "metric",
+        "student_attendance_weekly_sim",
+    ),
+    ("Supervising network chiefs", "goal", "Every student in school, every day"),
+    ("Allocating supports to schools by need", "metric", "suspensions_per_100"),
+    ("Principal evaluation", "metric", "graduation_4yr_pct"),
+]
+
+# Builders of the apps above goals, run by `load_demo` after the goals and the live
+# year (`register_demo_builder`, from those apps' `AppConfig.ready()`).
+_demo_builders: list[Callable[..., None]] = []
+
+
+def register_demo_builder(builder: Callable[..., None]) -> None:
+    """Add `builder(district, roles, acting_user, today=...)` to the demo's last steps."""
+    if builder not in _demo_builders:
+        _demo_builders.append(builder)
+
+
+def build_plugged_in(
+    district: District, roles: dict[str, Role], acting_user, *, today
+) -> None:
+    for builder in _demo_builders:
+        builder(district, roles, acting_user, today=today)
+
+
+def build_links(district: District, acting_user) -> None:
+    """Link matrix rows to the goals and metrics they serve (`LINKS`)."""
+    for row_name, kind, name in LINKS:
+        responsibility = Responsibility.objects.get(district=district, name=row_name)
+        if kind == "goal":
+            target = {"goal": Goal.objects.get(district=district, statement=name)}
+        else:
+            target = {
+                "metric": Metric.objects.filter(district=district, code=name).first()
+            }
+            if target["metric"] is None:
+                continue
+        ensure(
+            ResponsibilityLink,
+            acting_user=acting_user,
+            district=district,
+            responsibility=responsibility,
+            **target,
+        )
 
 
 def build_goals(

@@ -33,6 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 from district.models import AccessLevel, District, Membership, Network
 from goals.models import Goal, Measurement, Metric, Target
 from roles.models import Responsibility, Role
+from routines.models import ActionItem, Decision, Meeting, MeetingSeries, Partnership
 from tokens.models import ApiToken, create_token
 
 from .factories import MembershipFactory, UserFactory
@@ -160,6 +161,11 @@ PAGE_SEGMENTS = {
     "roles": Role,
     "members": Membership,
     "tokens": ApiToken,
+    "partnerships": Partnership,
+    "series": MeetingSeries,
+    "meetings": Meeting,
+    "decisions": Decision,
+    "action-items": ActionItem,
 }
 # Parameters that name an object: filled in from the other district.
 REFERENCES = {

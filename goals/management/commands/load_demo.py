@@ -64,7 +64,12 @@ from district.demo import (
 )
 from district.models import District, Membership, Network, Person, School
 from district.write_paths import WritePath, writing_through
-from goals.demo import build_goals, build_live_year
+from goals.demo import (
+    build_goals,
+    build_links,
+    build_live_year,
+    build_plugged_in,
+)
 from goals.models import Goal, Measurement, Metric, Target
 from roles.demo import build_cabinet, build_matrix, link_person
 from roles.models import Ownership, Responsibility, Role, RoleAssignment, WorkArea
@@ -120,6 +125,8 @@ class Command(BaseCommand):
             build_matrix(district, roles, admin)
             measurements = build_goals(district, roles, admin)
             live = build_live_year(district, roles, admin, today=timezone.localdate())
+            build_links(district, admin)
+            build_plugged_in(district, roles, admin, today=timezone.localdate())
         after = self.counts()
 
         self.stdout.write(f"{DISTRICT_NAME} ({DISTRICT_SLUG}) is ready:")
