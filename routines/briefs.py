@@ -223,6 +223,7 @@ def scope_standing(
             else []
         )
     return {
+        "since": since.isoformat() if since else None,
         "metrics": _metric_rows(district, cards, comparisons),
         "schools": schools,
         "changes": _movement(cards, then) if since else [],
@@ -314,7 +315,6 @@ def build_brief(*, meeting: Meeting, user, now: datetime.datetime) -> Brief:
         "as_of": today.isoformat(),
         "scope": series.scope,
         "scope_label": scope_label,
-        "since": since.isoformat() if since else None,
         **standing,
         "overdue": overdue,
         "action_items": open_items(series, on=today),
