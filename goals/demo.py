@@ -177,20 +177,25 @@ def build_links(district: District, acting_user) -> None:
     """Link matrix rows to the goals and metrics they serve (`LINKS`)."""
     for row_name, kind, name in LINKS:
         responsibility = Responsibility.objects.get(district=district, name=row_name)
-        if kind == "goal":
-            target = {"goal": Goal.objects.get(district=district, statement=name)}
-        else:
-            target = {
-                "metric": Metric.objects.filter(district=district, code=name).first()
-            }
-            if target["metric"] is None:
-                continue
+        goal = (
+            Goal.objects.get(district=district, statement=name)
+            if kind == "goal"
+            else None
+        )
+        metric = (
+            Metric.objects.filter(district=district, code=name).first()
+            if kind == "metric"
+            else None
+        )
+        if goal is None and metric is None:
+            continue
         ensure(
             ResponsibilityLink,
             acting_user=acting_user,
             district=district,
             responsibility=responsibility,
-            **target,
+            goal=goal,
+            metric=metric,
         )
 
 

@@ -114,13 +114,13 @@ def _metric_rows(
         }
         for card in cards
     ]
-    rows.sort(key=lambda row: (severity(Status(row["status"])), row["name"]))
+    rows.sort(key=lambda row: (severity(Status(str(row["status"]))), str(row["name"])))
     return rows
 
 
 def _movement(
     now: Iterable[MetricCard], then: Iterable[MetricCard]
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     """Metrics whose value changed between two sets of cards (the same metrics)."""
     before = {card.metric.pk: card.status.value for card in then}
     moved = []
@@ -302,13 +302,7 @@ def build_brief(*, meeting: Meeting, user, now: datetime.datetime) -> Brief:
         .select_related("meeting")
         .order_by("meeting__starts_at", "pk")
     ]
-    scope_label = (
-        series.network.name
-        if series.network_id
-        else series.partnership.name
-        if series.partnership_id
-        else series.district.name
-    )
+    scope_label = str(series.network or series.partnership or series.district)
     return {
         "version": BRIEF_VERSION,
         "computed_at": now.isoformat(),

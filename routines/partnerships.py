@@ -141,7 +141,8 @@ def build_compact(
 
     matrix = build_matrix(district, as_of=moment)
     members = set(role_ids)
-    joint, distinct = [], {pk: [] for pk in role_ids}
+    joint: list[MatrixRow] = []
+    distinct: dict[int, list[MatrixRow]] = {pk: [] for pk in role_ids}
     for group in matrix.groups:
         for row in group.rows:
             accountable = [

@@ -333,8 +333,10 @@ class MeetingFactory(DjangoModelFactory):
     district = factory.SubFactory(DistrictFactory)
     series = factory.SubFactory(MeetingSeriesFactory, district=SAME_DISTRICT)
     starts_at = factory.Sequence(
-        lambda n: datetime.datetime(2017, 1, 2, 9, tzinfo=datetime.UTC)
-        + datetime.timedelta(days=7 * n)
+        lambda n: (
+            datetime.datetime(2017, 1, 2, 9, tzinfo=datetime.UTC)
+            + datetime.timedelta(days=7 * n)
+        )
     )
 
 

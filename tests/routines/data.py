@@ -20,9 +20,9 @@ from routines.models import Meeting, MeetingSeries, SeriesScope
 from tests.factories import (
     GoalFactory,
     MeasurementFactory,
-    MetricFactory,
     MeetingFactory,
     MeetingSeriesFactory,
+    MetricFactory,
     NetworkFactory,
     PersonFactory,
     SchoolFactory,

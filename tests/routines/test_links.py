@@ -26,7 +26,10 @@ def linked(district):
     planning = ResponsibilityFactory(district=district, name="Goal setting")
     unlinked = ResponsibilityFactory(district=district, name="Devices")
     OwnershipFactory(
-        district=district, responsibility=coaching, role=cso, level=RaciLevel.ACCOUNTABLE
+        district=district,
+        responsibility=coaching,
+        role=cso,
+        level=RaciLevel.ACCOUNTABLE,
     )
     OwnershipFactory(
         district=district, responsibility=planning, role=cso, level=RaciLevel.CONSULTED
@@ -34,9 +37,7 @@ def linked(district):
     OwnershipFactory(
         district=district, responsibility=unlinked, role=cso, level=RaciLevel.INFORMED
     )
-    ResponsibilityLinkFactory(
-        district=district, responsibility=coaching, metric=metric
-    )
+    ResponsibilityLinkFactory(district=district, responsibility=coaching, metric=metric)
     ResponsibilityLinkFactory(
         district=district, responsibility=planning, metric=None, goal=goal
     )
@@ -90,13 +91,16 @@ def test_the_api_filters_links_from_either_side(
     assert [row["responsibility"]["id"] for row in by_metric.json()["results"]] == [
         coaching.pk
     ]
-    by_row = client.get("/api/v1/responsibility-links/", {"responsibility": coaching.pk})
+    by_row = client.get(
+        "/api/v1/responsibility-links/", {"responsibility": coaching.pk}
+    )
     assert [row["metric"]["id"] for row in by_row.json()["results"]] == [metric.pk]
     by_goal = client.get("/api/v1/responsibility-links/", {"goal": goal.pk})
     assert len(by_goal.json()["results"]) == 1
-    assert api_client_for(outsider).get("/api/v1/responsibility-links/").json()[
-        "results"
-    ] == []
+    assert (
+        api_client_for(outsider).get("/api/v1/responsibility-links/").json()["results"]
+        == []
+    )
 
 
 def test_a_link_names_a_goal_or_a_metric_not_both_nor_neither(
