@@ -5,23 +5,34 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import (
+    ActionItemFactory,
+    DecisionFactory,
     DistrictFactory,
     GoalFactory,
     GoalOwnerFactory,
     MeasurementFactory,
+    MeetingFactory,
+    MeetingSeriesFactory,
     MembershipFactory,
     MetricFactory,
     MetricOwnerFactory,
     NetworkFactory,
+    NonNegotiableFactory,
     OwnershipFactory,
+    PartnershipFactory,
+    PartnershipRoleFactory,
     PersonFactory,
     ResponsibilityFactory,
+    ResponsibilityLinkFactory,
     RoleAssignmentFactory,
     RoleFactory,
     SchoolFactory,
     SchoolGroupFactory,
     SchoolGroupMemberFactory,
+    SeriesMemberFactory,
     TargetFactory,
+    TheoryLinkFactory,
+    TheoryStatementFactory,
     WorkAreaFactory,
 )
 from tokens.models import create_token
@@ -69,6 +80,19 @@ MAKERS = {
     "metric-owner": lambda district: MetricOwnerFactory(district=district),
     "target": lambda district: TargetFactory(district=district),
     "measurement": lambda district: MeasurementFactory(district=district),
+    "responsibility-link": lambda district: ResponsibilityLinkFactory(
+        district=district
+    ),
+    "partnership": lambda district: PartnershipFactory(district=district),
+    "partnership-role": lambda district: PartnershipRoleFactory(district=district),
+    "theory-statement": lambda district: TheoryStatementFactory(district=district),
+    "theory-link": lambda district: TheoryLinkFactory(district=district),
+    "non-negotiable": lambda district: NonNegotiableFactory(district=district),
+    "meeting-series": lambda district: MeetingSeriesFactory(district=district),
+    "series-member": lambda district: SeriesMemberFactory(district=district),
+    "meeting": lambda district: MeetingFactory(district=district),
+    "decision": lambda district: DecisionFactory(district=district),
+    "action-item": lambda district: ActionItemFactory(district=district),
 }
 
 

@@ -12,12 +12,13 @@ from django.urls import reverse
 from district.api.urls import router as district_router
 from goals.api.urls import router as goals_router
 from roles.api.urls import router as roles_router
+from routines.api.urls import router as routines_router
 
 from .conftest import MAKERS, make_object
 
 BASENAMES = [
     basename
-    for router in (district_router, roles_router, goals_router)
+    for router in (district_router, roles_router, goals_router, routines_router)
     for _prefix, _viewset, basename in router.registry
 ]
 # A district has no `district` field, and deleting one is tested in test_crud.
