@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('district', '0004_network_kind_coverage_threshold'),
-        ('goals', '0010_responsibility_links'),
+        ('goals', '0011_responsibility_links'),
         ('roles', '0002_district_owned_base'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

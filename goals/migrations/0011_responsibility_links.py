@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('district', '0004_network_kind_coverage_threshold'),
-        ('goals', '0009_dates_in_range'),
+        ('goals', '0010_rollup_autovacuum'),
         ('roles', '0002_district_owned_base'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
