@@ -127,6 +127,22 @@ class TheoryLink(DistrictOwned):
                     "Link the statement to a row of the matrix or to a goal, not both."
                 ),
             ),
+            models.UniqueConstraint(
+                fields=["statement", "responsibility"],
+                condition=Q(responsibility__isnull=False),
+                name="%(app_label)s_%(class)s_once_per_row",
+                violation_error_message=_(
+                    "The statement is already linked to this row."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["statement", "goal"],
+                condition=Q(goal__isnull=False),
+                name="%(app_label)s_%(class)s_once_per_goal",
+                violation_error_message=_(
+                    "The statement is already linked to this goal."
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -121,7 +121,7 @@ class MeetingViewSet(DistrictScopedViewSet):
 
 
 class DecisionViewSet(DistrictScopedViewSet):
-    queryset = Decision.objects.select_related("district", "meeting")
+    queryset = Decision.objects.select_related("district", "meeting", "meeting__series")
     serializer_class = DecisionSerializer
     filterset_class = DecisionFilterSet
     search_fields = ["statement", "outcome"]
@@ -135,6 +135,7 @@ class ActionItemViewSet(DistrictScopedViewSet):
         "district",
         "series",
         "raised_in",
+        "raised_in__series",
         "owner_person",
         "owner_role",
         "metric",

@@ -282,7 +282,15 @@ def test_unsupported_methods_are_405(api_client_for, superuser, basename, distri
 
 
 # Resources without a uniqueness rule that a copy of an object would break.
-DUPLICATES_ALLOWED = {"person", "role-assignment", "goal"}
+DUPLICATES_ALLOWED = {
+    "person",
+    "role-assignment",
+    "goal",
+    "theory-statement",
+    "non-negotiable",
+    "decision",
+    "action-item",
+}
 
 
 @pytest.mark.parametrize("basename", BASENAMES)

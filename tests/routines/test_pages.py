@@ -213,3 +213,43 @@ def test_long_calendar_lines_fold_at_75_octets_without_splitting_characters():
     parts = folded.split("\r\n ")
     assert all(len(part.encode()) <= 75 for part in parts)
     assert "".join(parts) == line
+
+
+def test_meeting_page_and_pack_queries_do_not_grow_with_schools_or_items(
+    district, other_district, superuser, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = build_brief_data(district)
+    big = build_brief_data(other_district, extra_schools=12)
+    for data, count in ((small, 1), (big, 8)):
+        for i in range(count):
+            ActionItemFactory(
+                district=data.series.district,
+                series=data.series,
+                raised_in=data.last,
+                owner_person=data.chief,
+                title=f"Item {i}",
+            )
+            DecisionFactory(district=data.series.district, meeting=data.meeting)
+    client = client_for(superuser)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    with time_machine.travel(MEETING, tick=False):
+        for name in ("meeting", "pack"):
+            urls = [
+                data.meeting.get_absolute_url()
+                if name == "meeting"
+                else reverse(
+                    "routines:coaching-pack",
+                    args=[data.series.district.slug, data.north.pk],
+                )
+                for data in (small, big)
+            ]
+            queries(urls[0])  # warm the session and caches
+            assert queries(urls[0]) == queries(urls[1]), name
