@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "goals",
     "routines",
     "tokens",
+    "decisions",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +297,7 @@ SPECTACULAR_SETTINGS = {
         "HistoryTypeEnum": "district.api.history.HISTORY_TYPE_CHOICES",
         "NetworkKindEnum": "district.models.NetworkKind",
         "SchoolCategoryEnum": "district.models.SchoolCategory",
+        "DecisionStateEnum": "decisions.models.DecisionState",
     },
 }
 

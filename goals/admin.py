@@ -10,6 +10,7 @@ from district.admin_base import (
     DistrictScopedAdmin,
     DistrictScopedInline,
     DistrictScopedRelatedFilter,
+    delete_in_background,
 )
 
 from .display import (
@@ -141,6 +142,7 @@ class MetricAdmin(DistrictScopedAdmin):
         "district",
     ]
     list_display_links = ["code", "name"]
+    actions = ["delete_selected", delete_in_background]
     list_filter = [
         ("district", DistrictScopedRelatedFilter),
         ("goal", DistrictScopedRelatedFilter),

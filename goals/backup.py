@@ -69,6 +69,8 @@ class ImportSummary:
 
 # Tables computed from the others: not exported, recomputed on import.
 DERIVED = {"goals.Rollup"}
+# Operational records, not the district's data: never exported or restored.
+OPERATIONAL = {"district.Job"}
 
 
 def is_history_model(model: type[models.Model]) -> bool:
@@ -81,7 +83,7 @@ def tenant_models() -> list[type[models.Model]]:
     for model in apps.get_models():
         if model is District or is_history_model(model):
             continue
-        if model._meta.label in DERIVED:
+        if model._meta.label in DERIVED | OPERATIONAL:
             continue
         try:
             field = model._meta.get_field("district")

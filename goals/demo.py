@@ -15,7 +15,6 @@ seen on its scorecard and the metric page.
 import datetime
 import hashlib
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -154,23 +153,6 @@ LINKS = [
     ("Allocating supports to schools by need", "metric", "suspensions_per_100"),
     ("Principal evaluation", "metric", "graduation_4yr_pct"),
 ]
-
-# Builders of the apps above goals, run by `load_demo` after the goals and the live
-# year (`register_demo_builder`, from those apps' `AppConfig.ready()`).
-_demo_builders: list[Callable[..., None]] = []
-
-
-def register_demo_builder(builder: Callable[..., None]) -> None:
-    """Add `builder(district, roles, acting_user, today=...)` to the demo's last steps."""
-    if builder not in _demo_builders:
-        _demo_builders.append(builder)
-
-
-def build_plugged_in(
-    district: District, roles: dict[str, Role], acting_user, *, today
-) -> None:
-    for builder in _demo_builders:
-        builder(district, roles, acting_user, today=today)
 
 
 def build_links(district: District, acting_user) -> None:

@@ -10,8 +10,8 @@ from district.admin_base import (
 
 from .models import (
     ActionItem,
-    Decision,
     Meeting,
+    MeetingDecision,
     MeetingSeries,
     NonNegotiable,
     Partnership,
@@ -132,8 +132,8 @@ class SeriesMemberAdmin(DistrictScopedAdmin):
     fields = ["district", "series", "person"]
 
 
-class DecisionInline(DistrictScopedInline):
-    model = Decision
+class MeetingDecisionInline(DistrictScopedInline):
+    model = MeetingDecision
     fields = ["statement", "outcome", "decided_on"]
     extra = 0
 
@@ -146,11 +146,11 @@ class MeetingAdmin(DistrictScopedAdmin):
     search_fields = ["series__name", "notes"]
     fields = ["district", "series", "starts_at", "started_at", "notes"]
     readonly_fields = ["started_at"]
-    inlines = [DecisionInline]
+    inlines = [MeetingDecisionInline]
 
 
-@admin.register(Decision)
-class DecisionAdmin(DistrictScopedAdmin):
+@admin.register(MeetingDecision)
+class MeetingDecisionAdmin(DistrictScopedAdmin):
     list_display = ["statement", "meeting", "decided_on", "district"]
     list_filter = [DISTRICT_FILTER]
     list_select_related = ["meeting", "meeting__series", "district"]

@@ -6,11 +6,11 @@ class RoutinesConfig(AppConfig):
     verbose_name = "Partnerships and routines"
 
     def ready(self):
+        from district.demo import register_demo_step
         from district.due import register_due_source
-        from goals.demo import register_demo_builder
 
         from .action_items import action_item_due_items
         from .demo import build_routines
 
         register_due_source(action_item_due_items)
-        register_demo_builder(build_routines)
+        register_demo_step(build_routines)

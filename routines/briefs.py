@@ -40,8 +40,8 @@ from goals.status import Status
 from .action_items import items_with_details, with_owners
 from .models import (
     ActionItem,
-    Decision,
     Meeting,
+    MeetingDecision,
     MeetingSeries,
     PartnershipRole,
     SeriesScope,
@@ -296,7 +296,7 @@ def build_brief(*, meeting: Meeting, user, now: datetime.datetime) -> Brief:
             "statement": decision.statement,
             "raised_on": timezone.localdate(decision.meeting.starts_at).isoformat(),
         }
-        for decision in Decision.objects.filter(
+        for decision in MeetingDecision.objects.filter(
             meeting__series=series, decided_on__isnull=True
         )
         .select_related("meeting")

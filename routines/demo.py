@@ -23,8 +23,8 @@ from .briefs import start_meeting
 from .models import (
     ActionItem,
     Cadence,
-    Decision,
     Meeting,
+    MeetingDecision,
     MeetingSeries,
     NonNegotiable,
     Partnership,
@@ -97,10 +97,12 @@ COACHING = "Network 14 coaching"
 WEEKLY = "CAO and CSO weekly"
 
 
-def build_routines(
-    district: District, roles: dict[str, Role], acting_user, *, today
-) -> None:
+def build_routines(*, district: District, users: dict, acting_user) -> None:
     """The partnership, the two series, and the Network 14 coaching meetings."""
+    if district.slug != "cps":
+        return
+    today = timezone.localdate()
+    roles = {role.code: role for role in Role.objects.filter(district=district)}
     partnership = ensure(
         Partnership,
         acting_user=acting_user,
@@ -231,7 +233,7 @@ def _coaching_meetings(series, roles, chief, today, acting_user) -> None:
         },
     )
     ensure(
-        Decision,
+        MeetingDecision,
         acting_user=acting_user,
         district=district,
         meeting=last,

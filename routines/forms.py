@@ -7,7 +7,7 @@ from district.models import Network, Person, School
 from goals.models import Metric
 from roles.models import Responsibility, Role
 
-from .models import ActionItem, Decision, Meeting
+from .models import ActionItem, Meeting, MeetingDecision
 
 
 class NotesForm(forms.ModelForm):
@@ -17,17 +17,17 @@ class NotesForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 6})}
 
 
-class DecisionForm(forms.ModelForm):
+class MeetingDecisionForm(forms.ModelForm):
     class Meta:
-        model = Decision
+        model = MeetingDecision
         fields = ["statement"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 2})}
         labels = {"statement": _("Decision to take")}
 
 
-class DecisionOutcomeForm(forms.ModelForm):
+class MeetingDecisionOutcomeForm(forms.ModelForm):
     class Meta:
-        model = Decision
+        model = MeetingDecision
         fields = ["outcome"]
         widgets = {"outcome": forms.Textarea(attrs={"rows": 2})}
 

@@ -343,7 +343,7 @@ class Meeting(DistrictOwned):
         return self.started_at is not None
 
 
-class Decision(DistrictOwned):
+class MeetingDecision(DistrictOwned):
     """A decision raised in a meeting: waiting until it is taken, then its outcome."""
 
     meeting = models.ForeignKey(
@@ -354,7 +354,7 @@ class Decision(DistrictOwned):
     decided_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        default_related_name = "decisions"
+        default_related_name = "meeting_decisions"
         ordering = ["meeting", "pk"]
         constraints = [
             models.CheckConstraint(

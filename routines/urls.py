@@ -63,7 +63,7 @@ urlpatterns = [
         name="meeting-action-item",
     ),
     path(
-        "districts/<slug:slug>/decisions/<int:pk>/take/",
+        "districts/<slug:slug>/meeting-decisions/<int:pk>/take/",
         views.decision_take,
         name="decision-take",
     ),

@@ -29,8 +29,13 @@ from .action_items import (
 from .briefs import build_brief, start_meeting
 from .calendar import feed_token, read_token, render_calendar
 from .coaching import build_coaching_pack, parse_week
-from .forms import ActionItemForm, DecisionForm, DecisionOutcomeForm, NotesForm
-from .models import ActionItem, Decision, Meeting, MeetingSeries, Partnership
+from .forms import (
+    ActionItemForm,
+    MeetingDecisionForm,
+    MeetingDecisionOutcomeForm,
+    NotesForm,
+)
+from .models import ActionItem, Meeting, MeetingDecision, MeetingSeries, Partnership
 from .partnerships import build_compact
 
 
@@ -208,12 +213,12 @@ def render_meeting(request, access, meeting, *, forms=None, status=200):
             "brief": brief,
             "carried": with_owners(list(carried_over(meeting))),
             "raised": with_owners(list(raised_in(meeting))),
-            "decisions": Decision.objects.filter(meeting=meeting),
+            "decisions": MeetingDecision.objects.filter(meeting=meeting),
             "previous": previous,
             "following": following,
             "can_edit": access.can_edit,
             "notes_form": forms.get("notes") or NotesForm(instance=meeting),
-            "decision_form": forms.get("decision") or DecisionForm(),
+            "decision_form": forms.get("decision") or MeetingDecisionForm(),
             "item_form": forms.get("item") or ActionItemForm(meeting=meeting),
             "today": timezone.localdate(),
         },
@@ -257,8 +262,8 @@ def meeting_notes(request, slug, pk):
 @require_POST
 def meeting_decision(request, slug, pk):
     access, meeting = meeting_or_404(request, slug, pk, level=AccessLevel.EDITOR)
-    decision = Decision(district=meeting.district, meeting=meeting)
-    form = DecisionForm(request.POST, instance=decision)
+    decision = MeetingDecision(district=meeting.district, meeting=meeting)
+    form = MeetingDecisionForm(request.POST, instance=decision)
     if not form.is_valid():
         return render_meeting(
             request, access, meeting, forms={"decision": form}, status=400
@@ -275,12 +280,12 @@ def decision_take(request, slug, pk):
     """Record the outcome of a waiting decision; it leaves the next briefs."""
     access = get_district_access_or_404(request.user, slug, level=AccessLevel.EDITOR)
     decision = get_object_or_404(
-        Decision.objects.editable_by(request.user)
+        MeetingDecision.objects.editable_by(request.user)
         .filter(district=access.district)
         .select_related("meeting", "meeting__district"),
         pk=pk,
     )
-    form = DecisionOutcomeForm(request.POST, instance=decision)
+    form = MeetingDecisionOutcomeForm(request.POST, instance=decision)
     if not form.is_valid():
         messages.error(request, _("Say what was decided."))
         return redirect(decision.meeting)

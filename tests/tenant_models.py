@@ -11,7 +11,7 @@ from django.apps import apps
 from factory.django import DjangoModelFactory
 
 from district.models import District
-from goals.backup import DERIVED
+from goals.backup import DERIVED, OPERATIONAL
 
 from . import factories
 
@@ -38,10 +38,19 @@ def is_derived(model) -> bool:
     return model._meta.label in DERIVED
 
 
+def is_operational(model) -> bool:
+    """Written by Lanes itself (background jobs): no history; a read-only admin."""
+    return model._meta.label in OPERATIONAL
+
+
 TENANT_MODELS = [model for model in apps.get_models() if is_tenant_owned(model)]
 SCOPED_MODELS = [District, *TENANT_MODELS]
 # What people edit: history, a district-scoped admin, versions.
-EDITED_MODELS = [model for model in SCOPED_MODELS if not is_derived(model)]
+EDITED_MODELS = [
+    model
+    for model in SCOPED_MODELS
+    if not is_derived(model) and not is_operational(model)
+]
 
 
 def label(model) -> str:

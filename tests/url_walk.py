@@ -30,10 +30,17 @@ from django.urls.resolvers import RegexPattern
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from decisions.models import Decision, Review
 from district.models import AccessLevel, District, Membership, Network
 from goals.models import Goal, Measurement, Metric, Target
 from roles.models import Responsibility, Role
-from routines.models import ActionItem, Decision, Meeting, MeetingSeries, Partnership
+from routines.models import (
+    ActionItem,
+    Meeting,
+    MeetingDecision,
+    MeetingSeries,
+    Partnership,
+)
 from tokens.models import ApiToken, create_token
 
 from .factories import MembershipFactory, UserFactory
@@ -164,8 +171,10 @@ PAGE_SEGMENTS = {
     "partnerships": Partnership,
     "series": MeetingSeries,
     "meetings": Meeting,
-    "decisions": Decision,
+    "meeting-decisions": MeetingDecision,
     "action-items": ActionItem,
+    "decisions": Decision,
+    "reviews": Review,
 }
 # Parameters that name an object: filled in from the other district.
 REFERENCES = {

@@ -8,8 +8,8 @@ from goals.models import Goal, Metric
 from roles.models import Responsibility, Role
 from routines.models import (
     ActionItem,
-    Decision,
     Meeting,
+    MeetingDecision,
     MeetingSeries,
     NonNegotiable,
     Partnership,
@@ -88,14 +88,14 @@ class MeetingFilterSet(DistrictScopedFilterSet):
         fields = ["district", "series"]
 
 
-class DecisionFilterSet(DistrictScopedFilterSet):
+class MeetingDecisionFilterSet(DistrictScopedFilterSet):
     meeting = django_filters.ModelChoiceFilter(queryset=visible(Meeting))
     is_waiting = django_filters.BooleanFilter(
         field_name="decided_on", lookup_expr="isnull", help_text="Not decided yet."
     )
 
     class Meta:
-        model = Decision
+        model = MeetingDecision
         fields = ["district", "meeting", "is_waiting"]
 
 

@@ -19,8 +19,8 @@ from roles.api.serializers import ResponsibilityBriefSerializer, role_field
 from roles.models import Responsibility
 from routines.models import (
     ActionItem,
-    Decision,
     Meeting,
+    MeetingDecision,
     MeetingSeries,
     NonNegotiable,
     Partnership,
@@ -263,14 +263,14 @@ class MeetingSerializer(ValidatedModelSerializer):
         read_only_fields = ["started_at", *TRACKED_FIELDS]
 
 
-class DecisionSerializer(ValidatedModelSerializer):
-    url = DetailUrlField("decision-detail")
+class MeetingDecisionSerializer(ValidatedModelSerializer):
+    url = DetailUrlField("meeting-decision-detail")
     display = DisplayField()
     district = district_field()
     meeting = brief_field(MeetingBriefSerializer, Meeting)
 
     class Meta:
-        model = Decision
+        model = MeetingDecision
         fields = [
             "id",
             "url",

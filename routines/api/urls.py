@@ -19,7 +19,9 @@ router.register(
 router.register("meeting-series", views.MeetingSeriesViewSet, basename="meeting-series")
 router.register("series-members", views.SeriesMemberViewSet, basename="series-member")
 router.register("meetings", views.MeetingViewSet, basename="meeting")
-router.register("decisions", views.DecisionViewSet, basename="decision")
+router.register(
+    "meeting-decisions", views.MeetingDecisionViewSet, basename="meeting-decision"
+)
 router.register("action-items", views.ActionItemViewSet, basename="action-item")
 
 urlpatterns = router.urls

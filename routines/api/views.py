@@ -9,8 +9,8 @@ from routines.action_items import add_action_item
 from routines.briefs import start_meeting
 from routines.models import (
     ActionItem,
-    Decision,
     Meeting,
+    MeetingDecision,
     MeetingSeries,
     NonNegotiable,
     Partnership,
@@ -22,7 +22,7 @@ from routines.models import (
 
 from .filters import (
     ActionItemFilterSet,
-    DecisionFilterSet,
+    MeetingDecisionFilterSet,
     MeetingFilterSet,
     MeetingSeriesFilterSet,
     NonNegotiableFilterSet,
@@ -34,7 +34,7 @@ from .filters import (
 )
 from .serializers import (
     ActionItemSerializer,
-    DecisionSerializer,
+    MeetingDecisionSerializer,
     MeetingSerializer,
     MeetingSeriesSerializer,
     NonNegotiableSerializer,
@@ -120,10 +120,12 @@ class MeetingViewSet(DistrictScopedViewSet):
         return Response(self.get_serializer(meeting).data)
 
 
-class DecisionViewSet(DistrictScopedViewSet):
-    queryset = Decision.objects.select_related("district", "meeting", "meeting__series")
-    serializer_class = DecisionSerializer
-    filterset_class = DecisionFilterSet
+class MeetingDecisionViewSet(DistrictScopedViewSet):
+    queryset = MeetingDecision.objects.select_related(
+        "district", "meeting", "meeting__series"
+    )
+    serializer_class = MeetingDecisionSerializer
+    filterset_class = MeetingDecisionFilterSet
     search_fields = ["statement", "outcome"]
     ordering_fields = ["decided_on", "updated_at"]
 

@@ -6,11 +6,11 @@ from rest_framework.test import APIClient
 
 from tests.factories import (
     ActionItemFactory,
-    DecisionFactory,
     DistrictFactory,
     GoalFactory,
     GoalOwnerFactory,
     MeasurementFactory,
+    MeetingDecisionFactory,
     MeetingFactory,
     MeetingSeriesFactory,
     MembershipFactory,
@@ -91,7 +91,7 @@ MAKERS = {
     "meeting-series": lambda district: MeetingSeriesFactory(district=district),
     "series-member": lambda district: SeriesMemberFactory(district=district),
     "meeting": lambda district: MeetingFactory(district=district),
-    "decision": lambda district: DecisionFactory(district=district),
+    "meeting-decision": lambda district: MeetingDecisionFactory(district=district),
     "action-item": lambda district: ActionItemFactory(district=district),
 }
 

@@ -288,7 +288,7 @@ DUPLICATES_ALLOWED = {
     "goal",
     "theory-statement",
     "non-negotiable",
-    "decision",
+    "meeting-decision",
     "action-item",
 }
 

@@ -14,7 +14,7 @@ from goals.models import Measurement
 from routines.briefs import build_brief, start_meeting
 from tests.factories import (
     ActionItemFactory,
-    DecisionFactory,
+    MeetingDecisionFactory,
     PersonFactory,
     SeriesMemberFactory,
 )
@@ -127,8 +127,10 @@ def test_brief_lists_open_items_waiting_decisions_and_members_overdue_updates(
         title="Done already",
         done_on=TODAY - datetime.timedelta(days=10),
     )
-    DecisionFactory(district=district, meeting=data.last, statement="Add a coach?")
-    DecisionFactory(
+    MeetingDecisionFactory(
+        district=district, meeting=data.last, statement="Add a coach?"
+    )
+    MeetingDecisionFactory(
         district=district,
         meeting=data.last,
         statement="Taken",
@@ -201,7 +203,7 @@ def test_brief_queries_do_not_grow_with_schools_items_or_decisions(
                 owner_person=data.chief,
                 title=f"Item {i}",
             )
-            DecisionFactory(district=data.series.district, meeting=data.last)
+            MeetingDecisionFactory(district=data.series.district, meeting=data.last)
     with time_machine.travel(MEETING, tick=False):
         few = count_queries(
             lambda: build_brief(meeting=small.meeting, user=superuser, now=MEETING)

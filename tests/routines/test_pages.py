@@ -7,10 +7,10 @@ import time_machine
 from django.urls import reverse
 
 from routines.calendar import feed_token, fold
-from routines.models import ActionItem, Decision, Meeting
+from routines.models import ActionItem, Meeting, MeetingDecision
 from tests.factories import (
     ActionItemFactory,
-    DecisionFactory,
+    MeetingDecisionFactory,
     MeetingFactory,
     PartnershipFactory,
     PersonFactory,
@@ -42,7 +42,7 @@ def read_urls(data, district):
 def write_requests(data, district):
     slug = district.slug
     item = ActionItemFactory(district=district, series=data.series, raised_in=data.last)
-    decision = DecisionFactory(district=district, meeting=data.last)
+    decision = MeetingDecisionFactory(district=district, meeting=data.last)
     return [
         (reverse("routines:meeting-start", args=[slug, data.meeting.pk]), {}),
         (
@@ -91,7 +91,7 @@ def test_only_editors_write_and_others_change_nothing(
         counts = (
             Meeting.objects.filter(started_at__isnull=False).count(),
             ActionItem.objects.count(),
-            Decision.objects.count(),
+            MeetingDecision.objects.count(),
         )
         for url, body in requests:
             assert client_for(viewer).post(url, body).status_code == 403, url
@@ -100,7 +100,7 @@ def test_only_editors_write_and_others_change_nothing(
         assert counts == (
             Meeting.objects.filter(started_at__isnull=False).count(),
             ActionItem.objects.count(),
-            Decision.objects.count(),
+            MeetingDecision.objects.count(),
         )
         for url, body in requests:
             assert client_for(editor).post(url, body).status_code == 302, url
@@ -144,7 +144,7 @@ def test_bad_weeks_and_outcomes_are_refused(data, district, client_for, editor):
     with time_machine.travel(MEETING, tick=False):
         for week in ("2017-W60", "W12", "2017-12", "0000-W01", "99999-W01"):
             assert client_for(editor).get(pack, {"week": week}).status_code == 400
-        decision = DecisionFactory(district=district, meeting=data.last)
+        decision = MeetingDecisionFactory(district=district, meeting=data.last)
         url = reverse("routines:decision-take", args=[district.slug, decision.pk])
         client_for(editor).post(url, {"outcome": "   "})
     decision.refresh_from_db()
@@ -232,7 +232,7 @@ def test_meeting_page_and_pack_queries_do_not_grow_with_schools_or_items(
                 owner_person=data.chief,
                 title=f"Item {i}",
             )
-            DecisionFactory(district=data.series.district, meeting=data.meeting)
+            MeetingDecisionFactory(district=data.series.district, meeting=data.meeting)
     client = client_for(superuser)
 
     def queries(url):
