@@ -122,6 +122,20 @@ if (
         "run one process with a per-process cache."
     )
 
+# Rendered parts of pages that every visitor with one access level sees alike, stored
+# under the data version they show (district/conditional.py: `shared_part_key`): in the
+# shared cache when there is one, else in a small cache of each process.
+CACHES["parts"] = (
+    {**CACHES["default"]}
+    if CACHES["default"]["BACKEND"] not in PER_PROCESS_CACHES
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "lanes-parts",
+        "OPTIONS": {"MAX_ENTRIES": 64},
+    }
+)
+SHARED_PART_SECONDS = env.int("SHARED_PART_SECONDS", default=600)
+
 # Work outside the request (reminders, PDF packets, deletes that outlast a request) is a
 # django-tasks task. The default backend queues it in the database, on SQLite as on
 # PostgreSQL, and `python manage.py db_worker` runs it (`dev.py run` starts one; run one

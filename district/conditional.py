@@ -16,11 +16,12 @@ see the district gets no ETag, so the view runs and answers 404 as usual.
 
 import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -116,10 +117,10 @@ def page_etag(
     """
     if request.COOKIES.get("messages"):
         return None  # a pending message is shown by the next rendering, never skipped
-    access = _access(request.user, slug)
-    if access is None:
+    versions = _versions(request, tuple(labels), slug)
+    if versions is None:
         return None
-    district_id, level = access
+    _district_id, level, version = versions
     parts = (
         code_version(),
         str(timezone.localdate()),
@@ -129,9 +130,53 @@ def page_etag(
         request.headers.get("HX-Request", ""),
         request.headers.get("HX-Target", ""),
         csrf_secret(request) if with_csrf else "",
-        *data_version([district_id], labels),
+        *version,
     )
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _versions(request, labels: tuple[str, ...], slug: str) -> tuple | None:
+    """(district pk, the user's level, the data version of `labels`) for this request,
+    or None when the user cannot see the district. Read once per request: the ETag
+    and the shared part of the page ask for the same."""
+    memo = request.__dict__.setdefault("_lanes_versions", {})
+    if (labels, slug) not in memo:
+        access = _access(request.user, slug)
+        memo[(labels, slug)] = (
+            None
+            if access is None
+            else (access[0], access[1], data_version([access[0]], labels))
+        )
+    return memo[(labels, slug)]
+
+
+def shared_part_key(request, labels: Iterable[str], slug: str, name: str) -> str | None:
+    """The cache key of the part `name` of a district page that every visitor with the
+    same access level sees alike (no user name, no form token in it), or None when it
+    must be computed afresh (no access, a message pending, not a GET).
+
+    Like the ETag it moves with the data version, the date, the URL and the code, so a
+    stored part is never stale: a change to the data makes a new key, and the old one
+    expires (`SHARED_PART_SECONDS`).
+    """
+    if request.method not in ("GET", "HEAD") or request.COOKIES.get("messages"):
+        return None
+    versions = _versions(request, tuple(labels), slug)
+    if versions is None:
+        return None
+    district_id, level, version = versions
+    parts = (
+        name,
+        code_version(),
+        str(timezone.localdate()),
+        str(district_id),
+        level,
+        request.get_full_path(),
+        request.headers.get("HX-Request", ""),
+        request.headers.get("HX-Target", ""),
+        *version,
+    )
+    return "lanes:part:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def conditional_page(labels: Iterable[str]):
@@ -190,3 +235,21 @@ def conditional_api_action(labels: Iterable[str]):
         return wrapper
 
     return decorator
+
+
+def shared_part(
+    request, labels: Iterable[str], slug: str, name: str, render: Callable[[], str]
+) -> str:
+    """The part `name` of a district page: stored under `shared_part_key` for
+    `SHARED_PART_SECONDS` (0 turns storing off), rendered by `render()` when it is not
+    stored. The second visitor of an unchanged page, at the same access level, costs
+    a cache read instead of the part's queries and rendering."""
+    seconds = settings.SHARED_PART_SECONDS
+    key = shared_part_key(request, labels, slug, name) if seconds > 0 else None
+    if key is None:
+        return render()
+    part = caches["parts"].get(key)
+    if part is None:
+        part = render()
+        caches["parts"].set(key, part, seconds)
+    return part

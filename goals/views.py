@@ -6,18 +6,22 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from district.conditional import conditional_page
+from district.conditional import conditional_page, shared_part
 from district.exports import CsvWriter, attachment
 from district.models import Network
 from district.permissions import get_district_access_or_404
+from roles.holders import holders_on
 from roles.models import Role
 
 from .dashboards import (
     GOALS_DATA,
+    OwnerRole,
     build_dashboard,
     default_school_year,
     metrics_with_details,
@@ -28,6 +32,7 @@ from .exports import measurement_csv_chunks
 from .forms import DashboardFilterForm, ValueHistoryForm, YearForm
 from .links import rows_behind_metric
 from .models import Metric
+from .overview import build_overview
 from .role_scorecard import build_role_scorecard
 from .scorecards import (
     build_metric_detail,
@@ -77,8 +82,27 @@ def dashboard(request, slug):
         years=years,
         default=default_school_year(district, years),
     )
+    status = 400 if form.is_refused else 200
+    content = shared_part(
+        request,
+        GOALS_DATA,
+        slug,
+        "dashboard",
+        lambda: dashboard_content(request, access, form, networks, roles),
+    )
+    return render(
+        request,
+        "goals/dashboard.html",
+        {"district": district, "content": content},
+        status=status,
+    )
+
+
+def dashboard_content(request, access, form, networks, roles) -> str:
+    """The dashboard below the site's header: what every visitor with the user's
+    access level sees alike for this URL, today and at this data version."""
+    district = access.district
     network = next((n for n in networks if str(n.pk) == form.chosen("network")), None)
-    school_year = form.school_year
     board = build_dashboard(
         district=district,
         user=request.user,
@@ -86,23 +110,52 @@ def dashboard(request, slug):
         owner=form.chosen("role") or None,
         network=network,
         can_see_suppressed=access.can_edit,
+        name_holders=True,
     )
-    return render(
-        request,
-        "goals/dashboard.html",
+    sort = request.GET.get("sort", "")
+    overview = build_overview(
+        district=district,
+        metrics=[card.metric for goal in board.goals for card in goal.metrics],
+        networks=networks,
+        as_of=form.judged_on,
+        can_see_suppressed=access.can_edit,
+        sort=int(sort) if sort.isdecimal() else None,
+    )
+    default_sort, columns = sort_queries(request, overview)
+    return render_to_string(
+        "goals/_dashboard_content.html",
         {
             "district": district,
             "can_edit": access.can_edit,
             "form": form,
             "dashboard": board,
+            "overview": overview,
+            "default_sort_query": default_sort,
+            "overview_columns": columns,
             "network": network,
             "networks": networks,
             "roles": roles,
-            "school_year": school_year,
+            "school_year": form.school_year,
             "period_query": form.period_query,
         },
-        status=400 if form.is_refused else 200,
+        request=request,
     )
+
+
+def sort_queries(request, overview) -> tuple[str, list[tuple[Metric, str]]]:
+    """The query strings ordering the dashboard's overview: the default order, then
+    each metric's column with the query ordering rows by it.
+
+    The page's other parameters (filters, date) are kept.
+    """
+    query = request.GET.copy()
+    query.pop("sort", None)
+    default = query.urlencode()
+    columns = []
+    for metric in overview.metrics:
+        query["sort"] = str(metric.pk)
+        columns.append((metric, query.urlencode()))
+    return default, columns
 
 
 def scoped_metric_or_404(district, user, pk):
@@ -251,7 +304,22 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         "period_query": form.period_query,
         "target_rows": target_rows(metric),
         "matrix_rows": rows_behind_metric(metric, user=request.user),
+        "owner_roles": metric_owner_roles(metric, request.user),
     }
+
+
+def metric_owner_roles(metric, user) -> list[OwnerRole]:
+    """The roles owning `metric` (prefetched), each with the people holding it today."""
+    owners = list(metric.owners.all())
+    holders = holders_on(
+        user=user, role_ids=[o.role_id for o in owners], on=timezone.localdate()
+    )
+    return [
+        OwnerRole(
+            code=o.role.code, title=o.role.title, holders=holders.get(o.role_id, ())
+        )
+        for o in owners
+    ]
 
 
 @login_required

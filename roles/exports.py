@@ -6,11 +6,11 @@ Text that a spreadsheet would run as a formula is written as text
 (`district.exports`).
 """
 
-import datetime
 import io
 from typing import IO
 
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -20,6 +20,7 @@ from district.exports import CsvWriter, store_as_text
 from district.models import District
 
 from .matrix import Classification, Matrix
+from .matrix_history import AsOf
 
 
 def header(matrix: Matrix) -> list[str]:
@@ -56,7 +57,7 @@ def write_csv(
     out: IO[str],
     *,
     district: District,
-    as_of_day: datetime.date | None,
+    as_of: AsOf | None,
 ) -> None:
     """Write the matrix as UTF-8 CSV (with a byte-order mark, so Excel reads accents)."""
     out.write("\ufeff")
@@ -86,12 +87,42 @@ def describe_filters(matrix: Matrix) -> str:
     return ", ".join(parts) or _("none (all rows)")
 
 
+def file_name(
+    matrix: Matrix, *, district: District, as_of: AsOf | None, extension: str
+) -> str:
+    """The download's name: district, filters and date, so that a filtered file and
+    the full one, or two dates, never share a name.
+
+    "lanes-cps-matrix-all-2026-03-05.csv", or with filters and a past minute
+    "lanes-cps-matrix-role-cso-a-gap-asof-2026-03-05T1405.csv".
+    """
+    filters = matrix.filters
+    roles = {role.pk: role.code for role in matrix.roles}
+    areas = {group.pk: group.name for group in matrix.groups}
+    parts = []
+    if filters.work_area:
+        parts += ["area", areas.get(filters.work_area, str(filters.work_area))]
+    if filters.role:
+        parts += ["role", roles.get(filters.role, str(filters.role))]
+        parts += [filters.level] if filters.level else []
+    if filters.classification:
+        parts.append(filters.classification)
+    if filters.with_warnings:
+        parts.append("warnings")
+    shown = slugify("-".join(parts)) or "all"
+    if as_of:
+        when = "asof-" + as_of.param.replace(":", "")
+    else:
+        when = timezone.localdate().isoformat()
+    return f"lanes-{district.slug}-matrix-{shown}-{when}.{extension}"
+
+
 def write_xlsx(
     matrix: Matrix,
     out: IO[bytes],
     *,
     district: District,
-    as_of_day: datetime.date | None,
+    as_of: AsOf | None,
 ) -> None:
     """Write the matrix as an Excel workbook: a Matrix sheet and an About sheet."""
     workbook = Workbook()
@@ -114,7 +145,7 @@ def write_xlsx(
 
     about = workbook.create_sheet(_("About"))
     summary = matrix.summary
-    when = _("end of %s") % as_of_day.isoformat() if as_of_day else _("current matrix")
+    when = as_of.label if as_of else _("current matrix")
     for label, value in [
         (_("District"), district.name),
         (_("As of"), when),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .matrix import Classification, MatrixFilters
+from .matrix_history import AsOf
 from .matrix_snapshot import Snapshot
 from .models import RaciLevel, Responsibility, Role, WorkArea
 
@@ -31,10 +32,62 @@ class PastDateField(forms.DateField):
             raise forms.ValidationError(_("Choose today or an earlier date."))
 
 
-class AsOfForm(forms.Form):
-    """Which moment to show: the current matrix, or the end of a past day."""
+class AsOfField(forms.Field):
+    """A past moment: "YYYY-MM-DDTHH:MM" (the end of that minute, as a datetime-local
+    input sends it) or a bare "YYYY-MM-DD" (the end of that day), in the site's time
+    zone. Cleans to an `AsOf`."""
 
-    as_of = PastDateField(label=_("As of"), required=False)
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"})
+    formats = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+    default_error_messages = {
+        "invalid": _(
+            "Enter a date and time as YYYY-MM-DDTHH:MM, or a date as YYYY-MM-DD."
+        ),
+        "future": _("Choose a moment that is not in the future."),
+    }
+
+    def to_python(self, value) -> AsOf | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if len(text) == 10:
+            try:
+                return AsOf(day=datetime.date.fromisoformat(text))
+            except ValueError:
+                pass
+        else:
+            for pattern in self.formats:
+                try:
+                    # A wall-clock time in the site's time zone: AsOf makes it aware.
+                    moment = datetime.datetime.strptime(text, pattern)  # noqa: DTZ007
+                except ValueError:
+                    continue
+                return AsOf(day=moment.date(), minute=moment.time().replace(second=0))
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None:
+            first_instant = timezone.make_aware(
+                datetime.datetime.combine(value.day, value.minute or datetime.time.min)
+            )
+            if first_instant > timezone.now():
+                raise forms.ValidationError(
+                    self.error_messages["future"], code="future"
+                )
+
+    def prepare_value(self, value):
+        """What the datetime-local input shows: a bare date as the end of that day."""
+        if isinstance(value, AsOf):
+            value = value.param
+        text = str(value or "")
+        return f"{text}T23:59" if len(text) == 10 else text
+
+
+class AsOfForm(forms.Form):
+    """Which moment to show: the current matrix, or a past day or minute."""
+
+    as_of = AsOfField(label=_("As of"), required=False)
 
 
 class MatrixFilterForm(forms.Form):

@@ -1,10 +1,11 @@
 """The matrix over time: a row's history, the matrix as of a date, changes between dates.
 
 All of it reads the django-simple-history records that Ownership, Responsibility, Role
-and WorkArea keep; nothing here writes. Dates are whole days in the site's time zone:
-"as of 5 March" is the matrix at the end of 5 March, and "changes from 1 to 5 March"
-compares the matrix at the start of 1 March with the matrix at the end of 5 March, so
-changes made on both days are included.
+and WorkArea keep; nothing here writes. Moments are in the site's time zone: "as of
+5 March" is the matrix at the end of 5 March, "as of 5 March 14:05" the matrix at the
+end of that minute (`AsOf`), and "changes from 1 to 5 March" compares the matrix at
+the start of 1 March with the matrix at the end of 5 March, so changes made on both
+days are included.
 """
 
 import datetime
@@ -12,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from django.db import models
-from django.utils import timezone
+from django.db.models import Min
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
 from district.history import record_changes
@@ -31,6 +33,53 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The last moment of `day` in the site's time zone."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """A past moment the matrix is shown at: the end of a day, or the end of one minute
+    of it (a change made during 14:05 shows "as of 14:05")."""
+
+    day: datetime.date
+    minute: datetime.time | None = None  # None: the end of the day
+
+    @property
+    def moment(self) -> datetime.datetime:
+        """The last instant included, aware, in the site's time zone."""
+        if self.minute is None:
+            return end_of_day(self.day)
+        start = datetime.datetime.combine(self.day, self.minute.replace(second=0))
+        return timezone.make_aware(
+            start + datetime.timedelta(minutes=1, microseconds=-1)
+        )
+
+    @property
+    def param(self) -> str:
+        """The moment as the URL's ?as_of= says it: "2026-03-05" or "2026-03-05T14:05"."""
+        if self.minute is None:
+            return self.day.isoformat()
+        return f"{self.day.isoformat()}T{self.minute:%H:%M}"
+
+    @property
+    def label(self) -> str:
+        """The moment in words: "the end of 5 March 2026" or "5 March 2026, 14:05"."""
+        if self.minute is None:
+            return str(_("the end of %(day)s")) % {
+                "day": dateformat.format(self.day, "j F Y")
+            }
+        return f"{dateformat.format(self.day, 'j F Y')}, {self.minute:%H:%M}"
+
+
+def first_record_at(district: District) -> datetime.datetime | None:
+    """When the district's matrix was first recorded: its earliest role, work area or
+    row record (three queries); None when it has none."""
+    dates = [
+        model.history.filter(district_id=district.pk).aggregate(
+            first=Min("history_date")
+        )["first"]
+        for model in (Role, WorkArea, Responsibility)
+    ]
+    return min((date for date in dates if date is not None), default=None)
 
 
 def _user_name(user) -> str:
@@ -202,7 +251,7 @@ def diff_snapshots(before: Snapshot, after: Snapshot) -> MatrixChanges:
     roles = {role.pk: role for role in (*before.roles, *after.roles)}
     old_health = {row.pk: row.health for row in assemble_matrix(before).rows()}
     new_health = {row.pk: row.health for row in assemble_matrix(after).rows()}
-    order = [*new_rows, *(pk for pk in old_rows if pk not in new_rows)]
+    order = _matrix_order(before, after)
     row_changes: list[RowChange] = []
     for pk in order:
         old, new = old_rows.get(pk), new_rows.get(pk)
@@ -290,6 +339,23 @@ def diff_snapshots(before: Snapshot, after: Snapshot) -> MatrixChanges:
     )
 
 
+def _matrix_order(before: Snapshot, after: Snapshot) -> list[int]:
+    """The rows of either snapshot as the matrix shows them: by work area (in the work
+    areas' order), then in each area's row order; rows removed since come last in the
+    area they were in."""
+    area_rank: dict[int, int] = {}
+    for area in (*after.work_areas, *before.work_areas):
+        area_rank.setdefault(area.pk, len(area_rank))
+    keys: dict[int, tuple[int, int, int]] = {}
+    for present, snapshot in enumerate((after, before)):
+        for position, row in enumerate(snapshot.responsibilities):
+            keys.setdefault(
+                row.pk,
+                (area_rank.get(row.work_area_id, len(area_rank)), present, position),
+            )
+    return sorted(keys, key=keys.__getitem__)
+
+
 def _levels_text(snapshot: Snapshot, row_pk: int) -> str:
     """A row's levels in column order, as "CAO A, CSO R"."""
     return ", ".join(
@@ -303,7 +369,7 @@ def matrix_changes(
     district: District, *, first_day: datetime.date, last_day: datetime.date
 ) -> MatrixChanges:
     """Changes made from the start of `first_day` to the end of `last_day`, with who made
-    each one (history_user), in ten queries."""
+    each one (history_user), in eleven queries."""
     start = start_of_day(first_day)
     end = end_of_day(last_day)
     changes = diff_snapshots(
@@ -330,13 +396,6 @@ def matrix_changes(
     ):
         _append_once(cell_editors[row_pk, role_pk], _name_of(*user))
         cell_times[row_pk, role_pk] = at
-    row_editors: dict[int, list[str]] = defaultdict(list)
-    for row_pk, *user in (
-        Responsibility.history.filter(**window)
-        .order_by("history_date", "history_id")
-        .values_list("id", *who)
-    ):
-        _append_once(row_editors[row_pk], _name_of(*user))
     cells = tuple(
         replace(
             change,
@@ -345,11 +404,105 @@ def matrix_changes(
         )
         for change in changes.cells
     )
-    rows = tuple(
-        replace(change, editors=tuple(row_editors.get(change.responsibility_id, ())))
-        for change in changes.rows
+    field_editors = _row_field_editors(
+        district, {change.responsibility_id for change in changes.rows}, start, end
     )
-    return MatrixChanges(start=start, end=end, rows=rows, cells=cells)
+    # A row's classification follows its accountable and responsible cells (and its
+    # declared-joint flag): credited to whoever changed those, not to the row's author.
+    deciding_editors: dict[int, list[str]] = defaultdict(list)
+    for cell in cells:
+        if {cell.before, cell.after} & {
+            RaciLevel.ACCOUNTABLE,
+            RaciLevel.RESPONSIBLE,
+        }:
+            for name in cell.editors:
+                _append_once(deciding_editors[cell.responsibility_id], name)
+    rows: list[RowChange] = []
+    for row in changes.rows:
+        pk = row.responsibility_id
+        if row.kind == RowChangeKind.CLASSIFICATION:
+            names = [*deciding_editors[pk], *field_editors[pk, "is_joint"]]
+        elif row.kind == RowChangeKind.ADDED:
+            names = [
+                *field_editors[pk, "added"],
+                *_cell_editors_of_row(cell_editors, pk),
+            ]
+        else:
+            names = field_editors[pk, ROW_CHANGE_FIELDS[row.kind]]
+        editors: list[str] = []
+        for name in names:
+            _append_once(editors, name)
+        rows.append(replace(row, editors=tuple(editors)))
+    return MatrixChanges(start=start, end=end, rows=tuple(rows), cells=cells)
+
+
+# The Responsibility field (or event) a kind of row change comes from.
+ROW_CHANGE_FIELDS: dict[str, str] = {
+    RowChangeKind.REMOVED: "removed",
+    RowChangeKind.RENAMED: "name",
+    RowChangeKind.MOVED: "work_area_id",
+    RowChangeKind.JOINT: "is_joint",
+}
+
+
+def _cell_editors_of_row(
+    cell_editors: dict[tuple[int, int], list[str]], row_pk: int
+) -> list[str]:
+    return [
+        name
+        for (row, _role), names in cell_editors.items()
+        if row == row_pk
+        for name in names
+    ]
+
+
+def _row_field_editors(
+    district: District,
+    row_pks: set[int],
+    start: datetime.datetime,
+    end: datetime.datetime,
+) -> defaultdict[tuple[int, str], list[str]]:
+    """Who added, removed, renamed, moved or changed the declared-joint flag of each of
+    `row_pks` between `start` and `end`, keyed by (row pk, field), in one query.
+
+    Each record in the window is compared with the record before it (which may be
+    older than the window), so a record that only changed the description credits
+    nobody with a rename."""
+    editors: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
+    if not row_pks:
+        return editors
+    fields = ("name", "work_area_id", "is_joint")
+    records = (
+        Responsibility.history.filter(
+            district_id=district.pk, id__in=row_pks, history_date__lte=end
+        )
+        .order_by("id", "history_date", "history_id")
+        .values_list(
+            "id",
+            "history_date",
+            "history_type",
+            *fields,
+            "history_user__first_name",
+            "history_user__last_name",
+            "history_user__username",
+        )
+    )
+    previous: dict[int, tuple] = {}
+    for pk, at, kind, *rest in records:
+        values, user = tuple(rest[: len(fields)]), _name_of(*rest[len(fields) :])
+        before = previous.get(pk)
+        previous[pk] = values
+        if at < start:
+            continue
+        if kind == "+":
+            _append_once(editors[pk, "added"], user)
+        elif kind == "-":
+            _append_once(editors[pk, "removed"], user)
+        elif before is not None:
+            for field, old, new in zip(fields, before, values, strict=True):
+                if old != new:
+                    _append_once(editors[pk, field], user)
+    return editors
 
 
 def _append_once(names: list[str], name: str) -> None:

@@ -22,7 +22,14 @@ from .responsibilities import (
     move_responsibility,
     update_responsibility,
 )
-from .views import editable_row, matrix_context, matrix_url, render_matrix, shown_matrix
+from .views import (
+    editable_row,
+    matrix_context,
+    matrix_url,
+    render_matrix,
+    row_tag,
+    shown_matrix,
+)
 
 
 @login_required
@@ -46,6 +53,7 @@ def responsibility_add(request, slug):
                 request,
                 _("Added “%(name)s” to %(area)s.")
                 % {"name": responsibility.name, "area": responsibility.work_area},
+                extra_tags=row_tag(responsibility.pk),
             )
             return redirect(matrix_url(district, row_pk=responsibility.pk))
     messages.error(request, _("The responsibility was not added; see the form below."))
@@ -91,10 +99,16 @@ def responsibility_edit(request, slug, pk):
                 form.add_error(None, error)
                 status = 400
             else:
+                # Back to the matrix as it was shown (same filters and date), at
+                # this row, with the message in the row.
                 messages.success(
-                    request, _("Saved “%(name)s”.") % {"name": responsibility.name}
+                    request,
+                    _("Saved “%(name)s”.") % {"name": responsibility.name},
+                    extra_tags=row_tag(responsibility.pk),
                 )
-                return redirect(matrix_url(district, row_pk=responsibility.pk))
+                return redirect(
+                    matrix_url(district, request.GET.urlencode(), responsibility.pk)
+                )
         else:
             status = 400
     else:
@@ -108,6 +122,7 @@ def responsibility_edit(request, slug, pk):
         "responsibility": responsibility,
         "form": form,
         "stale_values": stale_values,
+        "back_url": matrix_url(district, request.GET.urlencode(), responsibility.pk),
     }
     return render(request, "roles/responsibility_form.html", context, status=status)
 

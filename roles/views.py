@@ -6,17 +6,16 @@ Each in-place interaction is a real form that also works without JavaScript; htm
 requests get the fragment (`_thing.html`) that the full page includes.
 """
 
-import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.base import Message
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import (
@@ -46,7 +45,7 @@ from .matrix import (
     assemble_matrix,
     build_health,
 )
-from .matrix_history import end_of_day, matrix_changes, row_history
+from .matrix_history import AsOf, first_record_at, matrix_changes, row_history
 from .matrix_snapshot import Snapshot, load_snapshot
 from .models import Responsibility, Role
 from .responsibilities import (
@@ -62,7 +61,7 @@ class ShownMatrix:
     snapshot: Snapshot
     as_of_form: AsOfForm
     filter_form: MatrixFilterForm
-    as_of_day: datetime.date | None
+    as_of: AsOf | None
     query: str  # the valid part of the query string, kept on links and forms
 
     @property
@@ -76,10 +75,8 @@ class ShownMatrix:
 
 def shown_matrix(request, district: District) -> ShownMatrix:
     as_of_form = AsOfForm(request.GET)
-    as_of_day = as_of_form.cleaned_data["as_of"] if as_of_form.is_valid() else None
-    snapshot = load_snapshot(
-        district, as_of=end_of_day(as_of_day) if as_of_day else None
-    )
+    as_of = as_of_form.cleaned_data["as_of"] if as_of_form.is_valid() else None
+    snapshot = load_snapshot(district, as_of=as_of.moment if as_of else None)
     filter_form = MatrixFilterForm(request.GET, snapshot=snapshot)
     filters = filter_form.filters()
     return ShownMatrix(
@@ -87,19 +84,19 @@ def shown_matrix(request, district: District) -> ShownMatrix:
         snapshot=snapshot,
         as_of_form=as_of_form,
         filter_form=filter_form,
-        as_of_day=as_of_day,
-        query=_query_string(filters, as_of_day),
+        as_of=as_of,
+        query=_query_string(filters, as_of),
     )
 
 
-def _query_string(filters: MatrixFilters, as_of_day: datetime.date | None) -> str:
+def _query_string(filters: MatrixFilters, as_of: AsOf | None) -> str:
     params = {
         "work_area": filters.work_area,
         "role": filters.role,
         "level": filters.level,
         "classification": filters.classification,
         "with_warnings": "on" if filters.with_warnings else None,
-        "as_of": as_of_day.isoformat() if as_of_day else None,
+        "as_of": as_of.param if as_of else None,
     }
     return urlencode({key: value for key, value in params.items() if value})
 
@@ -116,14 +113,16 @@ def matrix_context(
 ) -> dict:
     """What the matrix templates show: edit controls for editors, never in the past."""
     district = access.district
-    can_edit = access.can_edit and shown.as_of_day is None
+    can_edit = access.can_edit and shown.as_of is None
     matrix = shown.matrix
     context = {
         "district": district,
         "shown": shown,
         "matrix": matrix,
         "summary": matrix.summary,
-        "as_of_day": shown.as_of_day,
+        "as_of": shown.as_of,
+        "as_of_query": f"?as_of={shown.as_of.param}" if shown.as_of else "",
+        "filters_text": exports.describe_filters(matrix),
         "can_edit": can_edit,
         "query_suffix": f"?{shown.query}" if shown.query else "",
         "colspan": len(matrix.roles) + 3,
@@ -133,11 +132,45 @@ def matrix_context(
     return context
 
 
+def row_tag(pk: int) -> str:
+    """The tag of a message about one row: the matrix shows it in that row."""
+    return f"row-{pk}"
+
+
+def _messages_by_row(request, matrix: Matrix) -> dict:
+    """The request's messages, with the last one about a row the matrix shows (tagged
+    by `row_tag`) taken out to be shown in that row, next to what it is about. A row
+    the filters hide keeps its message at the top of the page."""
+    page_messages = []
+    context: dict = {}
+    for message in messages.get_messages(request):
+        tag = next((t for t in message.extra_tags.split() if t.startswith("row-")), "")
+        pk = int(tag[4:]) if tag[4:].isdigit() else None
+        if pk is not None and matrix.find_row(pk) is not None:
+            context.update(
+                row_message=message.message,
+                row_message_pk=pk,
+                row_message_level=message.level_tag,
+            )
+        else:
+            # Shown at the top like any other, without the row's tag in its classes.
+            page_messages.append(Message(message.level, message.message))
+    context["messages"] = page_messages
+    return context
+
+
 def render_matrix(request, access: DistrictAccess, *, status: int = 200, **extra):
     shown = shown_matrix(request, access.district)
     if not shown.is_valid and status == 200:
         status = 400
-    context = matrix_context(request, access, shown, **extra)
+    context = matrix_context(request, access, shown)
+    context.update(_messages_by_row(request, shown.matrix))
+    context.update(extra)
+    snapshot = shown.snapshot
+    if shown.as_of and not (snapshot.roles and snapshot.responsibilities):
+        first = first_record_at(access.district)
+        if first is not None and first > shown.as_of.moment:
+            context["first_record_at"] = first
     return render(request, "roles/matrix.html", context, status=status)
 
 
@@ -196,7 +229,7 @@ def ownership_set(request, slug, pk, role_pk):
         "level": level or _("none"),
     }
     if not request.htmx:
-        messages.success(request, saved)
+        messages.success(request, saved, extra_tags=row_tag(pk))
         return redirect(matrix_url(district, request.GET.urlencode(), pk))
     # Only what the save changed: the row's classification and the summary, both
     # from the rows' A and R cells (not the whole matrix: no cell changed but this one,
@@ -254,9 +287,14 @@ def row_levels_set(request, slug, pk):
                     f"{role.code} {levels[role] or _('none')}" for role in changed
                 ),
             },
+            extra_tags=row_tag(pk),
         )
     else:
-        messages.info(request, _("%(row)s: nothing to save.") % {"row": label})
+        messages.info(
+            request,
+            _("%(row)s: nothing to save.") % {"row": label},
+            extra_tags=row_tag(pk),
+        )
     return redirect(matrix_url(district, request.GET.urlencode(), pk))
 
 
@@ -365,10 +403,11 @@ def _export(request, slug, *, extension: str, content_type: str, write):
             _("The export was not made: %(errors)s") % {"errors": errors.strip()},
             content_type="text/plain; charset=utf-8",
         )
-    day = shown.as_of_day or timezone.localdate()
-    filename = f"lanes-{district.slug}-matrix-{day.isoformat()}.{extension}"
+    filename = exports.file_name(
+        shown.matrix, district=district, as_of=shown.as_of, extension=extension
+    )
     response = attachment(HttpResponse(content_type=content_type), filename)
-    write(shown.matrix, response, district=district, as_of_day=shown.as_of_day)
+    write(shown.matrix, response, district=district, as_of=shown.as_of)
     return response
 
 

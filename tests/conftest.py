@@ -7,6 +7,7 @@ editor of `other_district`; `superuser` sees everything.
 import os
 
 import pytest
+from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from district.models import AccessLevel
@@ -25,6 +26,12 @@ def _test_settings(settings):
         },
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rendered page parts are not stored, so every request computes what it shows
+    # (query counts included); tests/district/test_shared_parts.py turns it on.
+    # Parts are keyed by district id and data version, which repeat from one test to
+    # the next, so none is left from another test either.
+    settings.SHARED_PART_SECONDS = 0
+    caches["parts"].clear()
     # Tasks run inline, so a test sees their effect; tests of the worker itself
     # switch back to django_tasks_db.DatabaseBackend.
     settings.TASKS = {

@@ -6,12 +6,15 @@ that was most of the page's time; written here from URLs reversed once per call,
 a small part of it (docs/benchmarks.md, "Matrix page").
 
 The markup is what the templates gave. For editors, each cell is a native <select>
-(none, R, A, C, I) with a visually hidden label ("CAO on Curriculum"), saved by htmx on
-change with the row's version (`hx-include` on the row), and tied to the row's form
-(`form="row-form-<pk>"`) for browsers without JavaScript. For viewers and past dates,
-each cell is its level as text. Every row ends with its classification and warnings as
-text, its history, and for editors its edit link, Save (without JavaScript) and move
-buttons. Options omit their optional end tags (valid HTML, a tenth of the page less).
+(none, R, A, C, I) with a visually hidden label ("CAO on Curriculum"), saved by htmx
+when static/js/matrix.js commits it (a "commit" event: a level picked from the list,
+or Enter or leaving the cell after arrow keys) with the row's version (`hx-include` on
+the row), and tied to the row's form (`form="row-form-<pk>"`) for browsers without
+JavaScript. For viewers and past dates, each cell is its level as text. Every row ends
+with its classification and warnings as text, then its history link (for editors in
+an Actions menu, one tab stop, with Edit and the move buttons), and without
+JavaScript a Save button. Options omit their optional end tags (valid HTML, a tenth
+of the page less).
 """
 
 from collections.abc import Iterable
@@ -95,6 +98,7 @@ class RowWriter:
         self.query = escape(context.get("query_suffix", ""))
         self.message = context.get("row_message")
         self.message_pk = context.get("row_message_pk")
+        self.message_level = context.get("row_message_level", "error")
         self.history = url_parts("roles:responsibility-history", slug, 1)
         if self.can_edit:
             self.csrf = escape(str(context.get("csrf_token", "")))
@@ -113,7 +117,11 @@ class RowWriter:
         if row.description:
             head += f'\n<span class="row-description">{escape(row.description)}</span>'
         if self.message and self.message_pk == row.pk:
-            head += f'\n<span class="row-message" role="alert">{escape(str(self.message))}</span>'
+            if self.message_level == "error":
+                kind, role = "row-message", "alert"
+            else:
+                kind, role = "row-message row-message-ok", "status"
+            head += f'\n<span class="{kind}" role="{role}">{escape(str(self.message))}</span>'
         include = f' hx-include="#version-{pk}"' if self.can_edit else ""
         return (
             f'<tr id="row-{pk}" class="matrix-row row-{escape(row.health.classification)}"'
@@ -139,23 +147,23 @@ class RowWriter:
             f'<td class="cell"><label class="visually-hidden" for="cell-{pk}-{role}">'
             f"{escape(cell.role.code)} on {name}</label>"
             f'<select id="cell-{pk}-{role}" name="level-{role}" form="row-form-{pk}"'
-            f' hx-post="{prefix}{role}{tail}">{OPTIONS[cell.level]}</select></td>'
+            f' hx-post="{prefix}{role}{tail}" hx-trigger="commit">'
+            f"{OPTIONS[cell.level]}</select></td>"
             for cell in row.cells
             for role in (int(cell.role.pk),)
         )
 
     def actions(self, pk: int, name: str, row: MatrixRow) -> str:
         history = f"{self.history[0]}{pk}{self.history[1]}"
-        html = (
-            f'<details class="row-history" hx-get="{history}" hx-trigger="toggle once"'
-            ' hx-target="find .history-body" hx-swap="innerHTML" hx-params="none">'
-            f'<summary>History<span class="visually-hidden"> of {name}</span></summary>'
-            f'<div class="history-body"><a href="{history}">Open the history of {name}'
-            "</a></div></details>"
+        # Opened by static/js/matrix.js in a full-width row under this one; without
+        # JavaScript, the row's history page.
+        history_link = (
+            f'<a class="history-link" href="{history}" data-row="{pk}">History'
+            f'<span class="visually-hidden"> of {name}</span></a>'
         )
         if not self.can_edit:
-            return html
-        edit = f"{self.edit[0]}{pk}{self.edit[1]}"
+            return history_link
+        edit = f"{self.edit[0]}{pk}{self.edit[1]}{self.query}"
         move = f"{self.move[0]}{pk}{self.move[1]}{self.query}"
         save = f"{self.save[0]}{pk}{self.save[1]}{self.query}"
         first = ' aria-disabled="true"' if row.is_first_in_area else ""
@@ -164,21 +172,24 @@ class RowWriter:
             f'<button type="submit" formaction="{move}" hx-post="{move}"'
             ' hx-target="closest tbody" hx-swap="outerHTML" name="direction"'
         )
-        # The row's form: its cells' selects belong to it (form="row-form-…");
-        # without JavaScript, Save sends them all.
+        # One tab stop per row: the menu's summary. The row's form holds the version
+        # and, without JavaScript, the cells' selects (form="row-form-…"): the Save
+        # button outside the menu sends them all.
         return (
-            f'{html}\n<a href="{edit}">Edit<span class="visually-hidden"> {name}</span></a>\n'
+            '<details class="row-menu"><summary>Actions'
+            f'<span class="visually-hidden"> for {name}</span></summary>'
+            f'<div class="row-menu-items">{history_link}\n'
+            f'<a href="{edit}">Edit<span class="visually-hidden"> {name}</span></a>\n'
             f'<form id="row-form-{pk}" method="post" action="{save}" class="row-form">'
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf}">'
             f'<input type="hidden" name="version" value="{int(row.version)}" id="version-{pk}">'
-            '<noscript><button type="submit" class="row-save">Save'
-            f'<span class="visually-hidden"> {name}</span></button></noscript>\n'
-            f'{move_button} value="up" id="move-up-{pk}" class="icon-button"{first}>'
-            '<span aria-hidden="true">↑</span>'
-            f'<span class="visually-hidden">Move {name} up</span></button>\n'
-            f'{move_button} value="down" id="move-down-{pk}" class="icon-button"{last}>'
-            '<span aria-hidden="true">↓</span>'
-            f'<span class="visually-hidden">Move {name} down</span></button></form>'
+            f'{move_button} value="up" id="move-up-{pk}" class="menu-button"{first}>'
+            f'Move up<span class="visually-hidden"> {name}</span></button>\n'
+            f'{move_button} value="down" id="move-down-{pk}" class="menu-button"{last}>'
+            f'Move down<span class="visually-hidden"> {name}</span></button>'
+            "</form></div></details>"
+            f'<noscript><button type="submit" form="row-form-{pk}" class="row-save">Save'
+            f'<span class="visually-hidden"> {name}</span></button></noscript>'
         )
 
 

@@ -21,7 +21,7 @@ from tests.factories import (
     WorkAreaFactory,
 )
 from tests.goals.district_data import build_district_data
-from tests.url_walk import ROUTES
+from tests.url_walk import ROUTES, build_world
 from tokens.models import create_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,21 +52,26 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 def fill(route, objects) -> str:
-    """The route's URL with each parameter naming one of the district's objects."""
+    """The route's URL with each parameter naming one of the district's objects: the
+    realistic ones of `site` where it has one, else the URL walk's object of the
+    model the parameter names (so a new page is visited as soon as it is routed)."""
     segments = route.template.split("/")
     values = {}
     for param in route.params:
-        if param == "pk":
-            values[param] = objects[segments[segments.index("{pk}") - 1]]
+        key = segments[segments.index("{pk}") - 1] if param == "pk" else param
+        if key in objects:
+            values[param] = objects[key]
         else:
-            values[param] = objects[param]
+            values[param] = objects["world"].value(route, param, "own")
     return route.url({k: str(v) for k, v in values.items()})
 
 
 @pytest.fixture
-def site(district):
-    """A district like the demo in small: goals, metrics, values, a matrix, targets."""
+def site(district, other_district, viewer):
+    """A district like the demo in small: goals, metrics, values, a matrix, targets;
+    and an object of every other model (tests/url_walk.py)."""
     data = build_district_data(district, schools=12)
+    world = build_world(district, other_district, {"viewer": viewer})
     area = WorkAreaFactory(district=district, name="Curriculum")
     row = ResponsibilityFactory(district=district, work_area=area, name="Adopt texts")
     OwnershipFactory(district=district, responsibility=row, role=data.cao)
@@ -94,6 +99,7 @@ def site(district):
         "target_pk": target.pk,
         "uidb64": "MQ",
         "token": "set-password",
+        "world": world,
     }
     return {"objects": objects, "admin": admin}
 

@@ -4,6 +4,7 @@ printing, no JavaScript, and accessibility."""
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from roles.models import Ownership
 from tests.factories import (
@@ -75,23 +76,25 @@ def open_matrix(page):
     return page
 
 
-def summary(page):
-    return page.locator("#matrix-summary")
+def counts(page):
+    """The summary's counts, shown on its (collapsed) panel's button."""
+    return page.locator("#summary-counts")
 
 
 def test_editor_fixes_a_gap_and_a_conflict_with_the_keyboard(
     log_in, editor, faulty_matrix
 ):
     page = open_matrix(log_in(editor))
-    assert summary(page).get_by_text("1 gap", exact=True).is_visible()
-    assert summary(page).get_by_text("1 conflict", exact=True).is_visible()
+    expect(counts(page)).to_contain_text("1 gap, 1 conflict,")
     snap(page, "matrix-editor")
 
-    # The gap: make the CAO accountable for Curriculum (type-ahead "a" picks "A").
+    # The gap: make the CAO accountable for Curriculum (type-ahead "a" picks "A",
+    # Enter saves it).
     gap_cell = page.get_by_label("CAO on Curriculum")
     gap_cell.focus()
     page.keyboard.press("a")
-    summary(page).get_by_text("0 gaps", exact=True).wait_for()
+    page.keyboard.press("Enter")
+    expect(counts(page)).to_contain_text("0 gaps")
     assert page.locator("#matrix-status").inner_text() == (
         "Saved: CAO on Curriculum is now A."
     )
@@ -104,11 +107,11 @@ def test_editor_fixes_a_gap_and_a_conflict_with_the_keyboard(
     conflict_cell = page.get_by_label("CAO on Principal coaching")
     conflict_cell.focus()
     page.keyboard.press("c")
-    summary(page).get_by_text("0 conflicts", exact=True).wait_for()
+    page.keyboard.press("Tab")  # leaving the cell saves it too
+    expect(counts(page)).to_contain_text("0 conflicts")
 
     page.reload()
-    assert summary(page).get_by_text("0 gaps", exact=True).is_visible()
-    assert summary(page).get_by_text("0 conflicts", exact=True).is_visible()
+    expect(counts(page)).to_contain_text("0 gaps, 0 conflicts,")
     assert page.get_by_label("CAO on Curriculum").input_value() == "A"
     assert page.get_by_label("CAO on Principal coaching").input_value() == "C"
     assert Ownership.history.filter(level="C").first().history_user.username == "editor"
@@ -121,9 +124,10 @@ def test_quick_successive_changes_in_one_row_are_all_saved(
     page.get_by_label("CAO on Curriculum").focus()
     page.keyboard.press("ArrowDown")  # none -> R
     page.keyboard.press("ArrowDown")  # R -> A
-    page.get_by_label("CTO on Curriculum").focus()
+    page.get_by_label("CTO on Curriculum").focus()  # leaving CAO saves A
     page.keyboard.press("c")
-    summary(page).get_by_text("0 gaps", exact=True).wait_for()
+    page.keyboard.press("Enter")
+    expect(counts(page)).to_contain_text("0 gaps")
     page.locator("#matrix-status").get_by_text("CTO on Curriculum").wait_for()
     levels = dict(
         Ownership.objects.filter(
@@ -242,9 +246,235 @@ def test_history_opens_in_place(log_in, editor, faulty_matrix):
     page = open_matrix(log_in(editor))
     page.get_by_label("CAO on Curriculum").select_option("A")
     page.locator("#matrix-status").get_by_text("Saved").wait_for()
-    row = page.locator(f"#row-{faulty_matrix['curriculum'].pk}")
-    row.locator("summary").click()
-    history = row.locator(".history-table")
+    pk = faulty_matrix["curriculum"].pk
+    row = page.locator(f"#row-{pk}")
+    row.get_by_text("Actions").click()
+    row.get_by_role("link", name="History of Curriculum").click()
+    # A full-width row of its own, right under the row.
+    history_row = page.locator(f"#row-{pk} + tr.history-row")
+    history = history_row.locator(".history-table")
     history.wait_for()
     assert "editor" in history.inner_text()
     assert "Accountable" in history.inner_text()
+    assert history_row.locator("> td").get_attribute("colspan") == "6"
+    # Dates on one line, and the From and To columns inside the window.
+    when = history.locator("time").first
+    assert when.evaluate("el => el.getClientRects().length") == 1
+    to_column = history.get_by_role("columnheader", name="To")
+    box = to_column.bounding_box()
+    assert box["x"] + box["width"] <= page.viewport_size["width"]
+    snap(page, "matrix-history")
+    history_row.get_by_role("button", name="Close history").click()
+    expect(history_row).to_be_hidden()
+
+
+@pytest.fixture
+def tall_matrix(district):
+    """Three roles and sixteen rows in two work areas: taller than one screen."""
+    roles = [
+        RoleFactory(district=district, code=code, title=code, sort_order=index)
+        for index, code in enumerate(["CAO", "CSO", "CTO"])
+    ]
+    areas = [
+        WorkAreaFactory(district=district, name=name, sort_order=index)
+        for index, name in enumerate(["Program", "Schools"])
+    ]
+    rows = [
+        ResponsibilityFactory(
+            district=district,
+            work_area=areas[index // 8],
+            name=f"Responsibility {index + 1}",
+            description="A line of description under the name.",
+            sort_order=index,
+        )
+        for index in range(16)
+    ]
+    for row in rows:
+        OwnershipFactory(
+            district=district, responsibility=row, role=roles[0], level="A"
+        )
+    return {"roles": roles, "rows": rows}
+
+
+@pytest.fixture
+def wide_page(chromium_browser):
+    """A laptop screen: 1280 x 800."""
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in_on(page, live_server, user):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def watch_console(page):
+    """Console errors and Content Security Policy reports of the page, as they come."""
+    problems = []
+
+    def on_console(message):
+        # The site-wide icon is not the matrix's to serve.
+        if message.type == "error" and not message.location.get("url", "").endswith(
+            "/favicon.ico"
+        ):
+            problems.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e =>"
+        " console.error('CSP report: ' + e.violatedDirective))"
+    )
+    return problems
+
+
+def test_the_table_starts_on_the_first_screen_at_1280_by_800(
+    wide_page, live_server, editor, tall_matrix
+):
+    page = open_matrix(log_in_on(wide_page, live_server, editor))
+    top = page.locator("table.matrix").bounding_box()["y"]
+    first_row = page.locator("tr.matrix-row").first.bounding_box()
+    assert top < 400
+    assert first_row["y"] + first_row["height"] < 800
+    # One scroll bar, the window's: the table sits in no scrolling box.
+    assert (
+        page.evaluate(
+            """[...document.querySelectorAll('*')].filter(el => {
+             const style = getComputedStyle(el);
+             return ['auto', 'scroll'].includes(style.overflowY)
+               && el.scrollHeight > el.clientHeight && el !== document.scrollingElement;
+           }).length"""
+        )
+        == 0
+    )
+    snap(page, "matrix-first-screen")
+
+
+def test_panels_stay_as_the_reader_left_them(
+    wide_page, live_server, editor, tall_matrix
+):
+    page = open_matrix(log_in_on(wide_page, live_server, editor))
+    legend = page.locator("details.panel-legend")
+    assert legend.get_attribute("open") is None
+    legend.locator("summary").click()
+    page.get_by_text("Responsible: does the work").wait_for()
+    page.reload()
+    expect(page.locator("details.panel-legend")).to_have_attribute("open", "")
+    page.locator("details.panel-legend summary").click()
+    page.reload()
+    page.wait_for_load_state("load")
+    assert page.locator("details.panel-legend").get_attribute("open") is None
+
+
+def test_arrow_steps_then_enter_write_one_history_entry_and_no_conflict(
+    wide_page, live_server, editor, tall_matrix
+):
+    page = open_matrix(log_in_on(wide_page, live_server, editor))
+    row = tall_matrix["rows"][0]
+    cso = tall_matrix["roles"][1]
+    cell = page.get_by_label("CSO on Responsibility 1", exact=True)
+    cell.focus()
+    page.keyboard.press("ArrowDown")  # none -> R
+    page.keyboard.press("ArrowDown")  # R -> A: a conflict, if it were saved
+    page.wait_for_timeout(500)  # time for a save, if one were sent
+    assert not Ownership.history.filter(responsibility=row, role=cso).exists()
+    expect(page.locator("#matrix-status")).to_contain_text("not saved yet")
+    assert (
+        page.locator("#summary-counts").inner_text().startswith("0 gaps, 0 conflicts")
+    )
+    page.keyboard.press("Escape")  # back to none, nothing saved
+    assert cell.input_value() == ""
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#matrix-status")).to_have_text(
+        "Saved: CSO on Responsibility 1 is now A."
+    )
+    expect(page.locator("#summary-counts")).to_contain_text("1 conflict")
+    records = Ownership.history.filter(responsibility=row, role=cso)
+    assert [(r.history_type, r.level) for r in records] == [("+", "A")]
+    # The focus stayed in the cell: the next key goes on from there.
+    assert page.evaluate("document.activeElement.id") == cell.get_attribute("id")
+
+
+TABS_TO_ROW_7_BOUND = 25  # 122 when every cell and row action was a stop
+
+
+def test_few_tab_presses_reach_row_7_and_arrows_move_along_a_row(
+    wide_page, live_server, editor, tall_matrix
+):
+    page = open_matrix(log_in_on(wide_page, live_server, editor))
+    target = page.get_by_label("CAO on Responsibility 7")
+    presses = 0
+    while presses < 200:
+        page.keyboard.press("Tab")
+        presses += 1
+        if page.evaluate("document.activeElement.id") == target.get_attribute("id"):
+            break
+    assert presses <= TABS_TO_ROW_7_BOUND
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.id") == (
+        page.get_by_label("CSO on Responsibility 7").get_attribute("id")
+    )
+    # One stop for the row's actions, right after its cells.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == (
+        "Actions for Responsibility 7"
+    )
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == (
+        "History of Responsibility 7"
+    )
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.textContent") == (
+        "Actions for Responsibility 7"
+    )
+
+
+def test_the_header_row_stays_in_view_while_the_page_scrolls(
+    wide_page, live_server, editor, tall_matrix
+):
+    page = open_matrix(log_in_on(wide_page, live_server, editor))
+    page.mouse.wheel(0, 900)
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.scrollY") > 300  # well past the header row
+    header = page.get_by_role("columnheader", name="Responsibility")
+    assert abs(header.bounding_box()["y"]) < 2
+    assert header.evaluate(
+        "el => document.elementFromPoint(el.getBoundingClientRect().x + 5,"
+        " el.getBoundingClientRect().y + 5) === el"
+    )
+    snap(page, "matrix-scrolled")
+
+
+def test_editing_the_matrix_logs_no_console_error_or_csp_report(
+    wide_page, live_server, editor, tall_matrix
+):
+    problems = watch_console(wide_page)
+    page = open_matrix(log_in_on(wide_page, live_server, editor))
+    page.get_by_label("CTO on Responsibility 2").select_option("C")
+    expect(page.locator("#matrix-status")).to_contain_text("Saved")
+    cell = page.get_by_label("CSO on Responsibility 3")
+    cell.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#matrix-status")).to_contain_text(
+        "CSO on Responsibility 3 is now R"
+    )
+    row = page.locator(f"#row-{tall_matrix['rows'][3].pk}")
+    row.get_by_text("Actions").click()
+    row.get_by_role("link", name="History of Responsibility 4").click()
+    page.locator(".history-row .history-table").wait_for()
+    row.get_by_text("Actions").click()
+    row.get_by_role("button", name="Move down Responsibility 4").click()
+    page.locator(f"#row-{tall_matrix['rows'][3].pk}").wait_for()
+    page.wait_for_timeout(300)
+    assert problems == []

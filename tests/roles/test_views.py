@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from roles.models import Ownership, Responsibility
+from roles.models import Ownership, Responsibility, Role, WorkArea
 from roles.responsibilities import update_responsibility
 from tests.factories import (
     OwnershipFactory,
@@ -195,8 +195,11 @@ def test_editor_sees_a_labelled_select_per_cell(
     )
     assert selected_option(html, row, role) == "A"
     assert selected_option(html, m["budget"], m["cao"]) == ""
-    # htmx saves the cell on change ...
-    assert f'form="row-form-{row.pk}" hx-post="{cell_url(district, row, role)}"' in html
+    # htmx saves the cell when the page's script commits it ...
+    assert (
+        f'form="row-form-{row.pk}" hx-post="{cell_url(district, row, role)}"'
+        ' hx-trigger="commit"'
+    ) in html
     # ... and without JavaScript the row's form saves its cells.
     row_form = re.search(rf'<form id="row-form-{row.pk}" [^>]*>', html).group(0)
     assert (
@@ -205,7 +208,10 @@ def test_editor_sees_a_labelled_select_per_cell(
     assert (
         f'<input type="hidden" name="version" value="1" id="version-{row.pk}">' in html
     )
-    assert '<noscript><button type="submit" class="row-save">Save' in html
+    assert (
+        f'<noscript><button type="submit" form="row-form-{row.pk}" class="row-save">Save'
+        in html
+    )
 
 
 def test_every_cell_is_a_labelled_select_for_editors_with_ids_used_once(
@@ -217,7 +223,10 @@ def test_every_cell_is_a_labelled_select_for_editors_with_ids_used_once(
     roles = ("cao", "cso", "cto", "chief")
     for row in (m[key] for key in rows):
         history = f"/districts/{district.slug}/matrix/rows/{row.pk}/history/"
-        assert f'<a href="{history}">Open the history of {row.name}</a>' in html
+        assert (
+            f'<a class="history-link" href="{history}" data-row="{row.pk}">History'
+            f'<span class="visually-hidden"> of {row.name}</span></a>'
+        ) in html
         for role in (m[key] for key in roles):
             label = f"{role.code} on {row.name}"
             assert (
@@ -558,7 +567,7 @@ def test_filter_by_work_area(client_for, viewer, district, cabinet_matrix):
         .content.decode()
     )
     assert _row_names(html) == ["Curriculum", "Assessment"]
-    assert "Filtered: showing 2 of 4 responsibilities." in html
+    assert "Filtered (work area Program): showing 2 of 4 responsibilities" in html
 
 
 def test_filter_by_role_shows_rows_where_the_role_has_a_level(
@@ -991,20 +1000,36 @@ def test_the_matrix_as_of_a_past_date_is_read_only_and_labelled(
     assert "0 gaps" in now
 
 
-def test_the_matrix_before_anything_existed_is_empty(
+def test_the_matrix_before_anything_existed_says_when_its_first_record_is(
     client_for, viewer, district, cabinet_matrix
 ):
     response = client_for(viewer).get(matrix_url(district, "?as_of=2001-01-01"))
     assert response.status_code == 200
-    assert "This district has no roles yet" in response.content.decode()
+    html = response.content.decode()
+    assert "This district has no roles yet" not in html
+    first = timezone.localtime(
+        min(
+            model.history.filter(district=district)
+            .earliest("history_date")
+            .history_date
+            for model in (Role, WorkArea, Responsibility)
+        )
+    )
+    assert (
+        "The matrix has no records before the end of 1 January 2001; its first record"
+        f" is {first:%-d %B %Y, %H:%M}." in html
+    )
+    assert f'?as_of={first:%Y-%m-%dT%H:%M}">Show the matrix as of' in html
 
 
 @pytest.mark.parametrize(
     ("as_of", "message"),
     [
-        ("yesterday", "Enter a date as YYYY-MM-DD."),
-        ("2024-02-30", "Enter a date as YYYY-MM-DD."),
-        ("2999-01-01", "Choose today or an earlier date."),
+        ("yesterday", "Enter a date and time as YYYY-MM-DDTHH:MM"),
+        ("2024-02-30", "Enter a date and time as YYYY-MM-DDTHH:MM"),
+        ("2024-02-01T25:00", "Enter a date and time as YYYY-MM-DDTHH:MM"),
+        ("2999-01-01", "Choose a moment that is not in the future."),
+        ("2999-01-01T10:00", "Choose a moment that is not in the future."),
     ],
 )
 def test_a_bad_as_of_date_is_a_400_with_a_message(
@@ -1235,7 +1260,7 @@ def test_exports_as_of_a_date(client_for, viewer, district, cabinet_matrix):
         f"/districts/{district.slug}/matrix/export.csv?as_of=2001-01-01"
     )
     assert response.status_code == 200
-    assert "matrix-2001-01-01.csv" in response["Content-Disposition"]
+    assert "matrix-all-asof-2001-01-01.csv" in response["Content-Disposition"]
     assert _csv_rows(response) == [
         [
             "Work area",
