@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "district",
     "roles",
     "goals",
+    "routines",
     "tokens",
     "tiers",
     "decisions",

@@ -19,7 +19,15 @@ from .display import (
     suppressed_text,
     withheld_in_history,
 )
-from .models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
+from .models import (
+    Goal,
+    GoalOwner,
+    Measurement,
+    Metric,
+    MetricOwner,
+    ResponsibilityLink,
+    Target,
+)
 from .populations import foreign_schools_error
 
 
@@ -107,6 +115,16 @@ class GoalOwnerAdmin(DistrictScopedAdmin):
     search_fields = ["goal__statement", "role__code"]
     autocomplete_fields = ["goal", "role"]
     fields = ["district", "goal", "role"]
+
+
+@admin.register(ResponsibilityLink)
+class ResponsibilityLinkAdmin(DistrictScopedAdmin):
+    list_display = ["responsibility", "goal", "metric", "district"]
+    list_filter = [("district", DistrictScopedRelatedFilter)]
+    list_select_related = ["responsibility", "goal", "metric", "district"]
+    search_fields = ["responsibility__name", "goal__statement", "metric__name"]
+    autocomplete_fields = ["responsibility", "goal", "metric"]
+    fields = ["district", "responsibility", "goal", "metric"]
 
 
 @admin.register(Metric)

@@ -83,12 +83,16 @@ GOALS_DATA = (
     "district.Person",
     "roles.Role",
     "roles.RoleAssignment",
+    "roles.WorkArea",
+    "roles.Responsibility",
+    "roles.Ownership",
     "goals.Goal",
     "goals.GoalOwner",
     "goals.Metric",
     "goals.MetricOwner",
     "goals.Target",
     "goals.Measurement",
+    "goals.ResponsibilityLink",
 )
 
 

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from district.demo import DATA_DIR, ensure
 from district.models import District, Network, NetworkKind, SchoolCategory
-from roles.models import Role
+from roles.models import Responsibility, Role
 
 from .importers import UpsertResult, read_measurements_csv, upsert_measurements
 from .models import (
@@ -33,6 +33,7 @@ from .models import (
     Metric,
     MetricOwner,
     Population,
+    ResponsibilityLink,
     Scope,
     Target,
     TargetKind,
@@ -120,6 +121,64 @@ GOALS = [
     ),
 ]
 # fmt: on
+
+
+# Matrix rows and the goals (by statement) or metrics (by code) they serve.
+LINKS = [
+    (
+        "Student outcomes",
+        "goal",
+        "Every student graduates ready for college and career",
+    ),
+    ("District goals and targets", "goal", "Every student in school, every day"),
+    (
+        "District goals and targets",
+        "goal",
+        "Every student graduates ready for college and career",
+    ),
+    ("District goals and targets", "goal", "Safe and supportive schools"),
+    ("Curriculum and scope and sequence", "metric", "freshmen_on_track_pct"),
+    ("Fidelity to the instructional vision", "metric", "freshmen_on_track_pct"),
+    (
+        "Weekly coaching conversations with network chiefs",
+        "metric",
+        "student_attendance_pct",
+    ),
+    (
+        "Weekly coaching conversations with network chiefs",
+        "metric",
+        "student_attendance_weekly_sim",
+    ),
+    ("Supervising network chiefs", "goal", "Every student in school, every day"),
+    ("Allocating supports to schools by need", "metric", "suspensions_per_100"),
+    ("Principal evaluation", "metric", "graduation_4yr_pct"),
+]
+
+
+def build_links(district: District, acting_user) -> None:
+    """Link matrix rows to the goals and metrics they serve (`LINKS`)."""
+    for row_name, kind, name in LINKS:
+        responsibility = Responsibility.objects.get(district=district, name=row_name)
+        goal = (
+            Goal.objects.get(district=district, statement=name)
+            if kind == "goal"
+            else None
+        )
+        metric = (
+            Metric.objects.filter(district=district, code=name).first()
+            if kind == "metric"
+            else None
+        )
+        if goal is None and metric is None:
+            continue
+        ensure(
+            ResponsibilityLink,
+            acting_user=acting_user,
+            district=district,
+            responsibility=responsibility,
+            goal=goal,
+            metric=metric,
+        )
 
 
 def build_goals(

@@ -738,6 +738,61 @@ def school_year_end(label: str) -> datetime.date:
     return datetime.date(end, 6, 30)
 
 
+class ResponsibilityLink(DistrictOwned):
+    """A matrix row linked to a goal or a metric it serves (one of the two)."""
+
+    responsibility = models.ForeignKey(
+        "roles.Responsibility", on_delete=models.CASCADE, related_name="goal_links"
+    )
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="responsibility_links",
+    )
+    metric = models.ForeignKey(
+        Metric,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="responsibility_links",
+    )
+
+    class Meta:
+        default_related_name = "responsibility_links"
+        ordering = ["responsibility", "goal", "metric", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(goal__isnull=False) & Q(metric__isnull=True))
+                | (Q(goal__isnull=True) & Q(metric__isnull=False)),
+                name="%(app_label)s_%(class)s_goal_or_metric",
+                violation_error_message=_(
+                    "Link the responsibility to a goal or to a metric, not both."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["responsibility", "goal"],
+                condition=Q(goal__isnull=False),
+                name="%(app_label)s_%(class)s_once_per_goal",
+                violation_error_message=_(
+                    "This responsibility is already linked to this goal."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["responsibility", "metric"],
+                condition=Q(metric__isnull=False),
+                name="%(app_label)s_%(class)s_once_per_metric",
+                violation_error_message=_(
+                    "This responsibility is already linked to this metric."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.responsibility} serves {self.goal or self.metric}"
+
+
 class Rollup(models.Model):
     """A metric's value for one network (or the district) and one period, computed.
 

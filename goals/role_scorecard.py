@@ -21,6 +21,7 @@ from .dashboards import (
     goals_with_details,
     metrics_with_details,
 )
+from .links import RoleRows, rows_of_role
 from .models import Goal, GoalOwner, Metric
 from .rollups import district_series
 from .status import Status, count_statuses
@@ -36,6 +37,7 @@ class RoleScorecard:
     joint_goals: tuple[GoalCard, ...]
     other_metrics: tuple[MetricCard, ...]
     counts: tuple[tuple[Status, int], ...]
+    rows: tuple[RoleRows, ...] = ()  # its matrix rows by level, with what they serve
 
 
 def build_role_scorecard(
@@ -100,4 +102,5 @@ def build_role_scorecard(
         joint_goals=tuple(card for card in cards if card.is_joint),
         other_metrics=other_cards,
         counts=tuple(count_statuses(statuses).items()),
+        rows=rows_of_role(role, user=user),
     )

@@ -31,6 +31,7 @@ from .dashboards import (
 )
 from .exports import measurement_csv_chunks
 from .forms import DashboardFilterForm, ValueHistoryForm, YearForm
+from .links import rows_behind_metric
 from .models import Metric
 from .overview import build_overview
 from .role_scorecard import build_role_scorecard
@@ -303,6 +304,7 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         "as_of": form.judged_on,
         "period_query": form.period_query,
         "target_rows": target_rows(metric),
+        "matrix_rows": rows_behind_metric(metric, user=request.user),
         "owner_roles": metric_owner_roles(metric, request.user),
     }
 

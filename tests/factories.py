@@ -36,6 +36,7 @@ from goals.models import (
     Measurement,
     Metric,
     MetricOwner,
+    ResponsibilityLink,
     Rollup,
     Scope,
     Target,
@@ -67,6 +68,18 @@ from tiers.models import (
     TierAssignment,
     TierPlan,
     TierRule,
+from routines.models import (
+    ActionItem,
+    Meeting,
+    MeetingDecision,
+    MeetingSeries,
+    NonNegotiable,
+    Partnership,
+    PartnershipRole,
+    SeriesMember,
+    SeriesScope,
+    TheoryLink,
+    TheoryStatement,
 )
 
 SAME_DISTRICT = factory.SelfAttribute("..district")
@@ -233,6 +246,15 @@ class MetricOwnerFactory(DjangoModelFactory):
     role = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
 
 
+class ResponsibilityLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = ResponsibilityLink
+
+    district = factory.SubFactory(DistrictFactory)
+    responsibility = factory.SubFactory(ResponsibilityFactory, district=SAME_DISTRICT)
+    metric = factory.SubFactory(MetricFactory, district=SAME_DISTRICT)
+
+
 class TargetFactory(DjangoModelFactory):
     class Meta:
         model = Target
@@ -339,6 +361,84 @@ class AllocationFactory(DjangoModelFactory):
     starts_on = datetime.date(2017, 9, 1)
     ends_on = datetime.date(2018, 6, 15)
     reason = "Tier 3 school"
+class PartnershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Partnership {n}")
+    vision = "One vision"
+
+
+class PartnershipRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = PartnershipRole
+
+    district = factory.SubFactory(DistrictFactory)
+    partnership = factory.SubFactory(PartnershipFactory, district=SAME_DISTRICT)
+    role = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
+
+
+class TheoryStatementFactory(DjangoModelFactory):
+    class Meta:
+        model = TheoryStatement
+
+    district = factory.SubFactory(DistrictFactory)
+    partnership = factory.SubFactory(PartnershipFactory, district=SAME_DISTRICT)
+    if_clause = "both offices plan together"
+    then_clause = "schools hear one message"
+
+
+class TheoryLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = TheoryLink
+
+    district = factory.SubFactory(DistrictFactory)
+    statement = factory.SubFactory(TheoryStatementFactory, district=SAME_DISTRICT)
+    responsibility = factory.SubFactory(ResponsibilityFactory, district=SAME_DISTRICT)
+
+
+class NonNegotiableFactory(DjangoModelFactory):
+    class Meta:
+        model = NonNegotiable
+
+    district = factory.SubFactory(DistrictFactory)
+    partnership = factory.SubFactory(PartnershipFactory, district=SAME_DISTRICT)
+    statement = "Every school teaches the curriculum"
+    owner = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
+    monitoring = "Quarterly walkthroughs"
+
+
+class MeetingSeriesFactory(DjangoModelFactory):
+    class Meta:
+        model = MeetingSeries
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Series {n}")
+    scope = SeriesScope.DISTRICT
+
+
+class SeriesMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = SeriesMember
+
+    district = factory.SubFactory(DistrictFactory)
+    series = factory.SubFactory(MeetingSeriesFactory, district=SAME_DISTRICT)
+    person = factory.SubFactory(PersonFactory, district=SAME_DISTRICT)
+
+
+class MeetingFactory(DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    district = factory.SubFactory(DistrictFactory)
+    series = factory.SubFactory(MeetingSeriesFactory, district=SAME_DISTRICT)
+    starts_at = factory.Sequence(
+        lambda n: (
+            datetime.datetime(2017, 1, 2, 9, tzinfo=datetime.UTC)
+            + datetime.timedelta(days=7 * n)
+        )
+    )
 
 
 class JobFactory(DjangoModelFactory):
@@ -372,6 +472,26 @@ class ChecklistItemFactory(DjangoModelFactory):
     kind = factory.SubFactory(DecisionKindFactory, district=SAME_DISTRICT)
     role = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
     text = factory.Sequence(lambda n: f"Check {n}")
+
+
+class MeetingDecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = MeetingDecision
+
+    district = factory.SubFactory(DistrictFactory)
+    meeting = factory.SubFactory(MeetingFactory, district=SAME_DISTRICT)
+    statement = "Which schools get a coach?"
+
+
+class ActionItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    district = factory.SubFactory(DistrictFactory)
+    series = factory.SubFactory(MeetingSeriesFactory, district=SAME_DISTRICT)
+    title = factory.Sequence(lambda n: f"Action {n}")
+    owner_person = factory.SubFactory(PersonFactory, district=SAME_DISTRICT)
+    due_on = datetime.date(2017, 3, 1)
 
 
 class DecisionFactory(DjangoModelFactory):

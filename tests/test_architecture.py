@@ -13,13 +13,22 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # What each app must not import.
 FORBIDDEN = {
-    "district": {"roles", "goals", "tokens", "decisions", "publishing", "tiers"},
-    "roles": {"goals", "tokens", "decisions", "publishing", "tiers"},
-    "goals": {"tokens", "decisions", "publishing", "tiers"},
-    "tokens": {"roles", "goals", "decisions", "publishing", "tiers"},
-    "decisions": {"tokens", "publishing", "tiers"},
-    "publishing": {"tokens", "decisions", "tiers"},
-    "tiers": {"tokens", "decisions", "publishing"},
+    "district": {
+        "roles",
+        "goals",
+        "tokens",
+        "decisions",
+        "publishing",
+        "tiers",
+        "routines",
+    },
+    "roles": {"goals", "tokens", "decisions", "publishing", "tiers", "routines"},
+    "goals": {"tokens", "decisions", "publishing", "tiers", "routines"},
+    "tokens": {"roles", "goals", "decisions", "publishing", "tiers", "routines"},
+    "decisions": {"tokens", "publishing", "tiers", "routines"},
+    "publishing": {"tokens", "decisions", "tiers", "routines"},
+    "tiers": {"tokens", "decisions", "publishing", "routines"},
+    "routines": {"tokens", "decisions", "publishing", "tiers"},
 }
 
 

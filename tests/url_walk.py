@@ -35,6 +35,13 @@ from district.models import AccessLevel, District, Membership, Network, School
 from goals.models import Goal, Measurement, Metric, Target
 from publishing.models import Packet
 from roles.models import Responsibility, Role
+from routines.models import (
+    ActionItem,
+    Meeting,
+    MeetingDecision,
+    MeetingSeries,
+    Partnership,
+)
 from tiers.models import Allocation, TierPlan, TierRule
 from tokens.models import ApiToken, create_token
 
@@ -167,6 +174,11 @@ PAGE_SEGMENTS = {
     "rules": TierPlan,
     "tier-rules": TierRule,
     "allocations": Allocation,
+    "partnerships": Partnership,
+    "series": MeetingSeries,
+    "meetings": Meeting,
+    "meeting-decisions": MeetingDecision,
+    "action-items": ActionItem,
     "decisions": Decision,
     "reviews": Review,
     "packets": Packet,

@@ -11,10 +11,11 @@ from goals.models import (
     Measurement,
     Metric,
     MetricOwner,
+    ResponsibilityLink,
     Scope,
     Target,
 )
-from roles.models import Role
+from roles.models import Responsibility, Role
 
 
 class GoalFilterSet(DistrictScopedFilterSet):
@@ -113,3 +114,13 @@ class MeasurementFilterSet(DistrictScopedFilterSet):
     class Meta:
         model = Measurement
         fields = ["district", "metric", "scope", "school", "network", "period_end"]
+
+
+class ResponsibilityLinkFilterSet(DistrictScopedFilterSet):
+    responsibility = django_filters.ModelChoiceFilter(queryset=visible(Responsibility))
+    goal = django_filters.ModelChoiceFilter(queryset=visible(Goal))
+    metric = django_filters.ModelChoiceFilter(queryset=visible(Metric))
+
+    class Meta:
+        model = ResponsibilityLink
+        fields = ["district", "responsibility", "goal", "metric"]

@@ -24,6 +24,7 @@ from goals.models import (
     Measurement,
     Metric,
     MetricOwner,
+    ResponsibilityLink,
     Target,
 )
 from goals.populations import foreign_schools_error
@@ -36,7 +37,12 @@ from goals.status import (
     judged_on,
 )
 from goals.targets import TargetScope
-from roles.api.serializers import RoleBriefSerializer, role_field
+from roles.api.serializers import (
+    ResponsibilityBriefSerializer,
+    RoleBriefSerializer,
+    role_field,
+)
+from roles.models import Responsibility
 
 # --- Briefs ---
 
@@ -114,6 +120,31 @@ class GoalOwnerSerializer(ValidatedModelSerializer):
     class Meta:
         model = GoalOwner
         fields = ["id", "url", "display", "district", "goal", "role", *TRACKED_FIELDS]
+        read_only_fields = TRACKED_FIELDS
+
+
+class ResponsibilityLinkSerializer(ValidatedModelSerializer):
+    url = DetailUrlField("responsibility-link-detail")
+    display = DisplayField()
+    district = district_field()
+    responsibility = BriefRelatedField(
+        brief=ResponsibilityBriefSerializer, queryset=Responsibility.objects.all()
+    )
+    goal = goal_field(required=False, allow_null=True)
+    metric = metric_field(required=False, allow_null=True)
+
+    class Meta:
+        model = ResponsibilityLink
+        fields = [
+            "id",
+            "url",
+            "display",
+            "district",
+            "responsibility",
+            "goal",
+            "metric",
+            *TRACKED_FIELDS,
+        ]
         read_only_fields = TRACKED_FIELDS
 
 

@@ -9,6 +9,11 @@ router.register("goals", views.GoalViewSet, basename="goal")
 router.register("goal-owners", views.GoalOwnerViewSet, basename="goal-owner")
 router.register("metrics", views.MetricViewSet, basename="metric")
 router.register("metric-owners", views.MetricOwnerViewSet, basename="metric-owner")
+router.register(
+    "responsibility-links",
+    views.ResponsibilityLinkViewSet,
+    basename="responsibility-link",
+)
 router.register("targets", views.TargetViewSet, basename="target")
 router.register("measurements", views.MeasurementViewSet, basename="measurement")
 

@@ -17,7 +17,15 @@ from district.permissions import get_district_access_or_404
 from goals.dashboards import GOALS_DATA, build_dashboard, metrics_with_details
 from goals.display import withheld_in_history
 from goals.importers import upsert_measurements
-from goals.models import Goal, GoalOwner, Measurement, Metric, MetricOwner, Target
+from goals.models import (
+    Goal,
+    GoalOwner,
+    Measurement,
+    Metric,
+    MetricOwner,
+    ResponsibilityLink,
+    Target,
+)
 from goals.scorecards import build_metric_detail
 from roles.models import Role
 
@@ -27,6 +35,7 @@ from .filters import (
     MeasurementFilterSet,
     MetricFilterSet,
     MetricOwnerFilterSet,
+    ResponsibilityLinkFilterSet,
     TargetFilterSet,
 )
 from .serializers import (
@@ -43,6 +52,7 @@ from .serializers import (
     MetricSerializer,
     MetricStatusSerializer,
     PeriodQuerySerializer,
+    ResponsibilityLinkSerializer,
     TargetSerializer,
 )
 
@@ -64,6 +74,18 @@ class GoalOwnerViewSet(DistrictScopedViewSet):
     serializer_class = GoalOwnerSerializer
     filterset_class = GoalOwnerFilterSet
     search_fields = ["goal__statement", "role__code"]
+    ordering_fields = ["updated_at"]
+
+
+class ResponsibilityLinkViewSet(DistrictScopedViewSet):
+    """Matrix rows linked to the goals and metrics they serve (filter either way)."""
+
+    queryset = ResponsibilityLink.objects.select_related(
+        "district", "responsibility", "goal", "metric"
+    )
+    serializer_class = ResponsibilityLinkSerializer
+    filterset_class = ResponsibilityLinkFilterSet
+    search_fields = ["responsibility__name", "goal__statement", "metric__name"]
     ordering_fields = ["updated_at"]
 
 

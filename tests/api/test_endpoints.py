@@ -12,6 +12,7 @@ from django.urls import reverse
 from district.api.urls import router as district_router
 from goals.api.urls import router as goals_router
 from roles.api.urls import router as roles_router
+from routines.api.urls import router as routines_router
 from tiers.api.urls import router as tiers_router
 
 from .conftest import MAKERS, make_object
@@ -21,7 +22,13 @@ from .conftest import MAKERS, make_object
 NOT_CRUD = {"tier-assignment"}
 BASENAMES = [
     basename
-    for router in (district_router, roles_router, goals_router, tiers_router)
+    for router in (
+        district_router,
+        roles_router,
+        goals_router,
+        tiers_router,
+        routines_router,
+    )
     for _prefix, _viewset, basename in router.registry
     if basename not in NOT_CRUD
 ]
@@ -289,7 +296,17 @@ def test_unsupported_methods_are_405(api_client_for, superuser, basename, distri
 
 
 # Resources without a uniqueness rule that a copy of an object would break.
-DUPLICATES_ALLOWED = {"person", "role-assignment", "goal", "principal", "allocation"}
+DUPLICATES_ALLOWED = {
+    "person",
+    "role-assignment",
+    "goal",
+    "principal",
+    "allocation",
+    "theory-statement",
+    "non-negotiable",
+    "meeting-decision",
+    "action-item",
+}
 
 
 @pytest.mark.parametrize("basename", BASENAMES)

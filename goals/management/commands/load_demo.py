@@ -76,7 +76,11 @@ from district.demo import (
 )
 from district.models import District, Membership, Network, Person, School
 from district.write_paths import WritePath, writing_through
-from goals.demo import build_goals, build_live_year
+from goals.demo import (
+    build_goals,
+    build_links,
+    build_live_year,
+)
 from goals.models import Goal, Measurement, Metric, Target
 from roles.demo import build_cabinet, build_matrix, link_person
 from roles.models import Ownership, Responsibility, Role, RoleAssignment, WorkArea
@@ -132,6 +136,7 @@ class Command(BaseCommand):
             build_matrix(district, roles, admin)
             measurements = build_goals(district, roles, admin)
             live = build_live_year(district, roles, admin, today=timezone.localdate())
+            build_links(district, admin)
             run_demo_steps(district=district, users=users, acting_user=admin)
         after = self.counts()
 
