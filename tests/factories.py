@@ -59,15 +59,6 @@ from roles.models import (
     RoleKind,
     WorkArea,
 )
-from tiers.models import (
-    Allocation,
-    AssignmentSource,
-    Support,
-    SupportKind,
-    Tier,
-    TierAssignment,
-    TierPlan,
-    TierRule,
 from routines.models import (
     ActionItem,
     Meeting,
@@ -80,6 +71,16 @@ from routines.models import (
     SeriesScope,
     TheoryLink,
     TheoryStatement,
+)
+from tiers.models import (
+    Allocation,
+    AssignmentSource,
+    Support,
+    SupportKind,
+    Tier,
+    TierAssignment,
+    TierPlan,
+    TierRule,
 )
 
 SAME_DISTRICT = factory.SelfAttribute("..district")
@@ -361,6 +362,8 @@ class AllocationFactory(DjangoModelFactory):
     starts_on = datetime.date(2017, 9, 1)
     ends_on = datetime.date(2018, 6, 15)
     reason = "Tier 3 school"
+
+
 class PartnershipFactory(DjangoModelFactory):
     class Meta:
         model = Partnership
