@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("roles.urls")),
     path("", include("goals.urls")),
     path("", include("tokens.urls")),
+    path("", include("rhythm.urls")),
     # Ahead of Django's own: password reset only when the server can send mail.
     path("accounts/", include("config.password_reset")),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("api/v1/", include("roles.api.urls")),
     path("api/v1/", include("goals.api.urls")),
     path("api/v1/", include("tokens.api.urls")),
+    path("api/v1/", include("rhythm.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/",

@@ -103,6 +103,9 @@ class DistrictAdmin(DistrictScopedAdmin):
         "suppression_min_n",
         "coverage_threshold",
         "overload_ratio",
+        "grace_days",
+        "escalation_days",
+        "reminders_per_week",
     ]
     inlines = [MembershipInline]
 

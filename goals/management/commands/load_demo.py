@@ -38,7 +38,9 @@ aggregations and how baselines and targets are computed.
 The live school year: the school year running today, with a weekly attendance series
 for every school up to the last week that has ended, simulated from each school's real
 2017-18 rate ("Student attendance, weekly (simulated)", marked simulated on every page
-that shows it). Loading the demo again on a later day adds the weeks since.
+that shows it). Loading the demo again on a later day adds the weeks since. The chief
+of staff (the editor login) is its update owner: My updates shows this week's values
+and commentary as owed, three days after the week ends on Friday.
 
 Logins: admin (superuser), editor (editor of the district, staff, the chief of staff's
 person), viewer (viewer, not staff, the superintendent's person); their password comes
@@ -119,7 +121,16 @@ class Command(BaseCommand):
             link_person(district, "Marisol Meadows", users["viewer"], admin)
             build_matrix(district, roles, admin)
             measurements = build_goals(district, roles, admin)
-            live = build_live_year(district, roles, admin, today=timezone.localdate())
+            live = build_live_year(
+                district,
+                roles,
+                admin,
+                today=timezone.localdate(),
+                # The chief of staff (the editor login) owes the weekly updates.
+                update_owner=Person.objects.get(
+                    district=district, user=users["editor"]
+                ),
+            )
         after = self.counts()
 
         self.stdout.write(f"{DISTRICT_NAME} ({DISTRICT_SLUG}) is ready:")
