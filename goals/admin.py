@@ -227,7 +227,7 @@ class RefuseClosedOnBulkDelete:
                 .values_list(field, flat=True)
                 .distinct(),
             )
-        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Target)

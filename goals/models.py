@@ -143,17 +143,17 @@ class LockedInClosedPeriods:
         )
 
     def clean(self):
-        super().clean()  # type: ignore[misc]
+        super().clean()
         if self.district_id and getattr(self, self.period_field):
             self.refuse_if_closed()
 
     def save(self, *args, **kwargs):
         self.refuse_if_closed()
-        super().save(*args, **kwargs)  # type: ignore[misc]
+        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         self.refuse_if_closed(new=False)
-        return super().delete(*args, **kwargs)  # type: ignore[misc]
+        return super().delete(*args, **kwargs)
 
 
 class Goal(DistrictOwned):

@@ -95,7 +95,8 @@ def recent_periods(
     Reaches back into the previous school year when this one has just begun, so the
     last week of June is still owed in the first week of July.
     """
-    last_year = today - datetime.timedelta(days=366)
+    year_start, _year_end = school_year_of(today)
+    last_year = year_start - datetime.timedelta(days=1)
     periods = [
         *periods_of_year(frequency, day=last_year, grace_days=grace_days),
         *periods_of_year(frequency, day=today, grace_days=grace_days),

@@ -64,14 +64,14 @@ def update_owners(
     """
     metrics = list(metrics)
     days = sorted(set(days))
-    first_role: dict[int, tuple[int, int | None]] = {}
+    first_role: dict[int, tuple[int | None, int | None]] = {}
     owner_rows = (
         MetricOwner.objects.filter(metric__in=[m.pk for m in metrics])
         .order_by("metric_id", "role__kind", "role__sort_order", "role__code", "pk")
         .values_list("metric_id", "role_id", "role__reports_to_id")
     )
-    for metric_id, role_id, reports_to_id in owner_rows:
-        first_role.setdefault(metric_id, (role_id, reports_to_id))
+    for metric_id, owner_role_id, manager_role_id in owner_rows:
+        first_role.setdefault(metric_id, (owner_role_id, manager_role_id))
     role_ids = {r for pair in first_role.values() for r in pair if r is not None}
     holders = role_holders(role_ids, days=days)
     chosen: dict[tuple[int, datetime.date], tuple[int | None, int | None]] = {}
@@ -79,7 +79,8 @@ def update_owners(
         role_id, reports_to_id = first_role.get(metric.pk, (None, None))
         for day in days:
             role_holder = holders.get((role_id, day)) if role_id else None
-            person_id = metric.update_owner_id or role_holder
+            person_id: int | None = metric.update_owner_id or role_holder
+            escalate: int | None
             if role_holder is not None and role_holder != person_id:
                 escalate = role_holder
             elif reports_to_id:

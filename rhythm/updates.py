@@ -50,10 +50,10 @@ def period_reports(
     district's own value, or the school values once the reporting schools reach the
     metric's coverage threshold.
     """
-    metrics = {metric.pk: metric for metric in metrics}
-    if not metrics or not period_ends:
+    by_pk = {metric.pk: metric for metric in metrics}
+    if not by_pk or not period_ends:
         return {}
-    filters = {"metric_id__in": list(metrics), "period_end__in": list(period_ends)}
+    filters = {"metric_id__in": list(by_pk), "period_end__in": list(period_ends)}
     entered = {
         (row["metric_id"], row["period_end"]): row
         for row in Measurement.objects.filter(**filters)
@@ -81,7 +81,7 @@ def period_reports(
         .values_list("metric_id", "period_end", "written_at")
     )
     reports = {}
-    for metric_id, metric in metrics.items():
+    for metric_id, metric in by_pk.items():
         threshold = metric.effective_coverage_threshold
         for period_end in period_ends:
             key = (metric_id, period_end)
@@ -147,16 +147,10 @@ def metric_updates(
         assert owner.user_id is not None
         for period in periods[metric.pk]:
             report = reports[metric.pk, period.ends_on]
-            common = {
-                "district_id": district_id,
-                "owner_id": owner.user_id,
-                "due": period.due_on,
-                "escalate_to_id": owner.escalate_user_id,
-                "extra": {
-                    "metric": metric.name,
-                    "period_end": period.ends_on.isoformat(),
-                    "period_start": period.starts_on.isoformat(),
-                },
+            extra = {
+                "metric": metric.name,
+                "period_end": period.ends_on.isoformat(),
+                "period_start": period.starts_on.isoformat(),
             }
             period_label = f"{period.starts_on:%b %-d} to {period.ends_on:%b %-d, %Y}"
             items.append(
@@ -169,7 +163,11 @@ def metric_updates(
                     detail=f"{report.reported} of {report.expected} schools reported"
                     if report.expected
                     else "No values yet",
-                    **common,
+                    district_id=district_id,
+                    owner_id=owner.user_id,
+                    due=period.due_on,
+                    escalate_to_id=owner.escalate_user_id,
+                    extra=extra,
                 )
             )
             items.append(
@@ -180,7 +178,11 @@ def metric_updates(
                     url=commentary_url(metric, period),
                     done_on=report.commentary_done_on,
                     detail="What is behind the district's number, and the next steps",
-                    **common,
+                    district_id=district_id,
+                    owner_id=owner.user_id,
+                    due=period.due_on,
+                    escalate_to_id=owner.escalate_user_id,
+                    extra=extra,
                 )
             )
     return items

@@ -65,7 +65,7 @@ def commentary(request, slug, pk, period_end):
     ).first()
     closed = closed_message(day, closed_ranges(district.pk))
     form = CommentaryForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={
             "behind_the_number": current.behind_the_number if current else "",
             "next_steps": current.next_steps if current else "",
@@ -144,7 +144,10 @@ def preferences(request, token):
         raise Http404("This link is not valid.")
     preference = ReminderPreference.objects.filter(user=user).first()
     wants = preference.wants_reminders if preference else True
-    form = PreferencesForm(request.POST or None, initial={"wants_reminders": wants})
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None,
+        initial={"wants_reminders": wants},
+    )
     saved = False
     if request.method == "POST" and form.is_valid():
         ReminderPreference.objects.update_or_create(

@@ -694,7 +694,9 @@ class CommentarySerializer(ValidatedModelSerializer):
         allow_null=True,
         help_text="Empty: the district's number.",
     )
-    written_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    written_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Commentary
@@ -723,8 +725,12 @@ class ClosedPeriodSerializer(ValidatedModelSerializer):
     url = DetailUrlField("closed-period-detail")
     display = DisplayField()
     district = district_field()
-    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reopened_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    closed_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    reopened_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     # District admins close and reopen periods.
     district_level = AccessLevel.ADMIN
 
