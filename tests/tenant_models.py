@@ -3,15 +3,15 @@
 A model is tenant-owned when it has a `district` foreign key. Tests parametrized over
 `SCOPED_MODELS` (District and the tenant-owned models) cover a new model without
 being told about it; its factory in tests/factories.py is all it needs. Derived
-tables (`goals.backup.DERIVED`: stored rollups) are scoped like the others but have
-no history and no admin: tests of editing walk `EDITED_MODELS`.
+tables (`goals.backup.DERIVED`: stored rollups) and logs (`goals.backup.RECORDS`: the
+reminder outbox) are scoped like the others but have no history and no admin: tests of editing walk `EDITED_MODELS`.
 """
 
 from django.apps import apps
 from factory.django import DjangoModelFactory
 
 from district.models import District
-from goals.backup import DERIVED
+from goals.backup import DERIVED, RECORDS
 
 from . import factories
 
@@ -34,8 +34,9 @@ def is_tenant_owned(model) -> bool:
 
 
 def is_derived(model) -> bool:
-    """Computed from other tables, never edited by people: no history, no admin."""
-    return model._meta.label in DERIVED
+    """Computed from other tables, or a log of work done (the reminder outbox), never
+    edited by people: no history, no admin."""
+    return model._meta.label in DERIVED | RECORDS
 
 
 TENANT_MODELS = [model for model in apps.get_models() if is_tenant_owned(model)]
