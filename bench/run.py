@@ -21,6 +21,7 @@ Only loopback addresses are used; every loop is bounded by --repeat.
 import argparse
 import datetime
 import http.client
+import itertools
 import json
 import os
 import statistics
@@ -61,6 +62,12 @@ def parse_args():
     parser.add_argument("--responsibilities", type=int, default=200)
     parser.add_argument("--roles", type=int, default=12)
     parser.add_argument("--repeat", type=int, default=30, help="requests per operation")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="times every operation is timed in a row; the table gives their spread",
+    )
     parser.add_argument("--bulk-repeat", type=int, default=5)
     parser.add_argument(
         "--slow-repeat",
@@ -125,6 +132,21 @@ def generate(args, env) -> float | None:
     return seconds
 
 
+def ensure_autovacuum(pg: str) -> None:
+    """Turn autovacuum on for the server if it is off: Lanes expects it (a table of
+    rewritten rollups bloats without it), so a benchmark without it measures a setup
+    nobody should run. `ALTER SYSTEM` needs a superuser; it lasts until reset."""
+    conn = psycopg2.connect(f"{pg}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        if cursor.fetchone()[0] != "on":
+            say("autovacuum is off on this server; turning it on (ALTER SYSTEM)")
+            cursor.execute("ALTER SYSTEM SET autovacuum = on")
+            cursor.execute("SELECT pg_reload_conf()")
+    conn.close()
+
+
 # --- Django in this process: user, session, ids, query counts ---
 
 
@@ -176,7 +198,11 @@ def prepare(args, env) -> dict:
 
 
 def bulk_rows(args, env, context, round_: int) -> list[dict]:
-    """`--bulk-rows` school values of the latest weeks: updates of existing rows."""
+    """`--bulk-rows` school values of the latest weeks: updates of existing rows.
+
+    Consecutive rounds alternate the value, so every round changes every row: the
+    upsert is timed and its queries counted while it writes, never as a no-op.
+    """
     with psycopg2.connect(env["DATABASE_URL"]) as conn, conn.cursor() as cursor:
         cursor.execute(
             "SELECT mt.code, s.school_id, m.period_end FROM goals_measurement m "
@@ -223,8 +249,12 @@ def operations(args, env, context) -> list[dict]:
                   "role": context["role"], "level": level, "version": version}  # fmt: skip
         return ("POST", cells, urlencode(form), "form", params)
 
+    rounds = itertools.count()
+
     def bulk_request(i):
-        rows = bulk_rows(args, env, context, i)
+        # Every call (warm-up, timed, bare SQL, raw view, query count) writes the
+        # other value than the call before it, whatever `i` is.
+        rows = bulk_rows(args, env, context, next(rounds))
         body = json.dumps({"district": slug, "rows": rows})
         return ("POST", "/api/v1/measurements/bulk/", body, "json",
                 {"district": district.pk, "rows": rows,
@@ -316,7 +346,8 @@ class RequestLog:
     def __init__(self, path: Path):
         self.file = path.open()
 
-    def durations(self, path: str) -> list[float]:
+    def durations(self, path: str) -> list[tuple[float, float]]:
+        """(wall seconds, CPU seconds) of each request of `path` logged since last read."""
         found = []
         for line in self.file.readlines():
             if '"lanes.requests"' not in line:
@@ -326,7 +357,9 @@ class RequestLog:
             except ValueError:
                 continue
             if record.get("path") == path:
-                found.append(record["duration_ms"] / 1000)
+                found.append(
+                    (record["duration_ms"] / 1000, record.get("cpu_ms", 0.0) / 1000)
+                )
         return found
 
 
@@ -352,6 +385,7 @@ def time_bare_sql(env, op, repeat: int) -> list[float]:
 
 
 def run_operation(args, env, context, op, lanes: Http, raw: Http, log: RequestLog):
+    load = os.getloadavg()[0]
     headers = {"HX-Request": "true"} if op.get("htmx") else {}
     method, path, body, kind, _params = op["request"](-1)
     warm_up, status = lanes.send(method, path, body, kind, headers)
@@ -366,7 +400,9 @@ def run_operation(args, env, context, op, lanes: Http, raw: Http, log: RequestLo
         statuses.add(status)
         client_times.append(seconds)
     time.sleep(0.2)
-    server_times = log.durations(path)[1:]
+    logged = log.durations(path.split("?")[0])[1:]
+    server_times = [wall for wall, _cpu in logged]
+    cpu_times = [cpu for _wall, cpu in logged]
     bare = time_bare_sql(env, op, repeat)
     raw_times = []
     for i in range(-1 if warm_up <= args.slow_seconds else 0, repeat):
@@ -383,11 +419,14 @@ def run_operation(args, env, context, op, lanes: Http, raw: Http, log: RequestLo
         "name": op["name"],
         "statuses": sorted(statuses),
         "lanes": summary(server_times or client_times),
+        "lanes_all": server_times or client_times,
+        "cpu": summary(cpu_times) if cpu_times else (0.0, 0.0),
         "client": summary(client_times),
         "bare": summary(bare),
         "raw": summary(raw_times),
         "queries": queries,
         "repeat": repeat,
+        "load": load,
     }
 
 
@@ -405,8 +444,36 @@ def not_modified(context, lanes: Http, log: RequestLog, repeat: int) -> dict:
         times.append(seconds)
         statuses.add(status)
     time.sleep(0.2)
-    server = log.durations(path)[-repeat:]
-    return {"statuses": sorted(statuses), "lanes": summary(server or times)}
+    logged = log.durations(path)[-repeat:]
+    server = [wall for wall, _cpu in logged]
+    return {
+        "statuses": sorted(statuses),
+        "lanes": summary(server or times),
+        "lanes_all": server or times,
+        "cpu": summary([cpu for _wall, cpu in logged]) if logged else (0.0, 0.0),
+        "load": os.getloadavg()[0],
+    }
+
+
+def combine(runs: list[dict]) -> dict:
+    """One operation over several runs: the median of the run medians, their spread,
+    the p95 over every request of every run, and the load average at each run's start."""
+    medians = [run["lanes"][0] for run in runs]
+    pooled = [seconds for run in runs for seconds in run["lanes_all"]]
+    return {
+        **runs[-1],
+        "lanes": (statistics.median(medians), summary(pooled)[1]),
+        "spread": (min(medians), max(medians)),
+        "cpu": (statistics.median(run["cpu"][0] for run in runs), 0.0),
+        "bare": (statistics.median(run["bare"][0] for run in runs), 0.0)
+        if "bare" in runs[-1]
+        else None,
+        "raw": (statistics.median(run["raw"][0] for run in runs), 0.0)
+        if "raw" in runs[-1]
+        else None,
+        "loads": [run["load"] for run in runs],
+        "runs": len(runs),
+    }
 
 
 # --- Report ---
@@ -419,6 +486,10 @@ def measurement_table_size(env) -> str:
             "SELECT pg_size_pretty(pg_total_relation_size('goals_measurement'))"
         )
         return cursor.fetchone()[0]
+
+
+def loads(values: list[float]) -> str:
+    return " / ".join(f"{value:.1f}" for value in values)
 
 
 def report(args, results, modified, info, generation, counts) -> str:
@@ -434,27 +505,36 @@ def report(args, results, modified, info, generation, counts) -> str:
             else "Generated by an earlier run (`--reuse`)."
         ),
         "",
-        f"Times in ms; median / p95 over {args.repeat} requests after one warm-up "
-        f"request ({args.bulk_repeat} for the bulk upsert; {args.slow_repeat} for an "
-        f"operation whose warm-up took over {args.slow_seconds:g} s, column n).",
+        f"Times in ms. Every operation was timed in {args.runs} runs in a row; each run "
+        f"sends {args.repeat} requests after one warm-up request ({args.bulk_repeat} for "
+        f"the bulk upsert, which writes every row each time; {args.slow_repeat} for an "
+        f"operation whose warm-up took over {args.slow_seconds:g} s, column n). Lanes "
+        "median: the median of the runs' medians, with the lowest and highest run "
+        "median; p95 over every request of every run; CPU: the median CPU time of the "
+        "request's thread (the rest of the wall time is waiting, mostly on "
+        "PostgreSQL); load: the 1-minute load average as each run started.",
         "",
-        "| Operation | n | Lanes median | Lanes p95 | Queries | Bare SQL median "
-        "| Raw view median | Lanes / bare SQL | Lanes / raw view | Status |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| Operation | n | Lanes median | runs' spread | Lanes p95 | CPU median "
+        "| Queries | Bare SQL median | Raw view median | Lanes / bare SQL "
+        "| Lanes / raw view | Load | Status |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in results:
         lanes, bare, raw = r["lanes"][0], r["bare"][0], r["raw"][0]
+        low, high = r["spread"]
         lines.append(
-            f"| {r['name']} | {r['repeat']} | {ms(lanes)} | {ms(r['lanes'][1])} "
-            f"| {r['queries']} "
+            f"| {r['name']} | {r['repeat']} | {ms(lanes)} | {ms(low)}-{ms(high)} "
+            f"| {ms(r['lanes'][1])} | {ms(r['cpu'][0])} | {r['queries']} "
             f"| {ms(bare)} | {ms(raw)} | {lanes / bare:.1f} | {lanes / raw:.1f} "
-            f"| {', '.join(map(str, r['statuses']))} |"
+            f"| {loads(r['loads'])} | {', '.join(map(str, r['statuses']))} |"
         )
     if modified is not None:
+        low, high = modified["spread"]
         lines.append(
             f"| Dashboard, unchanged (If-None-Match) | {args.repeat} "
-            f"| {ms(modified['lanes'][0])} "
-            f"| {ms(modified['lanes'][1])} | | | | | "
+            f"| {ms(modified['lanes'][0])} | {ms(low)}-{ms(high)} "
+            f"| {ms(modified['lanes'][1])} | {ms(modified['cpu'][0])} | | | | | "
+            f"| {loads(modified['loads'])} "
             f"| {', '.join(map(str, modified['statuses']))} |"
         )
     return results_section(RESULTS_START, lines)
@@ -462,6 +542,7 @@ def report(args, results, modified, info, generation, counts) -> str:
 
 def main():
     args = parse_args()
+    ensure_autovacuum(args.pg)
     env = migrated_env(args.pg, args.database)
     generation = generate(args, env)
     context = prepare(args, env)
@@ -483,20 +564,27 @@ def main():
     try:
         log = RequestLog(lanes_log)
         lanes, raw = Http(args.port, cookie), Http(args.raw_port)
-        results = []
         only = {key for key in args.only.split(",") if key}
-        for op in operations(args, env, context):
-            if only and op["key"] not in only:
-                continue
-            say(f"Timing: {op['name']}")
-            results.append(run_operation(args, env, context, op, lanes, raw, log))
-            r = results[-1]
-            say(
-                f"  Lanes {ms(r['lanes'][0])} ms (p95 {ms(r['lanes'][1])}), "
-                f"{r['queries']} queries, bare SQL {ms(r['bare'][0])} ms, "
-                f"raw view {ms(r['raw'][0])} ms, status {r['statuses']}"
-            )
-        modified = None if only else not_modified(context, lanes, log, args.repeat)
+        chosen = [
+            op for op in operations(args, env, context) if not only or op["key"] in only
+        ]
+        runs: dict[str, list[dict]] = {op["key"]: [] for op in chosen}
+        unchanged_runs: list[dict] = []
+        for number in range(1, args.runs + 1):
+            for op in chosen:
+                say(f"Run {number}/{args.runs}, timing: {op['name']}")
+                r = run_operation(args, env, context, op, lanes, raw, log)
+                runs[op["key"]].append(r)
+                say(
+                    f"  Lanes {ms(r['lanes'][0])} ms (p95 {ms(r['lanes'][1])}, CPU "
+                    f"{ms(r['cpu'][0])}), {r['queries']} queries, bare SQL "
+                    f"{ms(r['bare'][0])} ms, raw view {ms(r['raw'][0])} ms, "
+                    f"load {r['load']:.1f}, status {r['statuses']}"
+                )
+            if not only:
+                unchanged_runs.append(not_modified(context, lanes, log, args.repeat))
+        results = [combine(runs[op["key"]]) for op in chosen]
+        modified = combine(unchanged_runs) if unchanged_runs else None
     finally:
         lanes_server.terminate()
         raw_server.terminate()

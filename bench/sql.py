@@ -55,7 +55,10 @@ SELECT %(district)s, m.metric_id, {network} m.period_end,
          WHEN 'min' THEN min(m.value::float8)
          WHEN 'max' THEN max(m.value::float8)
        END::numeric(24, 4) AS value,
-       sum(m.n) AS n, count(*) AS schools
+       sum(m.n) AS n, count(*) AS schools, count(*) AS reported,
+       (SELECT count(*) FROM district_school s2
+        WHERE s2.district_id = %(district)s {expected}) AS expected,
+       false AS from_networks
 FROM unnest(%(pair_metrics)s::bigint[], %(pair_periods)s::date[])
      AS p(metric_id, period_end)
 JOIN goals_measurement m ON m.metric_id = p.metric_id AND m.scope = 'school'
@@ -288,12 +291,20 @@ def refresh_rollups(cursor, params: dict) -> None:
         values,
     )
     columns = (
-        "district_id, metric_id, {network} period_end, value, n, schools_reporting"
+        "district_id, metric_id, {network} period_end, value, n, schools_reporting, "
+        "reported, expected, from_networks"
     )
-    for network, where in (("", ""), ("s.network_id,", "AND s.network_id IS NOT NULL")):
+    for network, where, expected in (
+        ("", "", ""),
+        (
+            "s.network_id,",
+            "AND s.network_id IS NOT NULL",
+            "AND s2.network_id = s.network_id",
+        ),
+    ):
         cursor.execute(
             f"INSERT INTO goals_rollup ({columns.format(network=network.replace('s.', ''))}) "
-            + ROLLUP.format(network=network, where=where),
+            + ROLLUP.format(network=network, where=where, expected=expected),
             values,
         )
 

@@ -6,14 +6,18 @@ memberships, read once per request (`district.permissions`).
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
+from .deletion import bulk_children
 from .models import AccessLevel, District, DistrictQuerySet
 from .permissions import (
     district_id_of,
@@ -47,6 +51,76 @@ def _limit_choices_to_district(form_class, district_id: int | None) -> None:
         if isinstance(queryset, DistrictQuerySet):
             lookup = "pk" if queryset.model is District else "district"
             field.queryset = queryset.filter(**{lookup: district_id})
+
+
+class _CollectorLeavingOut(NestedObjects):
+    """The admin's collector of what a delete takes with it, without the bulk children
+    (district/deletion.py): they are counted, not loaded and listed one by one."""
+
+    def __init__(self, *args, left_out: set[tuple[type, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.left_out = left_out
+
+    def related_objects(self, related_model, related_fields, objs):
+        objects = super().related_objects(related_model, related_fields, objs)
+        if any(
+            (related_model, field.name) in self.left_out for field in related_fields
+        ):
+            return objects.none()
+        return objects
+
+
+def deleted_objects_summary(model_admin, objs, request):
+    """Django's `get_deleted_objects`, with the bulk children of the model counted.
+
+    Same answer (nested list, counts per model, permissions missing, protected rows)
+    for everything else. For a school with 13,000 values the confirmation page says
+    "13,000 measurements" instead of loading and listing each one.
+    """
+    objs = list(objs)
+    children = bulk_children(model_admin.model)
+    if not objs:
+        return [], {}, set(), []
+    collector = _CollectorLeavingOut(
+        using=router.db_for_write(model_admin.model),
+        origin=objs,
+        left_out={(c.model, c.field) for c in children},
+    )
+    collector.collect(objs)
+    admin_site, perms_needed = model_admin.admin_site, set()
+
+    def format_callback(obj):
+        opts = obj._meta
+        label = capfirst(opts.verbose_name)
+        if not admin_site.is_registered(obj.__class__):
+            return f"{label}: {obj}"
+        if not admin_site.get_model_admin(obj.__class__).has_delete_permission(
+            request, obj
+        ):
+            perms_needed.add(opts.verbose_name)
+        try:
+            link = reverse(
+                f"{admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                args=(quote(obj.pk),),
+            )
+        except NoReverseMatch:
+            return f"{label}: {obj}"
+        return format_html('{}: <a href="{}">{}</a>', label, link, obj)
+
+    to_delete = collector.nested(format_callback)
+    protected = [format_callback(obj) for obj in collector.protected]
+    model_count = {
+        model._meta.verbose_name_plural: len(rows)
+        for model, rows in collector.model_objs.items()
+    }
+    pks = [obj.pk for obj in objs]
+    for child in children:
+        count = child.count(pks)
+        if count:
+            name = child.model._meta.verbose_name_plural
+            model_count[name] = model_count.get(name, 0) + count
+            to_delete.append(f"{count:,} {name}, with a history record of each")
+    return to_delete, model_count, perms_needed, protected
 
 
 class DistrictScopedRelatedFilter(admin.RelatedFieldListFilter):
@@ -136,6 +210,9 @@ class DistrictScopedAdmin(_ScopedRowsAndChoices, ScopedHistoryAdmin):
                 return super().changeform_view(request, *args, **kwargs)
         except ValidationError as error:
             return _refused(request, error)
+
+    def get_deleted_objects(self, objs, request):
+        return deleted_objects_summary(self, objs, request)
 
     def delete_view(self, request, *args, **kwargs):
         try:

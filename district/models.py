@@ -12,6 +12,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .deletion import remove_dependents
+
 
 class AccessLevel(models.TextChoices):
     """What a member may do in a district; each level includes the ones before it."""
@@ -36,6 +38,12 @@ class DistrictQuerySet(models.QuerySet):
     (read) or `editable_by` (write). Filters by subquery, not join: a join over
     memberships would duplicate rows.
     """
+
+    def delete(self):
+        # The rows hanging on these in bulk first (district/deletion.py).
+        with transaction.atomic(savepoint=False):
+            remove_dependents(self.model, list(self.values_list("pk", flat=True)))
+            return super().delete()
 
     def _district_field(self) -> str:
         return "pk" if self.model is District else "district"
@@ -88,6 +96,12 @@ class Tracked(models.Model):
         # One transaction with what the save's signals write (goals' stored rollups).
         with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        # The rows hanging on this one in bulk first (district/deletion.py).
+        with transaction.atomic(savepoint=False):
+            remove_dependents(type(self), [self.pk])
+            return super().delete(*args, **kwargs)
 
 
 class District(Tracked):

@@ -6,4 +6,6 @@ class GoalsConfig(AppConfig):
     verbose_name = "Goals and metrics"
 
     def ready(self):
-        from . import rollup_sync  # noqa: F401  (connects the signals)
+        from . import deletion, rollup_sync  # noqa: F401  (connects the signals)
+
+        deletion.connect()

@@ -303,6 +303,8 @@ def test_request_log_has_no_password_no_authorization_and_no_cookie(db, request_
     assert entry["query"] == "next=%2F&token=[redacted]"
     assert entry["status"] == 200
     assert isinstance(entry["duration_ms"], float)
+    # The CPU time the request used, never more than its wall time (rounding aside).
+    assert 0 <= entry["cpu_ms"] <= entry["duration_ms"] + 0.2
 
 
 def test_request_log_names_the_user_and_the_district(

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('district', '0005_update_rhythm_settings'),
-        ('goals', '0009_dates_in_range'),
+        ('goals', '0010_rollup_autovacuum'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
