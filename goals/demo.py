@@ -396,7 +396,7 @@ def build_live_year(
     A metric of the attendance goal (after `build_goals`). Its baseline is the real
     2017-18 district attendance, set on 1 July; its target improves it by half a point
     by 30 June. `update_owner` owes its weekly values and commentary (My updates):
-    this week's are left to enter.
+    the values of the last week that has ended are left for them to enter.
     """
     start = school_year_start(today)
     goal = Goal.objects.get(district=district, statement=GOALS[0][0])
@@ -469,6 +469,10 @@ def build_live_year(
         .values_list("school__school_id", "value")
     )
     weeks = weeks_ended(today)
+    if update_owner is not None:
+        # The last week that has ended is left for its update owner to enter, from
+        # My updates: it is due on the Monday after.
+        weeks = weeks[:-1]
     return upsert_measurements(
         district=district,
         rows=(

@@ -36,11 +36,12 @@ Goals: "Every student in school, every day" (CSO: student and teacher attendance
 aggregations and how baselines and targets are computed.
 
 The live school year: the school year running today, with a weekly attendance series
-for every school up to the last week that has ended, simulated from each school's real
-2017-18 rate ("Student attendance, weekly (simulated)", marked simulated on every page
-that shows it). Loading the demo again on a later day adds the weeks since. The chief
-of staff (the editor login) is its update owner: My updates shows this week's values
-and commentary as owed, three days after the week ends on Friday.
+for every school up to the week before the last one that has ended, simulated from each
+school's real 2017-18 rate ("Student attendance, weekly (simulated)", marked simulated
+on every page that shows it). Loading the demo again on a later day adds the weeks since. The chief
+of staff (the editor login) is its update owner: the last week that has ended is left
+for them, and My updates shows its values and commentary as owed (due the Monday after
+the Friday it ends).
 
 Logins: admin (superuser), editor (editor of the district, staff, the chief of staff's
 person), viewer (viewer, not staff, the superintendent's person); their password comes
