@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from district.models import DistrictOwned, DistrictQuerySet, NetworkKind, SchoolCategory
 from district.write_paths import WritePathHistory
 
-from .periods import refuse_if_closed
+from .periods import closed_message
 
 StrOrPromise = str | Promise  # a message, translated now or when shown
 
@@ -115,7 +115,7 @@ class LockedInClosedPeriods:
     """A row dated in a reporting period: no save, change or delete in a closed period.
 
     Checks the date being written and the stored one (moving a row out of a closed
-    period changes the closed period too), through `goals.periods.refuse_if_closed`,
+    period changes the closed period too), by `goals.periods.closed_message`,
     in `clean()` (forms, the admin, the API) and again in `save()` and `delete()`.
     """
 
@@ -123,24 +123,35 @@ class LockedInClosedPeriods:
     pk: int | None
     district_id: int
 
-    def _dates_touched(self, *, new: bool = True) -> set:
+    def refuse_if_closed(self, *, new: bool = True) -> None:
+        """Refuse when the new or the stored date lies in a closed period (one query)."""
+        closed = ClosedPeriod.objects.filter(
+            district_id=self.district_id, reopened_at__isnull=True
+        ).order_by("starts_on", "pk")
+        if self.pk:
+            stored = type(self)._base_manager.filter(pk=self.pk)  # type: ignore[attr-defined]
+            closed = closed.annotate(
+                stored=Subquery(stored.values(self.period_field)[:1])
+            )
+        rows = list(
+            closed.values_list(
+                "starts_on", "ends_on", "name", *(["stored"] if self.pk else [])
+            )
+        )
+        if not rows:
+            return
         days = {getattr(self, self.period_field)} if new else set()
         if self.pk:
-            stored = (
-                type(self)
-                ._base_manager.filter(pk=self.pk)  # type: ignore[attr-defined]
-                .values_list(self.period_field, flat=True)
-                .first()
-            )
-            days.add(stored)
-        return days
-
-    def refuse_if_closed(self, *, new: bool = True) -> None:
-        refuse_if_closed(
-            district_id=self.district_id,
-            days=self._dates_touched(new=new),
-            field=self.period_field if new else None,
-        )
+            days.add(rows[0][3])
+        ranges = [row[:3] for row in rows]
+        for day in sorted(day for day in days if day is not None):
+            message = closed_message(day, ranges)
+            if message:
+                if new:
+                    raise ValidationError(
+                        {self.period_field: message}, code="period_closed"
+                    )
+                raise ValidationError(message, code="period_closed")
 
     def clean(self):
         super().clean()

@@ -18,6 +18,8 @@ from roles.models import Ownership, Role
 
 from ..conftest import PASSWORD
 from ..factories import (
+    ClosedPeriodFactory,
+    CommentaryFactory,
     GoalFactory,
     GoalOwnerFactory,
     MeasurementFactory,
@@ -80,6 +82,9 @@ def build_district(district, prefix: str, schools: int = 2):
         MeasurementFactory(
             district=district, metric=metric, school=school, entered_by=owner
         )
+    CommentaryFactory(district=district, metric=metric, written_by=owner)
+    # Closed after the values were entered, as after a board meeting.
+    ClosedPeriodFactory(district=district, closed_by=owner)
     # A change, so history holds more than creations.
     network.name = f"{network.name} (renamed)"
     network.save(update_fields=["name"])
