@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "goals",
     "tokens",
     "rhythm",
+    "decisions",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "HistoryTypeEnum": "district.api.history.HISTORY_TYPE_CHOICES",
         "NetworkKindEnum": "district.models.NetworkKind",
         "SchoolCategoryEnum": "district.models.SchoolCategory",
+        "DecisionStateEnum": "decisions.models.DecisionState",
     },
 }
 

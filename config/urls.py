@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.favicon import favicon
 from config.health import healthz
 from district import views as district_views
 from district.api import errors as api_errors
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("goals.urls")),
     path("", include("tokens.urls")),
     path("", include("rhythm.urls")),
+    path("", include("decisions.urls")),
     # Ahead of Django's own: password reset only when the server can send mail.
     path("accounts/", include("config.password_reset")),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -38,6 +40,7 @@ urlpatterns = [
     path("api/v1/", include("goals.api.urls")),
     path("api/v1/", include("tokens.api.urls")),
     path("api/v1/", include("rhythm.api.urls")),
+    path("api/v1/", include("decisions.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/",
@@ -45,6 +48,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # Last: any other path under /api/ answers a JSON 404.
     re_path(r"^api/", api_errors.not_found),
 ]

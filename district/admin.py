@@ -8,12 +8,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django_tasks_db.models import DBTaskResult
 
 from .admin_base import (
     DistrictInlineFormSet,
     DistrictScopedAdmin,
     DistrictScopedInline,
     DistrictScopedRelatedFilter,
+    delete_in_background,
 )
 from .members import (
     MEMBERSHIP_KEEPS_ITS_USER,
@@ -24,6 +26,8 @@ from .members import (
 from .models import (
     AccessLevel,
     District,
+    Job,
+    JobStatus,
     Membership,
     Network,
     Person,
@@ -205,6 +209,7 @@ class NetworkAdmin(DistrictScopedAdmin):
         "district",
     ]
     list_filter = [("district", DistrictScopedRelatedFilter), "is_geographic", "kind"]
+    actions = ["delete_selected", delete_in_background]
     list_select_related = ["chief", "district"]
     search_fields = ["name"]
     autocomplete_fields = ["chief"]
@@ -233,6 +238,7 @@ class SchoolAdmin(DistrictScopedAdmin):
         "district",
     ]
     list_display_links = ["school_id", "name"]
+    actions = ["delete_selected", delete_in_background]
     list_filter = [
         ("district", DistrictScopedRelatedFilter),
         "category",
@@ -292,3 +298,52 @@ class SchoolGroupMemberAdmin(DistrictScopedAdmin):
     search_fields = ["group__name", "school__name", "=school__school_id"]
     autocomplete_fields = ["group", "school"]
     fields = ["district", "group", "school"]
+
+
+# The task worker's own records (django_tasks_db) name tasks and their arguments for
+# every district alike; the jobs above show each district's background work instead.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Background work of the user's districts and its progress; read only (the task
+    worker writes it)."""
+
+    list_display = ["description", "status", "progress", "requested_by", "created_at"]
+    list_filter = [("district", DistrictScopedRelatedFilter), "status"]
+    list_select_related = ["district", "requested_by"]
+    readonly_fields = (
+        "district",
+        "description",
+        "status",
+        "progress",
+        "error",
+        "requested_by",
+        "created_at",
+        "updated_at",
+        "finished_at",
+    )
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    @admin.display(description="progress")
+    def progress(self, job):
+        return f"{job.done:,} of {job.total:,}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A finished or failed job may be cleared away; a running one may not.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status != JobStatus.RUNNING)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff

@@ -15,9 +15,11 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .deletion import bulk_children
+from .jobs import delete_rows, start
 from .models import AccessLevel, District, DistrictQuerySet
 from .permissions import (
     district_id_of,
@@ -121,6 +123,43 @@ def deleted_objects_summary(model_admin, objs, request):
             model_count[name] = model_count.get(name, 0) + count
             to_delete.append(f"{count:,} {name}, with a history record of each")
     return to_delete, model_count, perms_needed, protected
+
+
+@admin.action(
+    description=_("Delete selected %(verbose_name_plural)s in the background"),
+    permissions=["delete"],
+)
+def delete_in_background(model_admin, request, queryset):
+    """One background job per district: each row deleted with what hangs on it, in
+    its own transaction, the progress in the admin's job list (district/jobs.py)."""
+    by_district: dict[int, list[int]] = {}
+    for pk, district_id in queryset.values_list("pk", "district_id"):
+        by_district.setdefault(district_id, []).append(pk)
+    opts = model_admin.model._meta
+    for district in District.objects.filter(pk__in=by_district).order_by("name"):
+        pks = by_district[district.pk]
+        name = opts.verbose_name if len(pks) == 1 else opts.verbose_name_plural
+        job = start(
+            district=district,
+            description=f"Delete {len(pks)} {name}",
+            total=len(pks),
+            user=request.user,
+            run=delete_rows,
+            label=opts.label,
+            pks=pks,
+            write_path=WritePath.ADMIN.value,
+        )
+        model_admin.message_user(
+            request,
+            format_html(
+                '{}: deleting {} {} in the background. <a href="{}">Follow it</a>.',
+                district,
+                len(pks),
+                name,
+                reverse("admin:district_job_change", args=[job.pk]),
+            ),
+            messages.SUCCESS,
+        )
 
 
 class DistrictScopedRelatedFilter(admin.RelatedFieldListFilter):

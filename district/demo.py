@@ -6,6 +6,7 @@ importers users run, plus an invented cabinet (`roles.demo`) and shared goals
 when it differs, so loading the demo again changes nothing.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,7 +31,26 @@ LOGINS = {
     "admin": (AccessLevel.ADMIN, True, True),
     "editor": (AccessLevel.EDITOR, True, False),
     "viewer": (AccessLevel.VIEWER, False, False),
+    # The chief academic and chief technology officers' own logins (two-key decisions).
+    "cao": (AccessLevel.EDITOR, False, False),
+    "cto": (AccessLevel.EDITOR, False, False),
 }
+
+# Steps of the apps above goals that add to the demo district, run last by load_demo;
+# each app registers its step from its AppConfig.ready(), as it plugs in its source of
+# owed work (district/due.py).
+_demo_steps: list[Callable[..., None]] = []
+
+
+def register_demo_step(step: Callable[..., None]) -> None:
+    """Run `step(district=..., users=..., acting_user=...)` when the demo is loaded."""
+    if step not in _demo_steps:
+        _demo_steps.append(step)
+
+
+def run_demo_steps(*, district: District, users: dict, acting_user) -> None:
+    for step in _demo_steps:
+        step(district=district, users=users, acting_user=acting_user)
 
 
 def ensure(

@@ -479,3 +479,53 @@ class SchoolGroupMember(DistrictOwned):
 
     def __str__(self):
         return f"{self.school} in {self.group}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """Work that outlasts a request, run by the task worker, with its progress.
+
+    Operational, not the district's data: never exported or restored, no history. Its
+    steps and their count are the job's own (schools deleted, districts refreshed).
+    """
+
+    district = models.ForeignKey(
+        "district.District", on_delete=models.CASCADE, related_name="jobs"
+    )
+    description = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=10, choices=JobStatus, default=JobStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=1, help_text=_("Steps in all."))
+    done = models.PositiveIntegerField(default=0, help_text=_("Steps done."))
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")),
+                name="%(app_label)s_%(class)s_done_within_total",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.description} ({self.get_status_display()}, {self.done}/{self.total})"

@@ -11,6 +11,7 @@ from district.admin_base import (
     DistrictScopedAdmin,
     DistrictScopedInline,
     DistrictScopedRelatedFilter,
+    delete_in_background,
 )
 from district.models import AccessLevel
 
@@ -135,6 +136,7 @@ class MetricAdmin(DistrictScopedAdmin):
         "district",
     ]
     list_display_links = ["code", "name"]
+    actions = ["delete_selected", delete_in_background]
     list_filter = [
         ("district", DistrictScopedRelatedFilter),
         ("goal", DistrictScopedRelatedFilter),

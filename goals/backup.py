@@ -69,10 +69,10 @@ class ImportSummary:
 
 # Tables computed from the others: not exported, recomputed on import.
 DERIVED = {"goals.Rollup"}
-# Logs of work done outside the data, kept by the instance that did it: not exported.
-# The reminder outbox records the mail this instance sent; a restored district starts
+# Operational records, not the district's data: never exported or restored. The
+# reminder outbox records the mail this instance sent; a restored district starts
 # with an empty outbox.
-RECORDS = {"rhythm.Reminder"}
+OPERATIONAL = {"district.Job", "rhythm.Reminder"}
 
 
 def is_history_model(model: type[models.Model]) -> bool:
@@ -85,7 +85,7 @@ def tenant_models() -> list[type[models.Model]]:
     for model in apps.get_models():
         if model is District or is_history_model(model):
             continue
-        if model._meta.label in DERIVED | RECORDS:
+        if model._meta.label in DERIVED | OPERATIONAL:
             continue
         try:
             field = model._meta.get_field("district")

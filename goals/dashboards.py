@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from district.models import District, Network
+from roles.holders import holders_on
 from roles.models import Role
 
 from .charts import Chart, SeriesValue, build_chart
@@ -141,13 +142,23 @@ class InProgress:
 
 
 @dataclass(frozen=True)
+class OwnerRole:
+    """A role owning a goal, with the people holding it ("CSO: Pat Doe")."""
+
+    code: str
+    title: str
+    holders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class GoalCard:
-    """A goal, its owner roles and its metrics' cards."""
+    """A goal, its owner roles (with their holders, when asked) and metrics' cards."""
 
     goal: Goal
     owners: tuple[str, ...]
     status: Status
     metrics: tuple[MetricCard, ...]
+    owner_roles: tuple[OwnerRole, ...] = ()
 
     @property
     def is_joint(self) -> bool:
@@ -469,11 +480,14 @@ def build_goal_cards(
     series_label: str,
     network_id: int | None = None,
     applicable: set[int] | None = None,
+    holders: Mapping[int, tuple[str, ...]] | None = None,
 ) -> tuple[GoalCard, ...]:
     """Cards of `goals` (metrics and owners prefetched) from their metrics' series.
 
     The series are the district's, or with `network_id` that network's.
     `applicable`: the metrics whose population the scope has some of (None: all).
+    `holders`: the people holding each role (`roles.holders.holders_on`), to name
+    them beside the goal's owner roles.
     """
     cards = []
     for goal in goals:
@@ -496,6 +510,16 @@ def build_goal_cards(
                 owners=owner_codes(goal.owners.all()),
                 status=goal_status(card.status.status for card in metric_cards),
                 metrics=metric_cards,
+                owner_roles=tuple(
+                    OwnerRole(
+                        code=owner.role.code,
+                        title=owner.role.title,
+                        holders=holders.get(owner.role_id, ()),
+                    )
+                    for owner in goal.owners.all()
+                )
+                if holders is not None
+                else (),
             )
         )
     return tuple(cards)
@@ -544,8 +568,13 @@ def build_dashboard(
     owner: str | int | None = None,
     network: Network | None = None,
     can_see_suppressed: bool,
+    name_holders: bool = False,
 ) -> Dashboard:
-    """The dashboard of `district` as of `as_of`, for `network` or the whole district."""
+    """The dashboard of `district` as of `as_of`, for `network` or the whole district.
+
+    With `name_holders`, each goal names the people holding its owner roles today
+    (one more query).
+    """
     metrics = metrics_with_details(
         Metric.objects.visible_to(user).filter(district=district)
     )
@@ -581,6 +610,15 @@ def build_dashboard(
             if pk == network.pk and count
         }
 
+    holders = (
+        holders_on(
+            user=user,
+            role_ids={owner.role_id for g in goals for owner in g.owners.all()},
+            on=timezone.localdate(),
+        )
+        if name_holders
+        else None
+    )
     cards = build_goal_cards(
         goals,
         by_metric,
@@ -589,6 +627,7 @@ def build_dashboard(
         series_label=scope_label,
         network_id=network.pk if network is not None else None,
         applicable=applicable,
+        holders=holders,
     )
     counts = count_statuses(m.status.status for g in cards for m in g.metrics)
     return Dashboard(

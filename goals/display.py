@@ -133,6 +133,40 @@ def show_value(
     return ShownValue(value, text_of(value), n, False, False)
 
 
+def value_text(shown: ShownValue, status: Status | str | None = None) -> str:
+    """What a value cell says: the value, or why there is none.
+
+    Not applicable (the scope has none of the metric's population), suppressed (the
+    denominator is below the minimum n; the text says the minimum) or not reported
+    (no value for the scope up to the date judged). Never a bare dash.
+    """
+    if shown.value is not None or shown.is_suppressed:
+        return shown.text
+    if status == Status.NOT_APPLICABLE:
+        return str(_("Not applicable"))
+    return str(_("Not reported"))
+
+
+def gap_text(margin: Decimal | None, *, unit: str, decimals: int) -> str:
+    """How far a value is from its expected value: "1.4 points behind", "0.2 ahead".
+
+    `margin` is direction-aware (`goals.status.MetricStatus.margin`): positive when
+    better than expected. Empty without one.
+    """
+    if margin is None:
+        return ""
+    if round(margin, decimals) == 0:
+        return _("as expected")
+    number = format_number(abs(margin), decimals)
+    if unit == Unit.PERCENT:
+        amount = _("%(number)s points") % {"number": number}
+    else:
+        amount = unit_pattern(unit) % {"number": number}
+    if margin > 0:
+        return _("%(amount)s ahead") % {"amount": amount}
+    return _("%(amount)s behind") % {"amount": amount}
+
+
 def is_withheld(request, *, n: int | None, min_n: int, district_id: int) -> bool:
     """Whether a value with denominator `n` is withheld from the person asking.
 

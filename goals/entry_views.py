@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from district.import_rows import CsvFileError, RowError
-from district.models import AccessLevel
+from district.models import AccessLevel, School
 from district.permissions import get_district_or_404
 from district.write_paths import WritePath, writing_through
 
 from .dashboards import as_of_date, school_years
 from .entry import build_grid, save_grid
 from .forms import MAX_UPLOAD_BYTES, CsvUploadForm, CsvUploadHandler, EntryPeriodForm
+from .import_example import import_example
 from .importers import UpsertResult, read_measurements_csv, upsert_measurements
 from .models import Metric, Scope
 from .views import district_networks
@@ -122,6 +123,15 @@ def measurement_entry(request, slug, pk):
 
 
 @dataclass(frozen=True)
+class PreviewCell:
+    """A cell of the file as written, and the name it stands for (a school's, a
+    metric's) when the district has one by that id or code."""
+
+    text: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Preview:
     """What the import page shows about a file before (or instead of) saving it."""
 
@@ -130,23 +140,49 @@ class Preview:
     errors: tuple[RowError, ...]
     more_errors: int
     columns: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    rows: tuple[tuple[int, tuple[PreviewCell, ...]], ...]
     more_rows: int
     token: str | None  # signed file, offered for confirmation when every row is valid
 
 
-def build_preview(name: str, rows: list, result: UpsertResult, token) -> Preview:
+def build_preview(
+    district, name: str, rows: list, result: UpsertResult, token
+) -> Preview:
     columns = tuple(c for c in PREVIEW_COLUMNS if any(c in row for row in rows[:1]))
+    shown = rows[:ROWS_SHOWN]
+
+    def texts(column: str) -> set[str]:
+        # A null character cannot be sent to PostgreSQL; such an id names nothing.
+        found = {str(row.get(column) or "").strip() for row in shown}
+        return {text for text in found if text and "\x00" not in text}
+
+    # Names beside the ids and codes of the rows shown: two queries, whatever the file.
+    names = {
+        "school_id": dict(
+            School.objects.filter(
+                district=district, school_id__in=texts("school_id")
+            ).values_list("school_id", "name")
+        ),
+        "metric": dict(
+            Metric.objects.filter(
+                district=district, code__in=texts("metric")
+            ).values_list("code", "name")
+        ),
+    }
+
+    def cell(row, column: str) -> PreviewCell:
+        text = row.get(column) or ""
+        return PreviewCell(
+            text=text, name=names.get(column, {}).get(str(text).strip(), "")
+        )
+
     return Preview(
         name=name,
         result=result,
         errors=result.errors[:ERRORS_SHOWN],
         more_errors=max(0, len(result.errors) - ERRORS_SHOWN),
         columns=columns,
-        rows=tuple(
-            (row.line, tuple(row.get(c, "") for c in columns))
-            for row in rows[:ROWS_SHOWN]
-        ),
+        rows=tuple((row.line, tuple(cell(row, c) for c in columns)) for row in shown),
         more_rows=max(0, len(rows) - ROWS_SHOWN),
         token=token,
     )
@@ -209,7 +245,7 @@ def preview_upload(request, district, form) -> Preview | None:
             salt=import_salt(district, request.user),
             compress=True,
         )
-    return build_preview(name, rows, result, token)
+    return build_preview(district, name, rows, result, token)
 
 
 def confirm_import(request, district):
@@ -236,7 +272,7 @@ def confirm_import(request, district):
             source=(_("CSV upload: %(name)s") % {"name": payload["name"]})[:200],
         )
     if not result.saved:
-        preview = build_preview(payload["name"], rows, result, token=None)
+        preview = build_preview(district, payload["name"], rows, result, token=None)
         return render_import(request, district, CsvUploadForm(), preview)
     messages.success(
         request,
@@ -263,6 +299,7 @@ def render_import(request, district, form, preview):
             "district": district,
             "form": form,
             "preview": preview,
+            "example": import_example(district),
             "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
         },
         status=400 if refused else 200,

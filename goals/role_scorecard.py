@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from roles.models import Role, RoleAssignment
+from roles.holders import holders_on
+from roles.models import Role
 
 from .dashboards import (
     GoalCard,
@@ -86,14 +87,8 @@ def build_role_scorecard(
         )
         for metric in other_metrics
     )
-    today = timezone.localdate()
-    holders = tuple(
-        f"{a.person.name}{_(' (acting)') if a.is_acting else ''}"
-        for a in RoleAssignment.objects.visible_to(user)
-        .filter(role=role, started_on__lte=today)
-        .exclude(ended_on__lt=today)
-        .select_related("person")
-        .order_by("started_on", "pk")
+    holders = holders_on(user=user, role_ids=[role.pk], on=timezone.localdate()).get(
+        role.pk, ()
     )
     statuses = [m.status.status for g in cards for m in g.metrics] + [
         m.status.status for m in other_cards

@@ -90,13 +90,14 @@ def severity(status: Status) -> int:
     return GOAL_STATUS_ORDER.index(status)
 
 
-def worst_first(row: ScopeRow) -> tuple:
+def gap_order(row: ScopeRow) -> tuple:
+    """Worst first: by status (off track first), then furthest behind expected."""
     margin = row.status.margin
-    return (
-        severity(row.status.status),
-        margin if margin is not None else 0,
-        row.place.name,
-    )
+    return (severity(row.status.status), margin if margin is not None else 0)
+
+
+def worst_first(row: ScopeRow) -> tuple:
+    return (*gap_order(row), row.place.name)
 
 
 def expected_text(metric, status: MetricStatus) -> str:
@@ -244,17 +245,21 @@ def build_metric_detail(
     ).get(metric.pk, ())
     by_network = network_series(district=district, until=as_of, metric_ids=only)
     counts = population_counts(district.pk, [metric])
-    rows = tuple(
-        rollup_row(
-            place,
-            by_network.get((metric.pk, place.pk), ()),
-            metric=metric,
-            target=choose_target(targets, network_id=place.pk),
-            as_of=as_of,
-            can_see=can_see,
-            applicable=bool(counts.get((metric.pk, place.pk))),
-        )
-        for place in networks
+    # Worst first (a stable sort: ties keep the networks' order).
+    rows = sorted(
+        (
+            rollup_row(
+                place,
+                by_network.get((metric.pk, place.pk), ()),
+                metric=metric,
+                target=choose_target(targets, network_id=place.pk),
+                as_of=as_of,
+                can_see=can_see,
+                applicable=bool(counts.get((metric.pk, place.pk))),
+            )
+            for place in networks
+        ),
+        key=gap_order,
     )
     card = build_metric_card(
         metric,
@@ -265,7 +270,9 @@ def build_metric_detail(
         size="large",
     )
     if network is None:
-        return MetricDetail(card=card, networks=rows, network_card=None, schools=())
+        return MetricDetail(
+            card=card, networks=tuple(rows), network_card=None, schools=()
+        )
     network_card = build_metric_card(
         metric,
         by_network.get((metric.pk, network.pk), ()),
@@ -305,7 +312,10 @@ def build_metric_detail(
         key=worst_first,
     )
     return MetricDetail(
-        card=card, networks=rows, network_card=network_card, schools=tuple(school_rows)
+        card=card,
+        networks=tuple(rows),
+        network_card=network_card,
+        schools=tuple(school_rows),
     )
 
 

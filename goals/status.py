@@ -77,6 +77,9 @@ GOAL_STATUS_ORDER = (
     Status.NOT_APPLICABLE,
 )
 
+# The statuses that judge a current value against its expected value.
+JUDGED = frozenset({Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK})
+
 
 @dataclass(frozen=True)
 class TrajectoryPoint:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
@@ -14,10 +15,12 @@ from district.conditional import conditional_page
 from district.exports import CsvWriter, attachment
 from district.models import Network
 from district.permissions import get_district_access_or_404
+from roles.holders import holders_on
 from roles.models import Role
 
 from .dashboards import (
     GOALS_DATA,
+    OwnerRole,
     build_dashboard,
     default_school_year,
     metrics_with_details,
@@ -27,6 +30,7 @@ from .dashboards import (
 from .exports import measurement_csv_chunks
 from .forms import DashboardFilterForm, ValueHistoryForm, YearForm
 from .models import Metric
+from .overview import build_overview
 from .role_scorecard import build_role_scorecard
 from .scorecards import (
     build_metric_detail,
@@ -85,7 +89,18 @@ def dashboard(request, slug):
         owner=form.chosen("role") or None,
         network=network,
         can_see_suppressed=access.can_edit,
+        name_holders=True,
     )
+    sort = request.GET.get("sort", "")
+    overview = build_overview(
+        district=district,
+        metrics=[card.metric for goal in board.goals for card in goal.metrics],
+        networks=networks,
+        as_of=form.judged_on,
+        can_see_suppressed=access.can_edit,
+        sort=int(sort) if sort.isdecimal() else None,
+    )
+    default_sort, columns = sort_queries(request, overview)
     return render(
         request,
         "goals/dashboard.html",
@@ -94,6 +109,9 @@ def dashboard(request, slug):
             "can_edit": access.can_edit,
             "form": form,
             "dashboard": board,
+            "overview": overview,
+            "default_sort_query": default_sort,
+            "overview_columns": columns,
             "network": network,
             "networks": networks,
             "roles": roles,
@@ -102,6 +120,22 @@ def dashboard(request, slug):
         },
         status=400 if form.is_refused else 200,
     )
+
+
+def sort_queries(request, overview) -> tuple[str, list[tuple[Metric, str]]]:
+    """The query strings ordering the dashboard's overview: the default order, then
+    each metric's column with the query ordering rows by it.
+
+    The page's other parameters (filters, date) are kept.
+    """
+    query = request.GET.copy()
+    query.pop("sort", None)
+    default = query.urlencode()
+    columns = []
+    for metric in overview.metrics:
+        query["sort"] = str(metric.pk)
+        columns.append((metric, query.urlencode()))
+    return default, columns
 
 
 def scoped_metric_or_404(district, user, pk):
@@ -249,7 +283,22 @@ def metric_context(request, slug, pk, network_pk) -> dict:
         "as_of": form.judged_on,
         "period_query": form.period_query,
         "target_rows": target_rows(metric),
+        "owner_roles": metric_owner_roles(metric, request.user),
     }
+
+
+def metric_owner_roles(metric, user) -> list[OwnerRole]:
+    """The roles owning `metric` (prefetched), each with the people holding it today."""
+    owners = list(metric.owners.all())
+    holders = holders_on(
+        user=user, role_ids=[o.role_id for o in owners], on=timezone.localdate()
+    )
+    return [
+        OwnerRole(
+            code=o.role.code, title=o.role.title, holders=holders.get(o.role_id, ())
+        )
+        for o in owners
+    ]
 
 
 @login_required

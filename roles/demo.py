@@ -178,6 +178,8 @@ MATRIX = [
              "What to buy and how to bring it to schools, decided together."),
             ("School data dashboards", False, "CIO:A CSO:A NC:R CAO:C",
              "The CIO sees a data system, the CSO the tool of coaching conversations; each believes it is theirs."),
+            ("Approving teacher requests for digital tools", False, "CAO:A CTL:R CTO:C CIO:I",
+             "A teacher's request for an app: the CAO reviews standards and instructional value, the CTO interoperability, data privacy and security."),
         ],
     ),
     (

@@ -8,9 +8,20 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from decisions.models import (
+    ChecklistItem,
+    Decision,
+    DecisionKind,
+    DecisionPolicy,
+    DecisionState,
+    Review,
+    ReviewCheck,
+    Transition,
+)
 from district.models import (
     AccessLevel,
     District,
+    Job,
     Membership,
     Network,
     Person,
@@ -276,3 +287,85 @@ class ReminderFactory(DjangoModelFactory):
     subject = "Overdue since Mon Nov 30: Attendance"
     run = "factory"
     claimed_at = factory.LazyFunction(timezone.now)
+
+
+class JobFactory(DjangoModelFactory):
+    class Meta:
+        model = Job
+
+    district = factory.SubFactory(DistrictFactory)
+    description = factory.Sequence(lambda n: f"Job {n}")
+
+
+class DecisionPolicyFactory(DjangoModelFactory):
+    class Meta:
+        model = DecisionPolicy
+
+    district = factory.SubFactory(DistrictFactory)
+
+
+class DecisionKindFactory(DjangoModelFactory):
+    class Meta:
+        model = DecisionKind
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Kind {n}")
+
+
+class ChecklistItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ChecklistItem
+
+    district = factory.SubFactory(DistrictFactory)
+    kind = factory.SubFactory(DecisionKindFactory, district=SAME_DISTRICT)
+    role = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
+    text = factory.Sequence(lambda n: f"Check {n}")
+
+
+class DecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    district = factory.SubFactory(DistrictFactory)
+    title = factory.Sequence(lambda n: f"Decision {n}")
+    kind = factory.SubFactory(DecisionKindFactory, district=SAME_DISTRICT)
+    responsibility = factory.SubFactory(ResponsibilityFactory, district=SAME_DISTRICT)
+    product = factory.Sequence(lambda n: f"Product {n}")
+
+
+class ReviewFactory(DjangoModelFactory):
+    """A pending key of a decision in its first round of review."""
+
+    class Meta:
+        model = Review
+
+    district = factory.SubFactory(DistrictFactory)
+    decision = factory.SubFactory(
+        DecisionFactory,
+        district=SAME_DISTRICT,
+        state=DecisionState.IN_REVIEW,
+        round=1,
+        submitted_at=factory.LazyFunction(timezone.now),
+    )
+    round = 1
+    role = factory.SubFactory(RoleFactory, district=SAME_DISTRICT)
+    requested_at = factory.LazyFunction(timezone.now)
+
+
+class ReviewCheckFactory(DjangoModelFactory):
+    class Meta:
+        model = ReviewCheck
+
+    district = factory.SubFactory(DistrictFactory)
+    review = factory.SubFactory(ReviewFactory, district=SAME_DISTRICT)
+    text = factory.Sequence(lambda n: f"Check {n}")
+
+
+class TransitionFactory(DjangoModelFactory):
+    class Meta:
+        model = Transition
+
+    district = factory.SubFactory(DistrictFactory)
+    decision = factory.SubFactory(DecisionFactory, district=SAME_DISTRICT)
+    to_state = DecisionState.DRAFT
+    at = factory.LazyFunction(timezone.now)

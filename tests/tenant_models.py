@@ -3,15 +3,15 @@
 A model is tenant-owned when it has a `district` foreign key. Tests parametrized over
 `SCOPED_MODELS` (District and the tenant-owned models) cover a new model without
 being told about it; its factory in tests/factories.py is all it needs. Derived
-tables (`goals.backup.DERIVED`: stored rollups) and logs (`goals.backup.RECORDS`: the
-reminder outbox) are scoped like the others but have no history and no admin: tests of editing walk `EDITED_MODELS`.
+tables (`goals.backup.DERIVED`: stored rollups) are scoped like the others but have
+no history and no admin: tests of editing walk `EDITED_MODELS`.
 """
 
 from django.apps import apps
 from factory.django import DjangoModelFactory
 
 from district.models import District
-from goals.backup import DERIVED, RECORDS
+from goals.backup import DERIVED, OPERATIONAL
 
 from . import factories
 
@@ -34,15 +34,23 @@ def is_tenant_owned(model) -> bool:
 
 
 def is_derived(model) -> bool:
-    """Computed from other tables, or a log of work done (the reminder outbox), never
-    edited by people: no history, no admin."""
-    return model._meta.label in DERIVED | RECORDS
+    """Computed from other tables, never edited by people: no history, no admin."""
+    return model._meta.label in DERIVED
+
+
+def is_operational(model) -> bool:
+    """Written by Lanes itself (background jobs, the reminder outbox): no history."""
+    return model._meta.label in OPERATIONAL
 
 
 TENANT_MODELS = [model for model in apps.get_models() if is_tenant_owned(model)]
 SCOPED_MODELS = [District, *TENANT_MODELS]
 # What people edit: history, a district-scoped admin, versions.
-EDITED_MODELS = [model for model in SCOPED_MODELS if not is_derived(model)]
+EDITED_MODELS = [
+    model
+    for model in SCOPED_MODELS
+    if not is_derived(model) and not is_operational(model)
+]
 
 
 def label(model) -> str:

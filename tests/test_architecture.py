@@ -1,7 +1,7 @@
 """The apps import downward only: a lower app knows nothing of the apps built on it.
 
 district (the tenant, access, the API and admin bases) is the bottom; roles builds on
-it; goals on both; tokens only on district; config wires them all together. Every
+it; goals on both; tokens only on district; decisions on district, roles and goals; config wires them all together. Every
 import statement of every module is read, those inside functions included.
 """
 
@@ -13,10 +13,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # What each app must not import.
 FORBIDDEN = {
-    "district": {"roles", "goals", "tokens", "rhythm"},
-    "roles": {"goals", "tokens", "rhythm"},
-    "goals": {"tokens", "rhythm"},
-    "tokens": {"roles", "goals", "rhythm"},
+    "district": {"roles", "goals", "tokens", "decisions", "rhythm"},
+    "roles": {"goals", "tokens", "decisions", "rhythm"},
+    "goals": {"tokens", "decisions", "rhythm"},
+    "tokens": {"roles", "goals", "decisions", "rhythm"},
+    "decisions": {"tokens", "rhythm"},
     "rhythm": {"tokens"},
 }
 

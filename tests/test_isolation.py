@@ -32,13 +32,20 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from django.urls import resolve
 
+from decisions.models import Decision, Review
 from district.models import AccessLevel, Network
 from goals.entry_views import import_salt
 from goals.models import Measurement, Metric, Target
 from roles.models import Responsibility, Role
 from tokens.models import ApiToken, create_token
 
-from .factories import ResponsibilityFactory, UserFactory
+from .factories import (
+    OwnershipFactory,
+    PersonFactory,
+    ResponsibilityFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+)
 from .tenant_models import SCOPED_MODELS
 from .url_walk import (
     ADMIN_MODELS,
@@ -439,6 +446,49 @@ def _import(world, user):
     return {}, "", {"token": token}
 
 
+def _decision_form(world):
+    decision = world.own[Decision]
+    return {
+        "title": "Renamed",
+        "kind": decision.kind_id,
+        "responsibility": decision.responsibility_id,
+        "privacy_status": "not_checked",
+    }
+
+
+def _sendable(world, user):
+    """The own draft, with a key whose role `user` holds."""
+    decision = world.own[Decision]
+    role = world.own[Role]
+    OwnershipFactory(
+        district=decision.district,
+        responsibility=decision.responsibility,
+        role=role,
+        level="A",
+    )
+    _hold(world, user, role)
+    return {"pk": str(decision.pk)}, "", {}
+
+
+def _hold(world, user, role):
+    person = PersonFactory(district=world.own_district, user=user)
+    RoleAssignmentFactory(district=world.own_district, role=role, person=person)
+
+
+def _withdrawn(world):
+    decision = world.own[Decision]
+    Decision.objects.filter(pk=decision.pk).update(state="withdrawn")
+    return {"pk": str(decision.pk)}, "", {"reason": "Needed after all."}
+
+
+def _review(world, user):
+    review = world.own[Review]
+    _hold(world, user, review.role)
+    prefix = f"review-{review.pk}"
+    data = {f"{prefix}-verdict": "decline", f"{prefix}-rationale": "Not now."}
+    return {"pk": str(review.pk)}, "", data
+
+
 def _own_token(world, user):
     token, _key = create_token(user=user, name="to revoke", scope="read")
     return {"pk": str(token.pk)}, "", {}
@@ -508,6 +558,28 @@ WRITES = {
         None, lambda w, u: ({}, "", {"name": "mine", "scope": "read"})
     ),
     "tokens:revoke": Write(None, _own_token),
+    "decisions:new": Write(
+        AccessLevel.EDITOR, lambda w, u: ({}, "", _decision_form(w))
+    ),
+    "decisions:edit": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: ({"pk": str(w.own[Decision].pk)}, "", _decision_form(w)),
+    ),
+    "decisions:submit": Write(AccessLevel.EDITOR, _sendable),
+    "decisions:withdraw": Write(
+        AccessLevel.EDITOR,
+        lambda w, u: ({"pk": str(w.own[Decision].pk)}, "", {"reason": "Not needed."}),
+    ),
+    "decisions:reopen": Write(AccessLevel.EDITOR, lambda w, u: _withdrawn(w)),
+    "decisions:review": Write(AccessLevel.EDITOR, _review),
+    "decisions:settings": Write(
+        AccessLevel.ADMIN,
+        lambda w, u: (
+            {},
+            "",
+            {"target_working_days": "7", "review_interval_months": "12"},
+        ),
+    ),
 }
 # Pages that answer a POST as they answer a GET (their views do not restrict methods),
 # writing nothing.

@@ -51,6 +51,9 @@ def operations(district, user_client, api_client) -> dict:
 
     return {
         "dashboard": lambda: user_client.get(f"/districts/{slug}/dashboard/"),
+        "dashboard overview sorted by a metric": lambda: user_client.get(
+            f"/districts/{slug}/dashboard/?sort={metric.pk}"
+        ),
         "metric page": lambda: user_client.get(
             f"/districts/{slug}/metrics/{metric.pk}/"
         ),

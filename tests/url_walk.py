@@ -30,6 +30,7 @@ from django.urls.resolvers import RegexPattern
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from decisions.models import Decision, Review
 from district.models import AccessLevel, District, Membership, Network
 from goals.models import Goal, Measurement, Metric, Target
 from roles.models import Responsibility, Role
@@ -160,6 +161,8 @@ PAGE_SEGMENTS = {
     "roles": Role,
     "members": Membership,
     "tokens": ApiToken,
+    "decisions": Decision,
+    "reviews": Review,
 }
 # Parameters that name an object: filled in from the other district.
 REFERENCES = {

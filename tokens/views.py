@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from .forms import TokenForm
 from .models import ApiToken, create_token, revoke_token
@@ -42,10 +42,18 @@ def token_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def token_revoke(request, pk):
-    """Revoke one of the user's tokens; another user's token is a 404."""
+    """Revoke one of the user's tokens after a confirmation page; another user's
+    token is a 404. The GET shows what revoking stops; the POST revokes."""
     token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
+    if request.method == "GET":
+        children = ApiToken.objects.active().filter(parent=token).count()
+        return render(
+            request,
+            "tokens/token_revoke.html",
+            {"token": token, "children": children},
+        )
     revoke_token(token=token, acting_user=request.user)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("tokens:list")

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('district', '0005_update_rhythm_settings'),
+        ('district', '0006_update_rhythm_settings'),
         ('goals', '0010_rollup_autovacuum'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

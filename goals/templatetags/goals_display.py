@@ -3,11 +3,12 @@
 import functools
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 
-from goals.display import STATUS_ICONS
-from goals.status import Status
+from goals.display import STATUS_ICONS, gap_text, value_text
+from goals.status import JUDGED, Status
 from goals.targets import TargetScope
 
 register = template.Library()
@@ -36,8 +37,12 @@ def _badge(status: Status, language: str | None) -> str:
 
 
 @register.simple_tag
-def scope_value(shown):
-    """A value cell's content (`goals.display.ShownValue`): suppressed or marked below n."""
+def scope_value(shown, status=None):
+    """A value cell's content (`goals.display.ShownValue`): suppressed or marked below n.
+
+    Without a value it says why (`goals.display.value_text`): not applicable when
+    `status` (a `goals.status.Status`) says so, suppressed, or not reported.
+    """
     if shown.is_suppressed:
         return format_html('<span class="suppressed">{}</span>', shown.text)
     if shown.is_below_min_n:
@@ -46,7 +51,22 @@ def scope_value(shown):
             shown.text,
             shown.n,
         )
+    if shown.value is None:
+        return format_html(
+            '<span class="no-value">{}</span>', value_text(shown, status)
+        )
     return shown.text
+
+
+@register.simple_tag
+def gap(status, metric):
+    """How far a judged value is from its expected value (`goals.display.gap_text`).
+
+    Empty for a status that is not a judgement of a current value (stale, no data).
+    """
+    if status.status not in JUDGED:
+        return ""
+    return gap_text(status.margin, unit=metric.unit, decimals=metric.decimals)
 
 
 @register.simple_tag
@@ -66,7 +86,7 @@ def school_cells(cells):
         '<td class="school-cell">{}<br>{}{}</td>',
         (
             (
-                scope_value(cell.latest),
+                scope_value(cell.latest, cell.status.status),
                 status_badge(cell.status.status),
                 format_html(
                     '<br><span class="target-scope">{}</span>',
@@ -76,5 +96,40 @@ def school_cells(cells):
                 else "",
             )
             for cell in cells
+        ),
+    )
+
+
+@register.simple_tag
+def overview_cells(row, metrics, slug, period_query):
+    """A network's cells on the dashboard's overview (`goals.overview.OverviewRow`).
+
+    Each cell links to the metric's page for the network: the status (shape and
+    word), the value or why there is none, and the gap to the expected value. A
+    cell not applicable says so once, in its status.
+    """
+    network = row.network
+
+    def value(cell):
+        if cell.status.status == Status.NOT_APPLICABLE and cell.latest.value is None:
+            return ""
+        return scope_value(cell.latest, cell.status.status)
+
+    return format_html_join(
+        "",
+        '<td class="overview-cell"><a href="{}?{}"><span class="visually-hidden">'
+        '{} in {}: </span>{}<span class="overview-value">{}</span>'
+        '<span class="overview-gap">{}</span></a></td>',
+        (
+            (
+                reverse("goals:metric-network", args=[slug, metric.pk, network.pk]),
+                period_query,
+                metric.name,
+                network.name,
+                status_badge(cell.status.status),
+                value(cell),
+                gap(cell.status, metric),
+            )
+            for cell, metric in zip(row.cells, metrics, strict=True)
         ),
     )

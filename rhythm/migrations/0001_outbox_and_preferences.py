@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('district', '0005_update_rhythm_settings'),
+        ('district', '0006_update_rhythm_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

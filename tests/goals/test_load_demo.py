@@ -28,14 +28,14 @@ EXPECTED_COUNTS = {
     "people": 26,
     "role assignments": 26,
     "work areas": 6,
-    "responsibilities": 35,
-    "ownerships": 148,
+    "responsibilities": 36,
+    "ownerships": 152,
     "goals": 3,
     "metrics": 8,
     "targets": 25,
-    # 8,933 real values, and 644 schools × 22 simulated weeks (3 July to 27 November).
+    # 8,933 real values, and 644 schools × 21 simulated weeks (3 July to 20 November).
     "measurements": 8933 + 644 * 21,
-    "members": 3,
+    "members": 5,
 }
 
 
@@ -106,6 +106,7 @@ def test_load_demo_builds_the_district_once_and_a_second_run_changes_nothing(
     check_goals(district)
     check_live_year(district)
     check_logins(district)
+    check_decisions(district)
 
     # A week later, the week ending 27 November is added (the one ending 4 December is
     # left to its update owner), and nothing else changes.
@@ -153,7 +154,7 @@ def check_structure(district):
 def check_matrix(district):
     matrix = build_matrix(district)
     summary = matrix.summary
-    assert (summary.rows, summary.joint, summary.distinct) == (35, 7, 26)
+    assert (summary.rows, summary.joint, summary.distinct) == (36, 7, 27)
     assert (summary.gaps, summary.conflicts, summary.with_warnings) == (1, 1, 0)
     by_name = {row.name: row for row in matrix.rows()}
     gap = by_name["Selecting digital content"]
@@ -178,14 +179,14 @@ def check_matrix(district):
     assert accountable == {
         "SUPT": 5,
         "CEDO": 5,
-        "CAO": 13,
+        "CAO": 14,
         "CSO": 17,
         "CTO": 4,
         "CIO": 4,
     }
     overloaded = Role.objects.get(pk__in=summary.overload.overloaded)
     assert overloaded.code == "CSO"
-    assert Ownership.objects.filter(district=district).count() == 148
+    assert Ownership.objects.filter(district=district).count() == 152
     assert Responsibility.objects.filter(district=district, is_joint=True).count() == 7
 
 
@@ -282,6 +283,38 @@ def check_network_target(district, attendance):
     ]
 
 
+def check_decisions(district):
+    """The demo's two-key decisions: one approved with the CTO's condition and in the
+    register, one declined by the CTO, one waiting for the CTO past the target."""
+    from decisions.models import Decision
+    from decisions.register import approved_tools
+
+    states = dict(
+        Decision.objects.filter(district=district).values_list("product", "state")
+    )
+    assert states == {
+        "LeafLine Reader": "approved_with_conditions",
+        "QuizBlitz": "declined",
+        "SoundSteps Phonics": "in_review",
+    }
+    (tool,) = approved_tools(district)
+    assert tool.product == "LeafLine Reader"
+    assert tool.conditions.startswith("CTO: Students sign in through")
+    quiz = Decision.objects.get(district=district, product="QuizBlitz")
+    assert (
+        quiz.transitions.order_by("-at")
+        .first()
+        .reason.startswith("CTO declined: The vendor will not sign")
+    )
+    keys = {
+        review.role.code: review.reviewer_name
+        for review in Decision.objects.get(
+            district=district, product="LeafLine Reader"
+        ).reviews.select_related("role")
+    }
+    assert keys == {"CAO": "Priya Pemberton", "CTO": "Lena Lockwood"}
+
+
 def check_logins(district):
     users = {user.username: user for user in get_user_model().objects.all()}
     assert users["admin"].is_superuser and users["admin"].is_staff
@@ -296,11 +329,16 @@ def check_logins(district):
         "admin": AccessLevel.ADMIN,
         "editor": AccessLevel.EDITOR,
         "viewer": AccessLevel.VIEWER,
+        "cao": AccessLevel.EDITOR,
+        "cto": AccessLevel.EDITOR,
     }
     assert Person.objects.get(district=district, user=users["editor"]).name == (
         "Nadia Northrup"
     )
-    for username in ("admin", "editor", "viewer"):
+    assert Person.objects.get(district=district, user=users["cto"]).name == (
+        "Lena Lockwood"
+    )
+    for username in ("admin", "editor", "viewer", "cao", "cto"):
         assert Client().login(username=username, password=PASSWORD)
     assert not Client().login(username="viewer", password="wrong")
 

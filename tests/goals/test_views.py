@@ -229,7 +229,7 @@ def test_role_filter_includes_goals_where_the_role_owns_a_metric(
 def test_joint_filter_shows_goals_owned_by_two_or_more_roles(client_for, data, viewer):
     response = client_for(viewer).get("/districts/lakeside/dashboard/?role=joint")
     assert goal_statements(response) == [data.joint_goal.statement]
-    assert "(joint)" in response.content.decode()
+    assert "Joint owners:" in response.content.decode()
 
 
 def test_network_filter_shows_the_networks_values(client_for, data, viewer):

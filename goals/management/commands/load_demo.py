@@ -12,7 +12,7 @@ Invented: the people (all fictional, with example.org addresses), the cabinet's 
 and assignments (one acting: the CTO; one succession: the CAO), the ownership matrix and
 the goals' targets. Facts to check the matrix page against:
 
-- 6 work areas, 35 responsibilities, 9 roles (SUPT, CEDO, CAO, CSO, CTO, CIO, COS
+- 6 work areas, 36 responsibilities, 9 roles (SUPT, CEDO, CAO, CSO, CTO, CIO, COS
   cabinet; NC network chief, held by one person per geographic network; CTL under the
   CAO).
 - Joint (declared joint, two or more accountable), 7: "Strategic plan and theory of
@@ -24,10 +24,14 @@ the goals' targets. Facts to check the matrix page against:
   CTL C).
 - Conflict (several accountable, not declared joint), 1: "School data dashboards" (CIO A,
   CSO A).
-- Distinct (one accountable), the other 26; every row with an accountable role also has
+- Distinct (one accountable), the other 27; every row with an accountable role also has
   a responsible one, so no row warns of a missing R.
-- Accountable rows per role: CSO 17, CAO 13, SUPT 5, CEDO 5, CTO 4, CIO 4. The mean over
-  those six is 8, so at the default overload ratio of 2 the CSO (17 > 16) is overloaded.
+- Accountable rows per role: CSO 17, CAO 14, SUPT 5, CEDO 5, CTO 4, CIO 4. The mean over
+  those six is 8.17, so at the default overload ratio of 2 the CSO (17 > 16.33) is
+  overloaded.
+- "Approving teacher requests for digital tools" (CAO A, CTL R, CTO C, CIO I) is the
+  row of the demo's two-key decisions (decisions/demo.py): the CAO and the CTO each
+  hold a key.
 
 Goals: "Every student in school, every day" (CSO: student and teacher attendance),
 "Every student graduates ready for college and career" (CAO and CSO: freshmen on track,
@@ -44,7 +48,9 @@ for them, and My updates shows its values and commentary as owed (due the Monday
 the Friday it ends).
 
 Logins: admin (superuser), editor (editor of the district, staff, the chief of staff's
-person), viewer (viewer, not staff, the superintendent's person); their password comes
+person), viewer (viewer, not staff, the superintendent's person), cao and cto (editors,
+not staff, the chief academic officer's and the acting chief technology officer's
+people, who review two-key decisions); their password comes
 from --password or the environment variable LANES_DEMO_PASSWORD. The command (re)sets
 these three users' passwords: never run it against a production database.
 """
@@ -64,6 +70,7 @@ from district.demo import (
     ensure_district,
     ensure_logins,
     load_schools,
+    run_demo_steps,
 )
 from district.models import District, Membership, Network, Person, School
 from district.write_paths import WritePath, writing_through
@@ -132,6 +139,7 @@ class Command(BaseCommand):
                     district=district, user=users["editor"]
                 ),
             )
+            run_demo_steps(district=district, users=users, acting_user=admin)
         after = self.counts()
 
         self.stdout.write(f"{DISTRICT_NAME} ({DISTRICT_SLUG}) is ready:")
@@ -152,7 +160,7 @@ class Command(BaseCommand):
             "(new or changed weekly attendance values of this school year)"
         )
         self.stdout.write(
-            f"Log in at {LOGIN_URL} as admin, editor or viewer with the password "
+            f"Log in at {LOGIN_URL} as admin, editor, viewer, cao or cto with the password "
             f"from {source}. ({time.perf_counter() - started:.1f} s)"
         )
 

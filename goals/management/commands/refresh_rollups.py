@@ -5,9 +5,11 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from district.jobs import start
 from district.models import District
 from goals.models import Rollup
 from goals.rollups import refresh_rollups
+from goals.tasks import refresh_district
 
 
 class Command(BaseCommand):
@@ -20,6 +22,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--district", help="The district's slug (default: all).")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue one job per district for the task worker and return at once; "
+            "the admin's Jobs page shows their progress.",
+        )
 
     def handle(self, *args, **options):
         districts = District.objects.order_by("slug")
@@ -27,6 +35,17 @@ class Command(BaseCommand):
             districts = districts.filter(slug=options["district"])
             if not districts.exists():
                 raise CommandError(f"No district with slug {options['district']!r}.")
+        if options["background"]:
+            for district in districts:
+                job = start(
+                    district=district,
+                    description="Refresh the stored rollups",
+                    total=1,
+                    user=None,
+                    run=refresh_district,
+                )
+                self.stdout.write(f"{district.slug}: queued as job {job.pk}")
+            return
         for district in districts:
             started = time.monotonic()
             with transaction.atomic():

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('district', '0004_network_kind_coverage_threshold'),
+        ('district', '0005_background_jobs'),
     ]
 
     operations = [
