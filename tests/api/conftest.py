@@ -5,6 +5,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import (
+    ClosedPeriodFactory,
+    CommentaryFactory,
     DistrictFactory,
     GoalFactory,
     GoalOwnerFactory,
@@ -69,6 +71,8 @@ MAKERS = {
     "metric-owner": lambda district: MetricOwnerFactory(district=district),
     "target": lambda district: TargetFactory(district=district),
     "measurement": lambda district: MeasurementFactory(district=district),
+    "commentary": lambda district: CommentaryFactory(district=district),
+    "closed-period": lambda district: ClosedPeriodFactory(district=district),
 }
 
 
