@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "routines",
     "tokens",
     "tiers",
+    "rhythm",
     "decisions",
     "publishing",
 ]
@@ -177,12 +178,17 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.auth.render_lockout"
 
-# Outgoing mail, e.g. EMAIL_URL=smtp+tls://USER:PASSWORD@smtp.example.org:587. Password
-# reset by email is on only when it is set (config/password_reset.py).
+# Outgoing mail (reminders, password reset), e.g.
+# EMAIL_URL=smtp+tls://USER:PASSWORD@smtp.example.org:587. Without it mail is written
+# to the console, and password reset by email is off (config/password_reset.py).
 PASSWORD_RESET_BY_EMAIL = bool(env.str("EMAIL_URL", default=""))
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 if PASSWORD_RESET_BY_EMAIL:
     globals().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="lanes@localhost")
+# The address people reach Lanes at, for links in mail sent outside a request
+# (reminders): scheme, host and port, no trailing slash.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "district:home"

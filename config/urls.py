@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("routines.urls")),
     path("", include("tokens.urls")),
     path("", include("tiers.urls")),
+    path("", include("rhythm.urls")),
     path("", include("decisions.urls")),
     path("", include("publishing.urls")),
     # Ahead of Django's own: password reset only when the server can send mail.
@@ -43,6 +44,7 @@ urlpatterns = [
     path("api/v1/", include("routines.api.urls")),
     path("api/v1/", include("tokens.api.urls")),
     path("api/v1/", include("tiers.api.urls")),
+    path("api/v1/", include("rhythm.api.urls")),
     path("api/v1/", include("decisions.api.urls")),
     path("api/v1/", include("publishing.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

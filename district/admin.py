@@ -109,6 +109,9 @@ class DistrictAdmin(DistrictScopedAdmin):
         "public_min_n",
         "coverage_threshold",
         "overload_ratio",
+        "grace_days",
+        "escalation_days",
+        "reminders_per_week",
     ]
     inlines = [MembershipInline]
 

@@ -140,6 +140,25 @@ class District(Tracked):
         ),
     )
 
+    grace_days = models.PositiveSmallIntegerField(
+        default=3,
+        help_text=_(
+            "Days after a period ends by which its values and commentary are due; a "
+            "metric may set its own."
+        ),
+    )
+    escalation_days = models.PositiveSmallIntegerField(
+        default=7,
+        help_text=_(
+            "Days overdue after which a reminder also goes to the holder of the "
+            "accountable role."
+        ),
+    )
+    reminders_per_week = models.PositiveSmallIntegerField(
+        default=3,
+        help_text=_("At most this many reminder mails per person in seven days."),
+    )
+
     history = HistoricalRecords()
     objects = DistrictQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -16,6 +17,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from .due import due_items
 from .forms import AccessLevelForm, MemberAddForm
 from .history import history_page
 from .members import add_member, remove_member, set_access_level
@@ -37,6 +39,18 @@ def home(request):
         )
         .order_by("name", "pk")
     )
+    today = timezone.localdate()
+    districts = list(districts)
+    for district in districts:
+        # What the user owes there, from every app's due source (district/due.py).
+        states = [
+            item.state(today)
+            for item in due_items(
+                district_id=district.pk, today=today, owner_ids={request.user.pk}
+            )
+        ]
+        district.owed_now = sum(s in ("overdue", "due", "due soon") for s in states)
+        district.overdue = states.count("overdue")
     return render(request, "district/home.html", {"districts": districts})
 
 

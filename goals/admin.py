@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.contrib import admin
 from django.db.models import Max, Min
+from django.utils import timezone
 
 from district.admin_base import (
     DistrictScopedAdmin,
@@ -12,6 +13,7 @@ from district.admin_base import (
     DistrictScopedRelatedFilter,
     delete_in_background,
 )
+from district.models import AccessLevel
 
 from .display import (
     WITHHELD_FIELDS,
@@ -20,6 +22,8 @@ from .display import (
     withheld_in_history,
 )
 from .models import (
+    ClosedPeriod,
+    Commentary,
     Goal,
     GoalOwner,
     Measurement,
@@ -28,6 +32,7 @@ from .models import (
     ResponsibilityLink,
     Target,
 )
+from .periods import refuse_if_closed
 from .populations import foreign_schools_error
 
 
@@ -75,7 +80,7 @@ class TargetInline(DistrictScopedInline):
     school group's own baseline, interim and final targets."""
 
     model = Target
-    fields = ["network", "school_group", "kind", "due_on", "value"]
+    fields = ["network", "school_group", "kind", "due_on", "value", "change_reason"]
 
 
 @admin.register(Goal)
@@ -191,8 +196,17 @@ class MetricAdmin(DistrictScopedAdmin):
                 "fields": [
                     ("baseline_value", "baseline_on"),
                     ("target_value", "target_on"),
+                    "target_change_reason",
                     "tolerance",
                 ]
+            },
+        ),
+        (
+            "Updates",
+            {
+                "description": "Who enters each period's values and commentary, and "
+                "how long after the period ends they are due.",
+                "fields": ["update_owner", "grace_days"],
             },
         ),
         (None, {"fields": ["sort_order"]}),
@@ -213,8 +227,24 @@ class MetricOwnerAdmin(DistrictScopedAdmin):
     fields = ["district", "metric", "role"]
 
 
+class RefuseClosedOnBulkDelete:
+    """ "Delete selected" deletes in SQL, past `Model.delete`: check the lock first."""
+
+    def delete_queryset(self, request, queryset):
+        field = queryset.model.period_field
+        for district_id in {row.district_id for row in queryset}:
+            refuse_if_closed(
+                district_id=district_id,
+                days=queryset.filter(district_id=district_id)
+                .order_by()
+                .values_list(field, flat=True)
+                .distinct(),
+            )
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Target)
-class TargetAdmin(DistrictScopedAdmin):
+class TargetAdmin(RefuseClosedOnBulkDelete, DistrictScopedAdmin):
     list_display = [
         "metric",
         "network",
@@ -242,6 +272,7 @@ class TargetAdmin(DistrictScopedAdmin):
         "kind",
         "due_on",
         "value",
+        "change_reason",
     ]
 
 
@@ -311,7 +342,7 @@ def _shown_columns(request) -> dict:
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(DistrictScopedAdmin):
+class MeasurementAdmin(RefuseClosedOnBulkDelete, DistrictScopedAdmin):
     """Millions of rows: no full count, no facets, no scan for filter choices.
 
     Newest changes first, which the index on `updated_at` serves; sorting is offered
@@ -410,4 +441,55 @@ class MeasurementAdmin(DistrictScopedAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Commentary)
+class CommentaryAdmin(RefuseClosedOnBulkDelete, DistrictScopedAdmin):
+    list_display = ["metric", "network", "period_end", "written_by", "district"]
+    list_filter = [
+        ("district", DistrictScopedRelatedFilter),
+        ("metric", DistrictScopedRelatedFilter),
+    ]
+    list_select_related = ["metric", "network", "written_by", "district"]
+    search_fields = ["metric__code", "metric__name", "behind_the_number"]
+    autocomplete_fields = ["metric"]
+    fields = [
+        "district",
+        "metric",
+        "network",
+        "period_end",
+        "behind_the_number",
+        "next_steps",
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.written_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ClosedPeriod)
+class ClosedPeriodAdmin(DistrictScopedAdmin):
+    """District admins close periods; reopening one takes a reason."""
+
+    edit_level = AccessLevel.ADMIN
+    list_display = [
+        "name",
+        "starts_on",
+        "ends_on",
+        "closed_by",
+        "reopened_at",
+        "district",
+    ]
+    list_filter = [("district", DistrictScopedRelatedFilter)]
+    list_select_related = ["closed_by", "district"]
+    fields = ["district", "name", "starts_on", "ends_on", "reopen_reason"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.closed_by = request.user
+        elif obj.reopened_at is None and obj.reopen_reason.strip():
+            obj.reopened_at = timezone.now()
+            obj.reopened_by = request.user
         super().save_model(request, obj, form, change)

@@ -69,8 +69,10 @@ class ImportSummary:
 
 # Tables computed from the others: not exported, recomputed on import.
 DERIVED = {"goals.Rollup"}
-# Operational records, not the district's data: never exported or restored.
-OPERATIONAL = {"district.Job"}
+# Operational records, not the district's data: never exported or restored. The
+# reminder outbox records the mail this instance sent; a restored district starts
+# with an empty outbox.
+OPERATIONAL = {"district.Job", "rhythm.Reminder"}
 
 
 def is_history_model(model: type[models.Model]) -> bool:

@@ -48,6 +48,7 @@ from .display import (
 from .models import (
     EARLIEST_DATE,
     LATEST_DATE,
+    Commentary,
     Goal,
     GoalOwner,
     Measurement,
@@ -115,6 +116,8 @@ class MetricCard:
     is_entered: bool
     coverage: Coverage | None  # of the headline (latest complete) value
     in_progress: "InProgress | None"  # a newer, partial period
+    # The owner's latest commentary for the scope, up to `as_of` (goals.models.Commentary).
+    commentary: Commentary | None
     # Drawn when a page shows it: the API's answers have no charts, and drawing 50
     # charts of 260 weeks is most of a dashboard's time.
     draw_chart: Callable[[], Chart] = field(repr=False, compare=False)
@@ -250,6 +253,27 @@ def metrics_with_details(queryset):
             queryset=Target.objects.select_related("network", "school_group"),
         ),
         Prefetch("owners", queryset=MetricOwner.objects.select_related("role")),
+        # Every scope's commentary, newest first; a card picks its scope's latest.
+        Prefetch(
+            "commentaries",
+            queryset=Commentary.objects.select_related("written_by").order_by(
+                "-period_end", "pk"
+            ),
+        ),
+    )
+
+
+def latest_commentary(
+    metric: Metric, *, as_of: datetime.date, network_id: int | None
+) -> Commentary | None:
+    """The newest commentary of the scope for a period ending by `as_of` (prefetched)."""
+    return next(
+        (
+            commentary
+            for commentary in metric.commentaries.all()
+            if commentary.network_id == network_id and commentary.period_end <= as_of
+        ),
+        None,
     )
 
 
@@ -358,6 +382,7 @@ def build_metric_card(
     size: str = "small",
     target: AppliedTarget | None = None,
     applicable: bool = True,
+    network_id: int | None = None,
 ) -> MetricCard:
     """The card of `metric` for one scope from its series (periods up to `as_of`).
 
@@ -430,6 +455,7 @@ def build_metric_card(
         is_entered=latest.is_entered if latest else False,
         coverage=coverage_of(latest, threshold=threshold),
         in_progress=in_progress,
+        commentary=latest_commentary(metric, as_of=as_of, network_id=network_id),
         draw_chart=lambda: build_chart(
             metric=metric,
             trajectory=trajectory,
@@ -478,6 +504,7 @@ def build_goal_cards(
                 series_label=series_label,
                 target=choose_target(metric_targets(metric), network_id=network_id),
                 applicable=applicable is None or metric.pk in applicable,
+                network_id=network_id,
             )
             for metric in goal.metrics.all()
         )

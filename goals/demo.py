@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from district.demo import DATA_DIR, ensure
-from district.models import District, Network, NetworkKind, SchoolCategory
+from district.models import District, Network, NetworkKind, Person, SchoolCategory
 from roles.models import Responsibility, Role
 
 from .importers import UpsertResult, read_measurements_csv, upsert_measurements
@@ -39,6 +39,7 @@ from .models import (
     TargetKind,
     Unit,
 )
+from .periods import WEEK_ENDS_ON
 from .rollups import district_series, network_series
 
 GOALS_START = datetime.date(2015, 7, 1)
@@ -294,6 +295,8 @@ def _set_targets(metric: Metric, plan: MetricPlan, values, acting_user) -> None:
             "baseline_on": first.period_end,
             "target_value": target,
             "target_on": TARGET_ON,
+            # Replaces the placeholder of zero, which may look like an easing.
+            "target_change_reason": "Computed from the first reported year.",
         },
     )
     for due_on, value in _trajectory_points(baseline, target, first.period_end, places):
@@ -406,7 +409,6 @@ WEEKLY = MetricPlan(
 )
 WEEKLY_SOURCE = "Simulated from 2017-18 school attendance (CPS School Progress Reports)"
 REAL_YEAR_END = datetime.date(2018, 6, 30)
-WEEK_ENDS_ON = 4  # Friday (date.weekday())
 SEASONAL_DIP = 1.0  # points below the yearly rate at the end of January
 WIGGLE = 1.0  # points above or below, week to week
 
@@ -441,13 +443,19 @@ def simulated_rate(rate: Decimal, school_id: str, week_end: datetime.date) -> De
 
 
 def build_live_year(
-    district: District, roles: dict[str, Role], acting_user, *, today
+    district: District,
+    roles: dict[str, Role],
+    acting_user,
+    *,
+    today,
+    update_owner: Person | None = None,
 ) -> UpsertResult:
     """The simulated weekly attendance of today's school year, up to last week.
 
     A metric of the attendance goal (after `build_goals`). Its baseline is the real
     2017-18 district attendance, set on 1 July; its target improves it by half a point
-    by 30 June.
+    by 30 June. `update_owner` owes its weekly values and commentary (My updates):
+    the values of the last week that has ended are left for them to enter.
     """
     start = school_year_start(today)
     goal = Goal.objects.get(district=district, statement=GOALS[0][0])
@@ -474,6 +482,7 @@ def build_live_year(
             "source": WEEKLY_SOURCE,
             "is_simulated": True,
             "sort_order": len(GOALS[0][3]) + 1,
+            "update_owner": update_owner,
         },
         create_only={
             "baseline_value": Decimal(0),
@@ -506,6 +515,9 @@ def build_live_year(
             "baseline_on": start,
             "target_value": baseline + WEEKLY.change,
             "target_on": datetime.date(start.year + 1, 6, 30),
+            # The target moves to the next 30 June when a new school year begins.
+            "target_change_reason": f"The live school year {start.year}-"
+            f"{str(start.year + 1)[2:]} began.",
         },
     )
     rates = (
@@ -516,6 +528,10 @@ def build_live_year(
         .values_list("school__school_id", "value")
     )
     weeks = weeks_ended(today)
+    if update_owner is not None:
+        # The last week that has ended is left for its update owner to enter, from
+        # My updates: it is due on the Monday after.
+        weeks = weeks[:-1]
     return upsert_measurements(
         district=district,
         rows=(

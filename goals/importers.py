@@ -43,6 +43,7 @@ from .models import (
     unit_range_error,
     validate_date_in_range,
 )
+from .periods import closed_message, closed_ranges
 from .rollup_sync import values_written
 
 # Columns a measurements file must have; scope and period columns are checked per row
@@ -154,6 +155,8 @@ def upsert_measurements(
         Network.objects.filter(district=district).order_by().values_list("name", "pk")
     )
     errors: list[RowError] = []
+    # Values dated in a closed period are refused (goals/periods.py).
+    closed_periods = closed_ranges(district.pk)
     planned: dict[tuple, _Planned] = {}
     for number, row in numbered_rows(rows, first_row):
         item, problems = _plan_row(number, row, metrics, schools, networks)
@@ -166,6 +169,10 @@ def upsert_measurements(
                     f"{row_name(planned[item.key].number, row)}; give each value once.",
                 )
             )
+        if item is not None and not problems:
+            closed = closed_message(item.period_end, closed_periods)
+            if closed:
+                problems.append(RowError(number, "period_end", closed))
         if problems:
             errors.extend(problems)
         elif item is not None:

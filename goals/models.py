@@ -5,13 +5,16 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from district.models import DistrictOwned, DistrictQuerySet, NetworkKind, SchoolCategory
 from district.write_paths import WritePathHistory
+
+from .periods import closed_message
 
 StrOrPromise = str | Promise  # a message, translated now or when shown
 
@@ -106,6 +109,62 @@ class Scope(models.TextChoices):
     SCHOOL = "school", _("School")
     NETWORK = "network", _("Network")
     DISTRICT = "district", _("District")
+
+
+class LockedInClosedPeriods:
+    """A row dated in a reporting period: no save, change or delete in a closed period.
+
+    Checks the date being written and the stored one (moving a row out of a closed
+    period changes the closed period too), by `goals.periods.closed_message`,
+    in `clean()` (forms, the admin, the API) and again in `save()` and `delete()`.
+    """
+
+    period_field: str
+    pk: int | None
+    district_id: int
+
+    def refuse_if_closed(self, *, new: bool = True) -> None:
+        """Refuse when the new or the stored date lies in a closed period (one query)."""
+        closed = ClosedPeriod.objects.filter(
+            district_id=self.district_id, reopened_at__isnull=True
+        ).order_by("starts_on", "pk")
+        if self.pk:
+            stored = type(self)._base_manager.filter(pk=self.pk)  # type: ignore[attr-defined]
+            closed = closed.annotate(
+                stored=Subquery(stored.values(self.period_field)[:1])
+            )
+        rows = list(
+            closed.values_list(
+                "starts_on", "ends_on", "name", *(["stored"] if self.pk else [])
+            )
+        )
+        if not rows:
+            return
+        days = {getattr(self, self.period_field)} if new else set()
+        if self.pk:
+            days.add(rows[0][3])
+        ranges = [row[:3] for row in rows]
+        for day in sorted(day for day in days if day is not None):
+            message = closed_message(day, ranges)
+            if message:
+                if new:
+                    raise ValidationError(
+                        {self.period_field: message}, code="period_closed"
+                    )
+                raise ValidationError(message, code="period_closed")
+
+    def clean(self):
+        super().clean()
+        if self.district_id and getattr(self, self.period_field):
+            self.refuse_if_closed()
+
+    def save(self, *args, **kwargs):
+        self.refuse_if_closed()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_if_closed(new=False)
+        return super().delete(*args, **kwargs)
 
 
 class Goal(DistrictOwned):
@@ -246,6 +305,33 @@ class Metric(DistrictOwned):
     owner_roles = models.ManyToManyField(
         "roles.Role", through="MetricOwner", related_name="owned_metrics", blank=True
     )
+    update_owner = models.ForeignKey(
+        "district.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="metrics_to_update",
+        help_text=_(
+            "Who enters its values and commentary; empty: whoever holds its first "
+            "owner role on the day."
+        ),
+    )
+    grace_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days after a period ends by which its update is due; empty uses the "
+            "district's setting."
+        ),
+    )
+    target_change_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Why the final target was last eased (a less ambitious value or a later "
+            "date); required for such a change."
+        ),
+    )
     source = models.CharField(max_length=300, blank=True)
     is_simulated = models.BooleanField(
         default=False,
@@ -343,6 +429,23 @@ class Metric(DistrictOwned):
                 errors[field] = message
         if errors:
             raise ValidationError(errors)
+        if not self._state.adding and self.pk:
+            from .targets import refuse_unexplained_easing
+
+            stored = (
+                Metric.objects.filter(pk=self.pk)
+                .values("target_value", "target_on", "target_change_reason")
+                .first()
+            )
+            if stored:
+                refuse_unexplained_easing(
+                    direction=self.direction,
+                    before=(stored["target_value"], stored["target_on"]),
+                    after=(self.target_value, self.target_on),
+                    stored_reason=stored["target_change_reason"],
+                    reason=self.target_change_reason,
+                    field="target_change_reason",
+                )
 
     @property
     def effective_min_n(self) -> int:
@@ -399,7 +502,7 @@ class TargetKind(models.TextChoices):
     FINAL = "final", _("Final target")
 
 
-class Target(DistrictOwned):
+class Target(LockedInClosedPeriods, DistrictOwned):
     """A point of a metric's target trajectory: the value to reach by a date.
 
     Without a network or school group, an interim target of the district, whose
@@ -428,6 +531,16 @@ class Target(DistrictOwned):
     )
     due_on = models.DateField(validators=[validate_date_in_range])
     value = models.DecimalField(max_digits=14, decimal_places=4)
+    change_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Why the target was last eased (a less ambitious value or a later date); "
+            "required for such a change."
+        ),
+    )
+
+    period_field = "due_on"
 
     class Meta:
         default_related_name = "targets"
@@ -515,6 +628,23 @@ class Target(DistrictOwned):
             raise ValidationError({"value": message})
         if self.due_on and self.kind in TargetKind.values:
             self.clean_dates()
+        if self.pk and self.kind != TargetKind.BASELINE:
+            from .targets import refuse_unexplained_easing
+
+            stored = (
+                Target.objects.filter(pk=self.pk)
+                .values("value", "due_on", "change_reason")
+                .first()
+            )
+            if stored:
+                refuse_unexplained_easing(
+                    direction=self.metric.direction,
+                    before=(stored["value"], stored["due_on"]),
+                    after=(self.value, self.due_on),
+                    stored_reason=stored["change_reason"],
+                    reason=self.change_reason,
+                    field="change_reason",
+                )
 
     def clean_dates(self):
         """The scope's baseline comes first, its final target last, interims between."""
@@ -551,7 +681,7 @@ class Target(DistrictOwned):
             )
 
 
-class Measurement(DistrictOwned):
+class Measurement(LockedInClosedPeriods, DistrictOwned):
     """One value of a metric for one period and exactly one scope: a school, a network or the district."""
 
     # FK indexes are declared in Meta.indexes: composite or partial, fit to the reads.
@@ -601,6 +731,8 @@ class Measurement(DistrictOwned):
         db_index=False,
     )
     entered_at = models.DateTimeField(auto_now_add=True)
+
+    period_field = "period_end"
 
     # The value history page reads a district's (or one metric's) changes newest
     # first, a page at a time by history id, and shows each change's write path.
@@ -877,3 +1009,149 @@ class Rollup(models.Model):
     def __str__(self):
         scope = self.network or _("District")
         return f"{self.metric} {scope} {self.period_end}: {self.value}"
+
+
+class ClosedPeriod(DistrictOwned):
+    """Dates whose values, commentary and targets stay as reported, until reopened."""
+
+    name = models.CharField(
+        max_length=200, help_text=_("What closed it, such as the board meeting.")
+    )
+    starts_on = models.DateField(validators=[validate_date_in_range])
+    ends_on = models.DateField(validators=[validate_date_in_range])
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopen_reason = models.TextField(
+        blank=True, help_text=_("Why it was reopened; required to reopen.")
+    )
+
+    class Meta:
+        default_related_name = "closed_periods"
+        ordering = ["district", "-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="%(app_label)s_%(class)s_starts_before_it_ends",
+                violation_error_message=_(
+                    "A closed period cannot end before it starts."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | ~Q(reopen_reason=""),
+                name="%(app_label)s_%(class)s_reopened_with_reason",
+                violation_error_message=_("Give a reason to reopen a closed period."),
+            ),
+            date_in_range("starts_on"),
+            date_in_range("ends_on"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.starts_on} to {self.ends_on})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.reopened_at is None
+
+    def clean(self):
+        super().clean()
+        if self._state.adding or not self.pk:
+            return
+        stored = ClosedPeriod.objects.filter(pk=self.pk).first()
+        if stored is None:
+            return
+        if (stored.starts_on, stored.ends_on) != (self.starts_on, self.ends_on):
+            raise ValidationError(
+                _(
+                    "A closed period's dates cannot change: reopen it with a reason, "
+                    "then close the dates wanted."
+                )
+            )
+        if stored.reopened_at is not None and self.reopened_at is None:
+            raise ValidationError(
+                _("A reopened period stays reopened: close its dates again instead.")
+            )
+
+    def reopen(self, *, reason: str, acting_user) -> None:
+        """Reopen the period, recording why and by whom (a ValidationError without reason)."""
+        if not reason.strip():
+            raise ValidationError(
+                {"reopen_reason": _("Give a reason to reopen a closed period.")}
+            )
+        self.reopen_reason = reason.strip()
+        self.reopened_at = timezone.now()
+        self.reopened_by = acting_user if getattr(acting_user, "pk", None) else None
+        self._history_user = self.reopened_by
+        self.full_clean()
+        self.save()
+
+
+class Commentary(LockedInClosedPeriods, DistrictOwned):
+    """The owner's account of a metric's number for one period: what is behind it, what is next."""
+
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, related_name="commentaries"
+    )
+    network = models.ForeignKey(
+        "district.Network",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="commentaries",
+        help_text=_("Empty: the district's number."),
+    )
+    period_end = models.DateField(validators=[validate_date_in_range])
+    behind_the_number = models.TextField(
+        help_text=_("What is behind the number this period.")
+    )
+    next_steps = models.TextField(blank=True)
+    written_at = models.DateTimeField(auto_now_add=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    period_field = "period_end"
+
+    class Meta:
+        default_related_name = "commentaries"
+        verbose_name_plural = "commentaries"
+        ordering = ["metric", "network_id", "-period_end", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "period_end"],
+                condition=Q(network__isnull=True),
+                name="%(app_label)s_%(class)s_one_per_district_period",
+                violation_error_message=_(
+                    "This metric already has the district's commentary for this period."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "network", "period_end"],
+                condition=Q(network__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_network_period",
+                violation_error_message=_(
+                    "This network already has commentary on this metric for this period."
+                ),
+            ),
+            date_in_range("period_end"),
+        ]
+
+    def __str__(self):
+        place = self.network or _("District")
+        return f"{self.metric}, {place}, {self.period_end}"

@@ -284,6 +284,7 @@ def build_metric_detail(
         size="large",
         target=choose_target(targets, network_id=network.pk),
         applicable=bool(counts.get((metric.pk, network.pk))),
+        network_id=network.pk,
     )
     schools = list(
         School.objects.visible_to(user).filter(district=district, network=network)
@@ -394,6 +395,7 @@ def build_network_metrics(
             comparison_label=_("District"),
             target=choose_target(targets, network_id=network.pk),
             applicable=bool(counts.get((metric.pk, network.pk))),
+            network_id=network.pk,
         )
         district_row = rollup_row(
             network,

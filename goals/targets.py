@@ -21,16 +21,19 @@ How a value compares with the trajectory (expected value, status) stays in
 `goals.status`.
 """
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from district.models import SchoolGroupMember
 
 from .display import value_formatter
-from .models import Target, TargetKind
+from .models import Direction, Target, TargetKind
 from .status import Trajectory, build_trajectory, trajectory_of
 
 
@@ -218,3 +221,54 @@ def target_rows(metric) -> tuple[TargetRow, ...]:
             )
         )
     return tuple(row for _key, row in sorted(rows, key=lambda item: item[0]))
+
+
+def is_eased(
+    *,
+    direction: str,
+    before: tuple[Decimal, datetime.date],
+    after: tuple[Decimal, datetime.date],
+) -> bool:
+    """Whether a target moved from `before` to `after` (value, date) asks for less.
+
+    Less ambitious: a lower value where higher is better, a higher one where lower
+    is better; or the same value by a later date.
+    """
+    (old_value, old_on), (new_value, new_on) = before, after
+    if old_value is None or new_value is None:
+        return False
+    if direction == Direction.LOWER_IS_BETTER:
+        less = Decimal(new_value) > Decimal(old_value)
+    else:
+        less = Decimal(new_value) < Decimal(old_value)
+    later = old_on is not None and new_on is not None and new_on > old_on
+    return less or later
+
+
+def refuse_unexplained_easing(
+    *,
+    direction: str,
+    before: tuple,
+    after: tuple,
+    stored_reason: str,
+    reason: str,
+    field: str,
+) -> None:
+    """Raise ValidationError when a target is eased without a new reason.
+
+    The one rule for eased targets (district interims, network and school group
+    targets, and the metric's own final target). The reason stays with the target
+    and in its history; the next easing needs a reason of its own.
+    """
+    if not is_eased(direction=direction, before=before, after=after):
+        return
+    if not (reason or "").strip() or reason.strip() == (stored_reason or "").strip():
+        raise ValidationError(
+            {
+                field: _(
+                    "This makes the target less ambitious (a value further from "
+                    "the goal or a later date): say why."
+                )
+            },
+            code="eased_without_reason",
+        )

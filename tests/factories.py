@@ -31,6 +31,8 @@ from district.models import (
     SchoolGroupMember,
 )
 from goals.models import (
+    ClosedPeriod,
+    Commentary,
     Goal,
     GoalOwner,
     Measurement,
@@ -50,6 +52,7 @@ from publishing.models import (
     Schedule,
 )
 from publishing.packets import content_hash
+from rhythm.models import Reminder, ReminderKind
 from roles.models import (
     Ownership,
     RaciLevel,
@@ -442,6 +445,43 @@ class MeetingFactory(DjangoModelFactory):
             + datetime.timedelta(days=7 * n)
         )
     )
+
+
+class CommentaryFactory(DjangoModelFactory):
+    class Meta:
+        model = Commentary
+
+    district = factory.SubFactory(DistrictFactory)
+    metric = factory.SubFactory(MetricFactory, district=SAME_DISTRICT)
+    period_end = datetime.date(2016, 6, 30)
+    behind_the_number = "Attendance rose after the new bus routes."
+
+
+class ClosedPeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = ClosedPeriod
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Board meeting {n}")
+    starts_on = datetime.date(2015, 7, 1)
+    ends_on = datetime.date(2015, 9, 30)
+
+
+class ReminderFactory(DjangoModelFactory):
+    """A reminder in the outbox; real ones come from `rhythm.reminders.send_reminders`."""
+
+    class Meta:
+        model = Reminder
+
+    district = factory.SubFactory(DistrictFactory)
+    recipient = factory.SubFactory(UserFactory)
+    item_key = factory.Sequence(lambda n: f"value:{n}:2026-11-27:district")
+    kind = ReminderKind.OVERDUE
+    item_title = "Attendance: values for Nov 21 to Nov 27, 2026"
+    due_on = datetime.date(2026, 11, 30)
+    subject = "Overdue since Mon Nov 30: Attendance"
+    run = "factory"
+    claimed_at = factory.LazyFunction(timezone.now)
 
 
 class JobFactory(DjangoModelFactory):

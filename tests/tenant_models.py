@@ -39,7 +39,7 @@ def is_derived(model) -> bool:
 
 
 def is_operational(model) -> bool:
-    """Written by Lanes itself (background jobs): no history; a read-only admin."""
+    """Written by Lanes itself (background jobs, the reminder outbox): no history."""
     return model._meta.label in OPERATIONAL
 
 

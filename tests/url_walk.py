@@ -203,6 +203,7 @@ FREE = {
     "url": lambda world: "no-such-page/",
     "uidb64": lambda world: urlsafe_base64_encode(force_bytes(world.foreign_user.pk)),
     "token": lambda world: "set-password",
+    "period_end": lambda world: "2016-06-30",
 }
 
 

@@ -245,4 +245,9 @@ class DistrictScopedViewSet(viewsets.ModelViewSet):
             raise Conflict(
                 _("Other rows still refer to this one; change or delete them first.")
             ) from error
+        except ValidationError as error:
+            # A rule of the model refuses the delete (a closed period, for one).
+            raise exceptions.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from error
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -269,6 +269,9 @@ class DistrictSerializer(ValidatedModelSerializer):
             "public_min_n",
             "coverage_threshold",
             "overload_ratio",
+            "grace_days",
+            "escalation_days",
+            "reminders_per_week",
             *TRACKED_FIELDS,
         ]
         read_only_fields = TRACKED_FIELDS

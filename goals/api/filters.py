@@ -5,6 +5,8 @@ import django_filters
 from district.api.filters import DistrictScopedFilterSet, visible
 from district.models import Network, School, SchoolGroup
 from goals.models import (
+    ClosedPeriod,
+    Commentary,
     Frequency,
     Goal,
     GoalOwner,
@@ -124,3 +126,24 @@ class ResponsibilityLinkFilterSet(DistrictScopedFilterSet):
     class Meta:
         model = ResponsibilityLink
         fields = ["district", "responsibility", "goal", "metric"]
+
+
+class CommentaryFilterSet(DistrictScopedFilterSet):
+    metric = django_filters.ModelChoiceFilter(queryset=visible(Metric))
+    network = django_filters.ModelChoiceFilter(queryset=visible(Network))
+    period_end__gte = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="gte"
+    )
+    period_end__lte = django_filters.DateFilter(
+        field_name="period_end", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = Commentary
+        fields = ["district", "metric", "network", "period_end"]
+
+
+class ClosedPeriodFilterSet(DistrictScopedFilterSet):
+    class Meta:
+        model = ClosedPeriod
+        fields = ["district"]

@@ -11,14 +11,24 @@ from district.api.serializers import (
     DetailUrlField,
     DisplayField,
     NetworkBriefSerializer,
+    PersonBriefSerializer,
     SchoolBriefSerializer,
     SchoolGroupBriefSerializer,
     ValidatedModelSerializer,
     district_field,
 )
-from district.models import District, Network, School, SchoolGroup
+from district.models import (
+    AccessLevel,
+    District,
+    Network,
+    Person,
+    School,
+    SchoolGroup,
+)
 from goals.display import is_withheld
 from goals.models import (
+    ClosedPeriod,
+    Commentary,
     Goal,
     GoalOwner,
     Measurement,
@@ -151,6 +161,14 @@ class ResponsibilityLinkSerializer(ValidatedModelSerializer):
 class MetricSerializer(ValidatedModelSerializer):
     url = DetailUrlField("metric-detail")
     display = DisplayField()
+    update_owner = BriefRelatedField(
+        brief=PersonBriefSerializer,
+        queryset=Person.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Who enters its values and commentary; empty: the holder of its "
+        "first owner role on the day.",
+    )
     district = district_field()
     goal = goal_field()
     owner_roles = RoleBriefSerializer(
@@ -218,6 +236,9 @@ class MetricSerializer(ValidatedModelSerializer):
             "is_simulated",
             "sort_order",
             "owner_roles",
+            "update_owner",
+            "grace_days",
+            "target_change_reason",
             *TRACKED_FIELDS,
         ]
         read_only_fields = TRACKED_FIELDS
@@ -270,6 +291,7 @@ class TargetSerializer(ValidatedModelSerializer):
             "kind",
             "due_on",
             "value",
+            "change_reason",
             *TRACKED_FIELDS,
         ]
         read_only_fields = TRACKED_FIELDS
@@ -635,12 +657,22 @@ class MetricStatusSerializer(serializers.Serializer):
     networks = NetworkValueSerializer(many=True)
 
 
+class CardCommentarySerializer(serializers.Serializer):
+    period_end = serializers.DateField()
+    behind_the_number = serializers.CharField()
+    next_steps = serializers.CharField()
+
+
 class MetricCardSerializer(ScopeValueSerializer):
     metric = MetricBriefSerializer()
     code = serializers.CharField(source="metric.code")
     unit = serializers.CharField(source="metric.unit")
     owners = serializers.ListField(
         child=serializers.CharField(), help_text="Role codes."
+    )
+    commentary = CardCommentarySerializer(
+        allow_null=True,
+        help_text="The owner's latest commentary on the scope's number, up to as_of.",
     )
 
 
@@ -679,3 +711,74 @@ class DashboardSerializer(serializers.Serializer):
     @extend_schema_field(StatusCountsSerializer)
     def get_counts(self, dashboard):
         return {str(status.value): count for status, count in dashboard.counts}
+
+
+class CommentarySerializer(ValidatedModelSerializer):
+    url = DetailUrlField("commentary-detail")
+    display = DisplayField()
+    district = district_field()
+    metric = metric_field()
+    network = BriefRelatedField(
+        brief=NetworkBriefSerializer,
+        queryset=Network.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Empty: the district's number.",
+    )
+    written_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = Commentary
+        fields = [
+            "id",
+            "url",
+            "display",
+            "district",
+            "metric",
+            "network",
+            "period_end",
+            "behind_the_number",
+            "next_steps",
+            "written_by",
+            "written_at",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = [*TRACKED_FIELDS, "written_at"]
+
+    def create(self, validated_data):
+        validated_data["written_by"] = self.context["request"].user
+        return super().create(validated_data)
+
+
+class ClosedPeriodSerializer(ValidatedModelSerializer):
+    url = DetailUrlField("closed-period-detail")
+    display = DisplayField()
+    district = district_field()
+    closed_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    reopened_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    # District admins close and reopen periods.
+    district_level = AccessLevel.ADMIN
+
+    class Meta:
+        model = ClosedPeriod
+        fields = [
+            "id",
+            "url",
+            "display",
+            "district",
+            "name",
+            "starts_on",
+            "ends_on",
+            "closed_by",
+            "reopened_at",
+            "reopened_by",
+            "reopen_reason",
+            *TRACKED_FIELDS,
+        ]
+        read_only_fields = [*TRACKED_FIELDS, "reopened_at"]

@@ -16,6 +16,8 @@ router.register(
 )
 router.register("targets", views.TargetViewSet, basename="target")
 router.register("measurements", views.MeasurementViewSet, basename="measurement")
+router.register("commentaries", views.CommentaryViewSet, basename="commentary")
+router.register("closed-periods", views.ClosedPeriodViewSet, basename="closed-period")
 
 # The dashboard is read under its district's address; the route name stays
 # "district-dashboard".

@@ -1,6 +1,7 @@
 """API views of the goals app."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -12,12 +13,14 @@ from district.api.base import DistrictScopedViewSet
 from district.api.computed import DistrictComputedViewSet
 from district.api.filters import MeasurementCursorPagination
 from district.conditional import conditional_api_action
-from district.models import Network, School
+from district.models import AccessLevel, Network, School
 from district.permissions import get_district_access_or_404
 from goals.dashboards import GOALS_DATA, build_dashboard, metrics_with_details
 from goals.display import withheld_in_history
 from goals.importers import upsert_measurements
 from goals.models import (
+    ClosedPeriod,
+    Commentary,
     Goal,
     GoalOwner,
     Measurement,
@@ -30,6 +33,8 @@ from goals.scorecards import build_metric_detail
 from roles.models import Role
 
 from .filters import (
+    ClosedPeriodFilterSet,
+    CommentaryFilterSet,
     GoalFilterSet,
     GoalOwnerFilterSet,
     MeasurementFilterSet,
@@ -39,6 +44,8 @@ from .filters import (
     TargetFilterSet,
 )
 from .serializers import (
+    ClosedPeriodSerializer,
+    CommentarySerializer,
     DashboardQuerySerializer,
     DashboardSerializer,
     GoalOwnerSerializer,
@@ -149,6 +156,47 @@ class TargetViewSet(DistrictScopedViewSet):
     serializer_class = TargetSerializer
     filterset_class = TargetFilterSet
     ordering_fields = ["due_on", "value", "updated_at"]
+
+
+class CommentaryViewSet(DistrictScopedViewSet):
+    """The owner's commentary on a metric's number for a period (district or network).
+
+    Refused, like values and targets, in a closed period.
+    """
+
+    queryset = Commentary.objects.select_related(
+        "district", "metric", "network", "written_by"
+    )
+    serializer_class = CommentarySerializer
+    filterset_class = CommentaryFilterSet
+    ordering_fields = ["period_end", "updated_at"]
+
+
+class ClosedPeriodViewSet(DistrictScopedViewSet):
+    """Periods a district admin closed: their values, commentary and targets stay put.
+
+    Reopening takes a reason: PATCH `reopen_reason`. The dates of a closed period do
+    not change.
+    """
+
+    queryset = ClosedPeriod.objects.select_related(
+        "district", "closed_by", "reopened_by"
+    )
+    serializer_class = ClosedPeriodSerializer
+    filterset_class = ClosedPeriodFilterSet
+    ordering_fields = ["starts_on", "updated_at"]
+    write_level = AccessLevel.ADMIN
+
+    def perform_create(self, serializer):
+        serializer.validated_data["closed_by"] = self.request.user
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        reason = serializer.validated_data.get("reopen_reason", "")
+        if serializer.instance.reopened_at is None and reason.strip():
+            serializer.save(reopened_at=timezone.now(), reopened_by=self.request.user)
+        else:
+            serializer.save()
 
 
 class MeasurementViewSet(DistrictScopedViewSet):

@@ -7,6 +7,8 @@ from rest_framework.test import APIClient
 from tests.factories import (
     ActionItemFactory,
     AllocationFactory,
+    ClosedPeriodFactory,
+    CommentaryFactory,
     DistrictFactory,
     GoalFactory,
     GoalOwnerFactory,
@@ -106,6 +108,8 @@ MAKERS = {
     "meeting": lambda district: MeetingFactory(district=district),
     "meeting-decision": lambda district: MeetingDecisionFactory(district=district),
     "action-item": lambda district: ActionItemFactory(district=district),
+    "commentary": lambda district: CommentaryFactory(district=district),
+    "closed-period": lambda district: ClosedPeriodFactory(district=district),
 }
 
 

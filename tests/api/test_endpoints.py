@@ -56,7 +56,7 @@ CHANGES = {"ownership": {"level": "R"}, "membership": {"access_level": "editor"}
 # Resources readable and writable only by district admins.
 ADMIN_ONLY = {"membership"}
 # Resources whose writes need a district admin (creating a district: a superuser).
-ADMIN_WRITES = {"membership", "district"}
+ADMIN_WRITES = {"membership", "district", "closed-period"}
 
 
 def test_every_resource_is_covered():

@@ -19,6 +19,8 @@ from roles.models import Ownership, Role
 from ..conftest import PASSWORD
 from ..factories import (
     AllocationFactory,
+    ClosedPeriodFactory,
+    CommentaryFactory,
     GoalFactory,
     GoalOwnerFactory,
     MeasurementFactory,
@@ -121,6 +123,9 @@ def build_district(district, prefix: str, schools: int = 2):
     AllocationFactory(
         district=district, support=support, school=None, school_group=group
     )
+    CommentaryFactory(district=district, metric=metric, written_by=owner)
+    # Closed after the values were entered, as after a board meeting.
+    ClosedPeriodFactory(district=district, closed_by=owner)
     # Every other model with a row of its own (its factory, tests/tenant_models.py).
     for model in tenant_models()[1:]:
         if not model._default_manager.filter(district=district).exists():

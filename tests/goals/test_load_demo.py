@@ -35,8 +35,8 @@ EXPECTED_COUNTS = {
     "goals": 3,
     "metrics": 8,
     "targets": 25,
-    # 8,933 real values, and 644 schools × 22 simulated weeks (3 July to 27 November).
-    "measurements": 8933 + 644 * 22,
+    # 8,933 real values, and 644 schools × 21 simulated weeks (3 July to 20 November).
+    "measurements": 8933 + 644 * 21,
     "members": 6,
 }
 
@@ -95,7 +95,7 @@ def test_load_demo_builds_the_district_once_and_a_second_run_changes_nothing(
     assert history_rows() == history
     assert sorted(Measurement.objects.values_list("pk", "version")) == versions
     assert "skipped rows          55  (measurements: 55 for school_id)" in first
-    assert "simulated weeks    14168" in first
+    assert "simulated weeks    13524" in first
     assert "simulated weeks        0" in second
     assert "Log in at http://127.0.0.1:8000/accounts/login/" in first
     assert "password from --password" in first
@@ -111,16 +111,20 @@ def test_load_demo_builds_the_district_once_and_a_second_run_changes_nothing(
     check_tiers(district)
     check_decisions(district)
 
-    # A week later, the week ending 4 December is added, and nothing else changes.
+    # A week later, the week ending 27 November is added (the one ending 4 December is
+    # left to its update owner), and nothing else changes.
     week_later = load_demo(today=TODAY + datetime.timedelta(days=7))
     assert "simulated weeks      644" in week_later
     assert printed_counts(week_later) == {
         **EXPECTED_COUNTS,
-        "measurements": 8933 + 644 * 23,
+        "measurements": 8933 + 644 * 22,
     }
     assert Measurement.objects.filter(
-        period_end=datetime.date(2026, 12, 4)
+        period_end=datetime.date(2026, 11, 27)
     ).count() == (644)
+    assert not Measurement.objects.filter(
+        period_end=datetime.date(2026, 12, 4)
+    ).exists()
 
 
 def check_structure(district):
@@ -401,8 +405,11 @@ def check_live_year(district):
         )
     )
     assert weeks[0] == datetime.date(2026, 7, 3)
-    assert weeks[-1] == datetime.date(2026, 11, 27)  # last week, seen on 3 December
-    assert len(weeks) == 22 and {week.weekday() for week in weeks} == {4}
+    # Up to the week before last, seen on 3 December: the week ending 27 November is
+    # left to the update owner, the chief of staff (the editor login).
+    assert weeks[-1] == datetime.date(2026, 11, 20)
+    assert len(weeks) == 21 and {week.weekday() for week in weeks} == {4}
+    assert weekly.update_owner.user.username == "editor"
     # Each school's value stays within two points of its real 2017-18 rate (a dip of
     # at most 1 and a wiggle of at most 1).
     rates = dict(

@@ -418,10 +418,10 @@ def test_a_changed_value_costs_a_bounded_number_of_queries(
     paths, django_assert_max_num_queries
 ):
     value = paths.value(2)
-    # Validation, the locked read, the save, its history and one refresh of two periods
-    # (with its population counts):
-    # the same however many values the district holds.
-    with django_assert_max_num_queries(36):
+    # Validation, the locked read, the closed-period check (in validation and in the
+    # save), the save, its history and one refresh of two periods (with its population
+    # counts): the same however many values the district holds.
+    with django_assert_max_num_queries(38):
         paths.ok(
             paths.api.patch(
                 f"/api/v1/measurements/{value.pk}/",

@@ -40,9 +40,12 @@ Goals: "Every student in school, every day" (CSO: student and teacher attendance
 aggregations and how baselines and targets are computed.
 
 The live school year: the school year running today, with a weekly attendance series
-for every school up to the last week that has ended, simulated from each school's real
-2017-18 rate ("Student attendance, weekly (simulated)", marked simulated on every page
-that shows it). Loading the demo again on a later day adds the weeks since.
+for every school up to the week before the last one that has ended, simulated from each
+school's real 2017-18 rate ("Student attendance, weekly (simulated)", marked simulated
+on every page that shows it). Loading the demo again on a later day adds the weeks since. The chief
+of staff (the editor login) is its update owner: the last week that has ended is left
+for them, and My updates shows its values and commentary as owed (due the Monday after
+the Friday it ends).
 
 Tiers (tiers/demo.py): three tiers with their monitoring cadence and autonomies, three
 tier rules for 2017-18 (not adopted: adopting them is the first thing to try), three
@@ -135,7 +138,16 @@ class Command(BaseCommand):
             link_person(district, "Marisol Meadows", users["viewer"], admin)
             build_matrix(district, roles, admin)
             measurements = build_goals(district, roles, admin)
-            live = build_live_year(district, roles, admin, today=timezone.localdate())
+            live = build_live_year(
+                district,
+                roles,
+                admin,
+                today=timezone.localdate(),
+                # The chief of staff (the editor login) owes the weekly updates.
+                update_owner=Person.objects.get(
+                    district=district, user=users["editor"]
+                ),
+            )
             build_links(district, admin)
             run_demo_steps(district=district, users=users, acting_user=admin)
         after = self.counts()
