@@ -49,6 +49,9 @@ READ_ONLY = {
     "allocated_by",
     "adopted_at",
     "adopted_by",
+    "written_at",
+    "written_by",
+    "closed_by",
 }
 # A change each update makes: a matrix cell that keeps its level is not written.
 # A membership at the level it has is left alone (`district.members`): change it.
@@ -306,6 +309,8 @@ DUPLICATES_ALLOWED = {
     "non-negotiable",
     "meeting-decision",
     "action-item",
+    # Closing dates that are already closed changes nothing a value can do.
+    "closed-period",
 }
 
 
