@@ -1,6 +1,6 @@
 """Driving admin pages in tests: URLs, staff personas and the data a browser posts."""
 
-from django.forms import CheckboxInput, ModelChoiceField
+from django.forms import CheckboxInput, ModelChoiceField, MultiWidget
 from django.urls import reverse
 
 
@@ -24,7 +24,12 @@ def form_data(response) -> dict:
     for form in forms:
         for field in form:
             value = field.value()
-            if isinstance(field.field.widget, CheckboxInput):
+            widget = field.field.widget
+            if isinstance(widget, MultiWidget):  # a date and a time: one input each
+                parts = value if isinstance(value, list) else widget.decompress(value)
+                for suffix, part in zip(widget.widgets_names, parts, strict=True):
+                    data[field.html_name + suffix] = "" if part is None else str(part)
+            elif isinstance(field.field.widget, CheckboxInput):
                 if value:
                     data[field.html_name] = "on"
             elif isinstance(value, list | tuple):  # a multiple choice: one per value

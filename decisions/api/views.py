@@ -208,6 +208,9 @@ class ReviewViewSet(DistrictScopedViewSet):
     http_method_names = ["get", "post", "head", "options"]
     ordering_fields = ["requested_at", "reviewed_at", "updated_at"]
 
+    # Not an operation of the API (reviews come from sending a decision), so not in
+    # the schema; the route takes POST only for the `verdict` action.
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
         raise exceptions.MethodNotAllowed(
             "POST", detail="Reviews are created when a decision is sent for review."

@@ -128,13 +128,11 @@ def test_a_run_that_claims_second_sends_nothing(rhythm, district, mail_server):
     assert set(Reminder.objects.values_list("run", flat=True)) == {"first"}
 
 
+# The in-memory SQLite test database locks whole tables between threads: the
+# PostgreSQL run of the suite runs this test.
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_each_reminder_once(rhythm, district, mail_server):
-    if connection.vendor == "sqlite":
-        pytest.skip(
-            "The in-memory SQLite test database locks whole tables between "
-            "threads; the PostgreSQL run of the suite runs this test."
-        )
     district.escalation_days = 3
     district.save()
     start = threading.Barrier(2)
