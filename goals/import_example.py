@@ -4,11 +4,11 @@ Copied from what is stored, so the example names real metric codes, school ids a
 networks, and importing it as shown is valid and changes nothing.
 """
 
-import csv
 import io
 from dataclasses import dataclass
 from decimal import Decimal
 
+from district.exports import CsvWriter
 from district.models import District, Network
 
 from .models import Measurement, Metric, Scope
@@ -86,10 +86,11 @@ def import_example(district: District) -> ImportExample:
     text = ""
     if rows:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = CsvWriter(out)
         writer.writerow(COLUMNS)
         writer.writerows(rows)
-        text = out.getvalue()
+        # Shown on the page to copy: one line per row, as people type it.
+        text = out.getvalue().replace("\r\n", "\n")
     network = Network.objects.filter(district=district).order_by("name", "pk").first()
     return ImportExample(
         text=text,

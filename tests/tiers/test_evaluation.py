@@ -361,7 +361,7 @@ def test_evaluating_a_plan_takes_the_same_queries_for_20_or_600_schools(
     metrics = [small["attendance"], small["teachers"], small["suspensions"]]
     many_schools(district, small["network"], metrics, count)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         evaluation = evaluate_plan(small["plan"])
 
     assert sum(c.schools for c in evaluation.counts) == count
