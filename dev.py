@@ -108,8 +108,14 @@ def test(pytest_args: list[str]) -> None:
     ensure_pango()
     env = {**os.environ}
     env.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+    # On every core (pytest-xdist), unless the arguments choose otherwise.
+    parallel = (
+        []
+        if any(a.startswith(("-n", "--numprocesses")) for a in pytest_args)
+        else ["-n", "auto"]
+    )
     result = subprocess.run(
-        [str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT, env=env
+        [str(PYTHON), "-m", "pytest", *parallel, *pytest_args], cwd=ROOT, env=env
     )
     sys.exit(result.returncode)
 
