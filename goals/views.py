@@ -478,15 +478,18 @@ def measurements_csv(request, slug):
     """
     access = get_district_access_or_404(request.user, slug)
     district = access.district
+    metric_code = request.GET.get("metric") or None
     chunks = measurement_csv_chunks(
         district=district,
         user=request.user,
         can_see_suppressed=access.can_edit,
-        metric_code=request.GET.get("metric") or None,
+        metric_code=metric_code,
     )
+    # Named by district, the metric chosen (if one) and the day it was taken.
+    chosen = f"-{slugify(metric_code)}" if metric_code else ""
     return attachment(
         StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8"),
-        f"{district.slug}-measurements.csv",
+        f"{district.slug}-measurements{chosen}-{timezone.localdate():%Y-%m-%d}.csv",
     )
 
 

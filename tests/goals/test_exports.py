@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 import goals.exports
 from goals.models import Measurement, Scope
@@ -46,7 +47,15 @@ def test_editor_exports_every_measurement_of_the_district(
     response = client_for(editor).get(export_url(data.district))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert "lakeside-measurements.csv" in response["Content-Disposition"]
+    today = timezone.localdate()
+    assert (
+        f"lakeside-measurements-{today:%Y-%m-%d}.csv" in response["Content-Disposition"]
+    )
+    one = client_for(editor).get(export_url(data.district, "?metric=attendance"))
+    assert (
+        f"lakeside-measurements-attendance-{today:%Y-%m-%d}.csv"
+        in one["Content-Disposition"]
+    )
     rows = read_csv(response)
     assert len(rows) == Measurement.objects.filter(district=data.district).count()
     first = Measurement.objects.filter(district=data.district).order_by("pk").first()
