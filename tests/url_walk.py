@@ -266,6 +266,8 @@ def mark_texts(obj, n: int) -> None:
             value = f"{MARK.lower()}-{n}"
         else:
             value = f"{MARK}-{n}"
+        if field.max_length is not None and len(value) > field.max_length:
+            continue  # a code, not free text ("2017-18"): it cannot hold the mark
         setattr(obj, field.attname, value)
     obj.save()
 
